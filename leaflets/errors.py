@@ -1,0 +1,96 @@
+"""Diagnostics and the exceptions that carry them.
+
+Every problem found in content is a :class:`Diagnostic`: where it is (file and
+line), what is wrong, and how to fix it.  Loading and checking collect them all
+instead of stopping at the first, so that ``leaflets check`` can list every
+problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str
+    message: str
+    file: Path | None = None
+    line: int | None = None
+    hint: str | None = None
+    code: str = "content"
+
+    def where(self, root: Path | None = None) -> str:
+        if self.file is None:
+            return ""
+        path = self.file
+        if root is not None:
+            try:
+                path = self.file.resolve().relative_to(root.resolve())
+            except ValueError:
+                pass
+        return f"{path}:{self.line}" if self.line else str(path)
+
+    def format(self, root: Path | None = None) -> str:
+        where = self.where(root)
+        text = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, message: str, file: Path | None = None, line: int | None = None,
+              hint: str | None = None, code: str = "content") -> None:
+        self.items.append(Diagnostic(ERROR, message, file, line, hint, code))
+
+    def warning(self, message: str, file: Path | None = None, line: int | None = None,
+                hint: str | None = None, code: str = "content") -> None:
+        self.items.append(Diagnostic(WARNING, message, file, line, hint, code))
+
+    def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
+        self.items.extend(other.items if isinstance(other, Diagnostics) else other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == WARNING]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class LeafletsError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ContentError(LeafletsError):
+    """Content cannot be built: one or more diagnostics explain why."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class FontError(ContentError):
+    """A font is missing, broken or does not cover the text."""

@@ -1,0 +1,95 @@
+"""Laid-out pages: the only thing renderers read.
+
+Coordinates are points, origin at the top-left corner of the trimmed page, y
+growing downwards.  Anything in the bleed has negative coordinates or lies
+beyond the trim size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.schema import Color
+from ..text.fonts import FontFace
+
+MM = 72.0 / 25.4
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: Color | None = None
+    stroke: Color | None = None
+    stroke_width: float = 0.0
+    radius: float = 0.0
+
+
+@dataclass(frozen=True)
+class Path:
+    """A vector path: commands ('M', x, y) ('L', x, y) ('C', x1, y1, x2, y2, x, y) ('Z',)."""
+
+    commands: tuple[tuple, ...]
+    fill: Color | None = None
+    stroke: Color | None = None
+    stroke_width: float = 0.0
+    even_odd: bool = False
+
+
+@dataclass(frozen=True)
+class GlyphRun:
+    """Shaped glyphs of one face on one baseline.
+
+    ``glyphs`` holds (glyph id, x, y) with x and y in points from the run's
+    origin (x, y), y up from the baseline as in fonts.
+    """
+
+    face: FontFace
+    size: float
+    x: float
+    y: float                       # baseline
+    glyphs: tuple[tuple[int, float, float], ...]
+    color: Color
+    width: float
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph as laid out: its runs, and its source text for extraction."""
+
+    text: str
+    lang: str
+    runs: tuple[GlyphRun, ...]
+    key: str                       # what the text is (a string key, a fact)
+    box: tuple[float, float, float, float]   # x, y, w, h of the lines
+    lines: int
+    size: float
+
+
+@dataclass(frozen=True)
+class Link:
+    x: float
+    y: float
+    w: float
+    h: float
+    uri: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One laid-out page and what a renderer needs to know about it."""
+
+    width: float                   # trim size, points
+    height: float
+    bleed: float                   # points
+    slug: float                    # room for printer's marks outside the bleed, points
+    items: tuple = ()              # Rect | Path | TextBlock, painted in order
+    links: tuple[Link, ...] = ()
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+    lang: str = "en"
+    design: str = ""
+    notes: tuple = field(default=())   # diagnostics found while laying out

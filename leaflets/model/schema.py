@@ -1,0 +1,218 @@
+"""Frozen data classes of the content model.
+
+Nothing here reads files or knows about fonts, layout or PDF: these are the
+plain values that the loader builds and the later stages read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SOURCE_LANGUAGE = "en"
+REVIEW_STATUSES = ("source", "reviewed", "draft", "untranslated")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    display: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The campaign's fixed facts: the only place they live."""
+
+    campaign_id: str
+    title: str
+    author: str
+    subject: str
+    edition: str
+    hotline_display: str
+    hotline_dial: str
+    links: dict[str, Link]
+    agencies: tuple[str, ...]
+    path: Path | None = None
+
+    def value(self, name: str) -> str:
+        """A fact by its dotted name, as a design refers to it."""
+        if name == "hotline.display":
+            return self.hotline_display
+        if name == "hotline.dial":
+            return self.hotline_dial
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "links" and parts[1] in self.links:
+            link = self.links[parts[1]]
+            if parts[2] in ("url", "display"):
+                return getattr(link, parts[2])
+        raise KeyError(name)
+
+    def link_target(self, name: str) -> str:
+        """The URI a clickable element points to: ``hotline`` or a link's name."""
+        if name == "hotline":
+            return "tel:" + self.hotline_dial
+        return self.links[name].url
+
+    FACT_NAMES = ("hotline.display", "hotline.dial")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One translatable string of a language."""
+
+    key: str
+    text: str
+    source: str | None = None   # the English it was translated from
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Language:
+    tag: str
+    name: str
+    native_name: str
+    script: str
+    direction: str
+    review_status: str
+    review_note: str | None
+    strings: dict[str, Text]
+    path: Path | None = None
+    extra_review: dict = field(default_factory=dict)
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+    @property
+    def is_source(self) -> bool:
+        return self.review_status == "source"
+
+
+@dataclass(frozen=True)
+class Color:
+    name: str
+    cmyk: tuple[float, float, float, float]  # 0..1
+    rgb: tuple[float, float, float]          # 0..1
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    weight: str = "regular"
+    size: float = 10.0
+    min_size: float = 6.0
+    leading: float = 1.25
+    color: str = "black"
+    align: str = "start"      # start | center | end
+    balance: bool = False     # even line lengths (headlines)
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """One paragraph placed in a region."""
+
+    style: str
+    key: str | None = None          # a string of the language
+    fact: str | None = None         # a campaign fact, e.g. hotline.display
+    agencies: str | None = None     # the agencies' names joined by this separator
+    lang: str | None = None         # take the string from this language instead
+    unless_lang: str | None = None  # leave it out on leaflets in this language
+    link: str | None = None         # online edition: make it clickable
+    gap_before: float = 0.0         # mm
+    line: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.key:
+            return self.key if not self.lang else f"{self.key}@{self.lang}"
+        if self.fact:
+            return "fact:" + self.fact
+        return "agencies"
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    at: tuple[int, int, int, int]      # column, row, columns, rows on the design's grid
+    fill: str | None = None
+    stroke: str | None = None
+    stroke_width: float = 0.0          # pt
+    radius: float = 0.0                # mm
+    bleed: tuple[str, ...] = ()        # sides whose fill runs into the bleed
+    padding: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # mm: top right bottom left
+    text: tuple[TextItem, ...] = ()
+    valign: str = "top"                # top | middle | bottom
+    pictogram: str | None = None
+    pictogram_colors: dict = field(default_factory=dict)
+    qr: str | None = None              # the fact whose URL the QR code holds
+    qr_color: str = "black"
+    mirror: bool = True                # mirrored for right-to-left languages
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Design:
+    id: str
+    title: str
+    width: float      # mm, trim size
+    height: float
+    bleed: float
+    slug: float
+    safe: float
+    columns: int
+    rows: int
+    colors: dict[str, Color]
+    styles: dict[str, Style]
+    regions: tuple[Region, ...]
+    path: Path | None = None
+
+    def keys(self) -> set[str]:
+        return {item.key for r in self.regions for item in r.text if item.key}
+
+
+@dataclass(frozen=True)
+class Pictogram:
+    """A vector pictogram on a 100 x 100 canvas, y down."""
+
+    name: str
+    shapes: tuple[dict, ...]
+
+
+@dataclass
+class Project:
+    root: Path
+    facts: Facts
+    languages: dict[str, Language]
+    designs: dict[str, Design]
+    pictograms: dict[str, Pictogram]
+
+    @property
+    def source(self) -> Language:
+        return self.languages[SOURCE_LANGUAGE]
+
+    def string(self, lang: str, key: str) -> tuple[str, bool]:
+        """The text of ``key`` in ``lang``, and whether it fell back to English."""
+        language = self.languages[lang]
+        text = language.strings.get(key)
+        if text is not None and text.text.strip():
+            return text.text, False
+        return self.source.strings[key].text, lang != SOURCE_LANGUAGE
+
+    def missing(self, lang: str) -> list[str]:
+        """Keys of the source that ``lang`` does not translate."""
+        language = self.languages[lang]
+        return [k for k in self.source.strings
+                if k not in language.strings or not language.strings[k].text.strip()]
+
+    def stale(self, lang: str) -> list[tuple[str, str, str]]:
+        """(key, English it was translated from, current English) for outdated strings."""
+        language = self.languages[lang]
+        if language.is_source:
+            return []
+        out = []
+        for key, text in language.strings.items():
+            current = self.source.strings.get(key)
+            if current is not None and text.source is not None and text.source != current.text:
+                out.append((key, text.source, current.text))
+        return out

@@ -1,0 +1,67 @@
+"""Bidirectional text: embedding levels (Unicode Bidi Algorithm) and visual order.
+
+Levels come from python-bidi's implementation of UAX #9; runs of a line are
+then put in visual order with rule L2.
+"""
+
+from __future__ import annotations
+
+_RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF), (0x1E800, 0x1EFFF))
+
+
+def has_rtl(text: str) -> bool:
+    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
+
+
+def levels(text: str, base_rtl: bool) -> list[int]:
+    """The resolved embedding level of every character of ``text``."""
+    if not base_rtl and not has_rtl(text):
+        return [0] * len(text)
+    from bidi import algorithm as uba
+
+    storage = uba.get_empty_storage()
+    storage["base_level"] = 1 if base_rtl else 0
+    storage["base_dir"] = "R" if base_rtl else "L"
+    uba.get_embedding_levels(text, storage)
+    uba.explicit_embed_and_overrides(storage)
+    uba.resolve_weak_types(storage)
+    uba.resolve_neutral_types(storage)
+    uba.resolve_implicit_levels(storage)
+    chars = storage["chars"]
+    if len(chars) == len(text):
+        return [c["level"] for c in chars]
+    # explicit formatting characters were removed (rule X9): give them the
+    # level of the character before them
+    out = []
+    it = iter(chars)
+    nxt = next(it, None)
+    last = storage["base_level"]
+    for ch in text:
+        if nxt is not None and nxt["ch"] == ch:
+            last = nxt["level"]
+            nxt = next(it, None)
+        out.append(last)
+    return out
+
+
+def visual_order(run_levels: list[int]) -> list[int]:
+    """Indices of runs in visual order, by rule L2 of UAX #9."""
+    order = list(range(len(run_levels)))
+    if not run_levels:
+        return order
+    top = max(run_levels)
+    low_odd = min((lv for lv in run_levels if lv % 2), default=None)
+    if low_odd is None:
+        return order
+    for level in range(top, low_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if run_levels[order[i]] >= level:
+                j = i
+                while j < len(order) and run_levels[order[j]] >= level:
+                    j += 1
+                order[i:j] = reversed(order[i:j])
+                i = j
+            else:
+                i += 1
+    return order

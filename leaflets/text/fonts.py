@@ -1,0 +1,263 @@
+"""Fonts from the project's fonts/ folder only: the manifest, faces, stacks.
+
+A :class:`FontLibrary` is created once per process for a fonts folder and
+passed explicitly to whoever needs it; nothing here is global.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uharfbuzz as hb
+
+from ..errors import Diagnostic, Diagnostics, ERROR, FontError
+from ..model.yamlsrc import YamlError, load_yaml
+from . import cff
+
+WEIGHTS = ("regular", "bold")
+
+
+@dataclass(frozen=True)
+class FontEntry:
+    family: str
+    weight: str
+    file: str
+    index: int
+    postscript_name: str
+    version: str
+    outlines: str
+    scripts: tuple[str, ...]
+    source: str
+    license: str
+    license_file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Stack:
+    script: str
+    families: tuple[str, ...]
+    line_height: float = 1.0
+
+
+class FontFace:
+    """One loaded face: HarfBuzz objects for shaping plus the bytes to embed."""
+
+    def __init__(self, entry: FontEntry, data: bytes, name: str, index: int = 0, derived: bool = False):
+        self.entry = entry
+        self.family = entry.family
+        self.weight = entry.weight
+        self.data = data
+        self.index = index
+        self.name = name                 # unique PostScript name for the PDF
+        self.derived = derived           # a converted subset of a CFF face
+        blob = hb.Blob(data)
+        self.hb_face = hb.Face(blob, index)
+        self.hb_font = hb.Font(self.hb_face)
+        self.upem = self.hb_face.upem
+        self.unicodes: frozenset[int] = frozenset(self.hb_face.unicodes)
+        ext = self.hb_font.get_font_extents("ltr")
+        self.ascender = ext.ascender / self.upem
+        self.descender = -ext.descender / self.upem   # positive
+        self._advances: dict[int, int] = {}
+
+    def covers(self, ch: str) -> bool:
+        return ord(ch) in self.unicodes
+
+    def advance(self, gid: int) -> int:
+        a = self._advances.get(gid)
+        if a is None:
+            a = self._advances[gid] = self.hb_font.get_glyph_h_advance(gid)
+        return a
+
+    def __repr__(self) -> str:
+        return f"<FontFace {self.name}>"
+
+
+# Characters that belong to whatever run surrounds them rather than starting a
+# font run of their own.
+def _is_neutral(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat[0] in "MZ" or cat in ("Cf", "Cc") or ch in "\u200b\u200c\u200d\u2060\ufe0f\ufe0e"
+
+
+class FontLibrary:
+    """The fonts of one project: manifest entries, stacks and loaded faces."""
+
+    def __init__(self, fonts_dir: Path, cache_dir: Path | None = None):
+        self.fonts_dir = Path(fonts_dir)
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.manifest_path = self.fonts_dir / "manifest.yaml"
+        self.entries: dict[tuple[str, str], FontEntry] = {}
+        self.stacks: dict[str, Stack] = {}
+        self._faces: dict[tuple[str, str], FontFace] = {}
+        self._derived: dict[tuple[str, str, frozenset], FontFace] = {}
+        self._files: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+        self._load_manifest()
+
+    # ------------------------------------------------------------- manifest
+    def _load_manifest(self) -> None:
+        path = self.manifest_path
+        if not path.exists():
+            raise FontError(Diagnostic(ERROR, "fonts/manifest.yaml is missing", path,
+                                       hint="the fonts folder lists its fonts in manifest.yaml"))
+        try:
+            src = load_yaml(path)
+        except YamlError as exc:
+            raise FontError(exc.diagnostic) from None
+        diags = Diagnostics()
+        data = src.data if isinstance(src.data, dict) else {}
+        for i, row in enumerate(data.get("fonts") or []):
+            try:
+                entry = FontEntry(family=row["family"], weight=row["weight"], file=row["file"],
+                                  index=int(row.get("index", 0)), postscript_name=row["postscript_name"],
+                                  version=str(row["version"]), outlines=row["outlines"],
+                                  scripts=tuple(row["scripts"]), source=row["source"], license=row["license"],
+                                  license_file=row["license_file"], sha256=row["sha256"])
+            except (KeyError, TypeError, ValueError) as exc:
+                diags.error(f"font entry {i + 1} is incomplete ({exc})", path, src.line("fonts", i),
+                            "each font lists family, weight, file, postscript_name, version, outlines, scripts, "
+                            "source, license, license_file and sha256")
+                continue
+            if entry.weight not in WEIGHTS:
+                diags.error(f"font '{entry.family}': weight must be one of {', '.join(WEIGHTS)}", path,
+                            src.line("fonts", i, "weight"))
+            if entry.outlines not in ("glyf", "cff"):
+                diags.error(f"font '{entry.family}': outlines must be glyf or cff", path,
+                            src.line("fonts", i, "outlines"))
+            self.entries[(entry.family, entry.weight)] = entry
+        for script, row in (data.get("stacks") or {}).items():
+            fams = tuple(row.get("families", ())) if isinstance(row, dict) else ()
+            for fam in fams:
+                if (fam, "regular") not in self.entries:
+                    diags.error(f"stack {script} names the family '{fam}', which no font entry provides", path,
+                                src.line("stacks", script))
+            self.stacks[script] = Stack(script, fams, float(row.get("line_height", 1.0)) if isinstance(row, dict)
+                                        else 1.0)
+        if diags.errors:
+            raise FontError(diags.errors)
+
+    def verify(self) -> Diagnostics:
+        """Check every font file exists, matches its hash and has its licence."""
+        diags = Diagnostics()
+        for entry in self.entries.values():
+            path = self.fonts_dir / entry.file
+            if not path.exists():
+                diags.error(f"font file {entry.file} ({entry.family} {entry.weight}) is missing", self.manifest_path)
+                continue
+            digest = hashlib.sha256(self._file(entry.file)).hexdigest()
+            if digest != entry.sha256:
+                diags.error(f"font file {entry.file} does not match its sha256 in the manifest", self.manifest_path,
+                            hint="restore the committed file, or update sha256 (and version/source) if it was "
+                                 "replaced on purpose")
+            if not (self.fonts_dir / entry.license_file).exists():
+                diags.error(f"the licence file {entry.license_file} of {entry.family} is missing",
+                            self.manifest_path)
+        return diags
+
+    # ---------------------------------------------------------------- faces
+    def _file(self, rel: str) -> bytes:
+        data = self._files.get(rel)
+        if data is None:
+            path = self.fonts_dir / rel
+            try:
+                data = self._files[rel] = path.read_bytes()
+            except OSError:
+                raise FontError(Diagnostic(ERROR, f"font file {rel} is missing", self.manifest_path,
+                                           hint="fonts/ must hold every file the manifest lists")) from None
+        return data
+
+    def face(self, family: str, weight: str = "regular") -> FontFace:
+        """The face of ``family`` in ``weight`` (regular when there is no such weight)."""
+        key = (family, weight)
+        face = self._faces.get(key)
+        if face is not None:
+            return face
+        with self._lock:
+            entry = self.entries.get(key) or self.entries.get((family, "regular"))
+            if entry is None:
+                raise FontError(Diagnostic(ERROR, f"no font of the family '{family}' in fonts/manifest.yaml",
+                                           self.manifest_path))
+            face = FontFace(entry, self._file(entry.file), entry.postscript_name, entry.index)
+            self._faces[key] = face
+        return face
+
+    def stack(self, script: str) -> Stack:
+        stack = self.stacks.get(script)
+        if stack is None:
+            stack = self.stacks.get("Latn")
+            if stack is None:
+                raise FontError(Diagnostic(ERROR, f"no font stack for the script {script}", self.manifest_path))
+        return stack
+
+    def faces(self, script: str, weight: str) -> list[FontFace]:
+        return [self.face(f, weight) for f in self.stack(script).families]
+
+    def embeddable(self, face: FontFace, chars: frozenset[int]) -> FontFace:
+        """A face that can be embedded for text using ``chars``.
+
+        TrueType faces are returned as they are; a CFF face is replaced by its
+        converted subset for exactly those characters (cached on disk).
+        """
+        if face.entry.outlines != "cff" or face.derived:
+            return face
+        chars = frozenset(c for c in chars if c in face.unicodes)
+        key = (face.family, face.weight, chars)
+        derived = self._derived.get(key)
+        if derived is None:
+            data, name = cff.cached_subset(self.cache_dir, face.data, face.entry.sha256, face.index, chars,
+                                           face.entry.postscript_name)
+            derived = FontFace(face.entry, data, name, 0, derived=True)
+            self._derived[key] = derived
+        return derived
+
+    # ------------------------------------------------------------- coverage
+    def missing(self, text: str, script: str, weight: str = "regular") -> list[str]:
+        """Characters of ``text`` that no face of the script's stack covers."""
+        faces = self.faces(script, weight)
+        out = []
+        for ch in dict.fromkeys(text):
+            if ch in "\n\t\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f":
+                continue
+            if not any(f.covers(ch) for f in faces):
+                out.append(ch)
+        return out
+
+    def itemise(self, text: str, faces: list[FontFace]) -> list[tuple[int, int, FontFace]]:
+        """Split ``text`` into runs (start, end, face), each set in one face.
+
+        Each character takes the first face of the stack that covers it; marks,
+        spaces and joiners stay in the run around them when its face covers them.
+        Characters that no face covers are given to the first face (they are
+        reported before rendering and never reach a PDF).
+        """
+        runs: list[tuple[int, int, FontFace]] = []
+        cur: FontFace | None = None
+        start = 0
+        for i, ch in enumerate(text):
+            cp = ord(ch)
+            if cur is not None and (_is_neutral(ch) or ch in "-‐.,:;'’") and cp in cur.unicodes:
+                continue
+            chosen = next((f for f in faces if cp in f.unicodes), faces[0])
+            if cur is None:
+                cur = chosen
+            elif chosen is not cur:
+                runs.append((start, i, cur))
+                cur, start = chosen, i
+        if cur is not None:
+            runs.append((start, len(text), cur))
+        return runs
+
+
+def default_cache_dir() -> Path:
+    import os
+    base = os.environ.get("LEAFLETS_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "leaflets"

@@ -1,0 +1,36 @@
+"""Shaping with HarfBuzz, one run of one font at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import uharfbuzz as hb
+
+from .fonts import FontFace
+
+_FEATURES = {"kern": True, "liga": True}
+
+
+@dataclass(frozen=True)
+class Glyph:
+    gid: int
+    cluster: int     # index into the paragraph text of the first character
+    advance: int     # font units
+    x_offset: int
+    y_offset: int
+
+
+def shape(text: str, start: int, end: int, face: FontFace, lang: str, rtl: bool = False) -> list[Glyph]:
+    """Shape ``text[start:end]`` (with the rest as context) in ``face``.
+
+    The language tag reaches HarfBuzz, so language-specific forms (``locl``)
+    are chosen.  Glyphs come in visual order (reversed for right-to-left).
+    """
+    buf = hb.Buffer()
+    buf.add_str(text, start, end - start)
+    buf.guess_segment_properties()
+    buf.direction = "rtl" if rtl else "ltr"
+    buf.language = lang
+    hb.shape(face.hb_font, buf, _FEATURES)
+    return [Glyph(i.codepoint, i.cluster, p.x_advance, p.x_offset, p.y_offset)
+            for i, p in zip(buf.glyph_infos, buf.glyph_positions)]
