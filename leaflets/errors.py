@@ -82,6 +82,10 @@ class LeafletsError(Exception):
     """Base class of every error this package raises on purpose."""
 
 
+class UsageError(LeafletsError):
+    """The command was asked for something that does not exist (exit status 2)."""
+
+
 class ContentError(LeafletsError):
     """Content cannot be built: one or more diagnostics explain why."""
 

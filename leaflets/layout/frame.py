@@ -66,6 +66,7 @@ class TextBlock:
     box: tuple[float, float, float, float]   # x, y, w, h of the lines
     lines: int
     size: float
+    rtl: bool = False
 
 
 @dataclass(frozen=True)

@@ -300,7 +300,7 @@ class Composer:
                 cy += lh
             bx = x + (w - widest) / 2 if align == "center" else (x + w - widest if align == "end" else x)
             blocks.append(TextBlock(p.paragraph.text, p.lang, tuple(runs), p.item.label,
-                                    (bx, top, widest, cy - top), len(composed), size))
+                                    (bx, top, widest, cy - top), len(composed), size, p.rtl))
         return blocks, problem
 
 

@@ -16,9 +16,10 @@ from .schema import (REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, Facts, Lan
                      Project, Region, Style, Text, TextItem)
 from .yamlsrc import Source, YamlError, load_yaml
 
-# RFC 5646 (BCP 47) language tags, well-formed; grandfathered tags are not accepted.
+# RFC 5646 (BCP 47) language tags, well-formed.  Grandfathered tags and 4-8
+# letter primary subtags (reserved; none is registered) are not accepted.
 _BCP47 = re.compile(
-    r"^(?P<lang>[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"
+    r"^(?P<lang>[a-z]{2,3}(?:-[a-z]{3}){0,3})"
     r"(?:-(?P<script>[A-Z][a-z]{3}))?"
     r"(?:-(?P<region>[A-Z]{2}|[0-9]{3}))?"
     r"(?:-(?:[0-9A-Za-z]{5,8}|[0-9][0-9A-Za-z]{3}))*"
@@ -74,7 +75,8 @@ class _Checker:
 
     def mapping(self, value: Any, path: tuple, what: str) -> dict | None:
         if not isinstance(value, dict):
-            self.error(path, f"{what} must be a mapping of keys to values, not {_kind(value)}")
+            self.error(path, f"{what} must be a mapping of keys to values, not {_kind(value)}",
+                       "write 'key: value' lines indented under it")
             return None
         return value
 
@@ -91,11 +93,12 @@ class _Checker:
         if value is None and not required:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(path, f"{what} must be text, not {_kind(value)}")
+            self.error(path, f"{what} must be text, not {_kind(value)}",
+                       "write the text after the colon; put it in double quotes if it starts with [ { or contains ': '")
             return None
         s = str(value)
         if required and not s.strip():
-            self.error(path, f"{what} is empty")
+            self.error(path, f"{what} is empty", "write the text after the colon")
             return None
         return s
 
@@ -106,10 +109,10 @@ class _Checker:
                 self.error(path, f"{what} is missing")
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(path, f"{what} must be a number, not {_kind(value)}")
+            self.error(path, f"{what} must be a number, not {_kind(value)}", "write a plain number such as 12 or 3.5")
             return default
         if minimum is not None and value < minimum:
-            self.error(path, f"{what} must be at least {minimum}, not {value}")
+            self.error(path, f"{what} must be at least {minimum}, not {value}", f"use {minimum} or more")
             return default
         return float(value)
 

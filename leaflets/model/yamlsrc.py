@@ -86,8 +86,14 @@ def load_yaml(path: Path, text: str | None = None) -> Source:
     return src
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 def _build(node: yaml.Node, path: tuple, src: Source, loader: yaml.SafeLoader) -> Any:
     src.lines[path] = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise _fail(src.path, node.start_mark.line + 1, f"the YAML tag {node.tag} is not allowed",
+                    "content files hold plain mappings, lists and text")
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:

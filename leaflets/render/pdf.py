@@ -8,6 +8,7 @@ copying or extracting text gives back what the content file says.
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.ttfonts import TTFont
@@ -15,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..layout.frame import MM, GlyphRun, Page, Path, Rect, TextBlock
 from ..model.schema import Color
+from ..text.bidi import has_rtl
 from ..text.fonts import FontFace
 from .options import PdfOptions
 
@@ -80,6 +82,51 @@ class _PdfFont:
             self.tt.face.charToGlyph[code] = gid
             self.widths[code] = self.glyph_widths[gid] if gid < len(self.glyph_widths) else 0
         return code
+
+
+_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹"))
+
+
+def _bidi_class(ch: str) -> str:
+    """Bidi classes grouped as PDFium's text extraction groups them."""
+    cls = unicodedata.bidirectional(ch)
+    if cls in ("L", "R"):
+        return cls
+    if cls == "AL":
+        return "R"
+    if cls in ("EN", "AN", "ES", "ET", "CS", "NSM"):
+        return "W"
+    return "N"
+
+
+def _extraction_order(text: str, rtl: bool = True) -> str:
+    """The /ActualText of right-to-left text, as PDF text extractors read it back.
+
+    PDFium reads the characters of a span as if they were glyphs in visual
+    order: within right-to-left text it reverses (and mirrors) every stretch of
+    characters of one bidi class to put it back in logical order.  Doing the
+    same here first makes what it gives back equal to the source text; the
+    transformation is its own inverse.
+    """
+    segments: list[tuple[str, str]] = []
+    for ch in text:
+        cls = _bidi_class(ch)
+        if segments and segments[-1][0] == cls:
+            segments[-1] = (cls, segments[-1][1] + ch)
+        else:
+            segments.append((cls, ch))
+    current = "R" if rtl else next((cls for cls, _ in segments if cls in ("L", "R")), "L")
+    out = []
+    for cls, seg in segments:
+        if cls == "L":
+            current = "L"
+        elif cls == "R":
+            current = "R"
+        if current == "R" and cls != "L":
+            out.append("".join(_MIRROR.get(c, c) for c in reversed(seg)))
+        else:
+            out.append(seg)
+    return "".join(out)
 
 
 def _utf16_hex(text: str) -> str:
@@ -219,7 +266,8 @@ class _Painter:
 
     def text(self, block: TextBlock) -> None:
         code = self.code
-        code.append("/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang), _utf16_hex(block.text)))
+        actual = _extraction_order(block.text, block.rtl) if block.rtl or has_rtl(block.text) else block.text
+        code.append("/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang), _utf16_hex(actual)))
         for run in block.runs:
             self.glyph_run(run)
         code.append("EMC")

@@ -22,14 +22,14 @@ def levels(text: str, base_rtl: bool) -> list[int]:
     storage = uba.get_empty_storage()
     storage["base_level"] = 1 if base_rtl else 0
     storage["base_dir"] = "R" if base_rtl else "L"
-    uba.get_embedding_levels(text, storage)
-    uba.explicit_embed_and_overrides(storage)
-    uba.resolve_weak_types(storage)
-    uba.resolve_neutral_types(storage)
-    uba.resolve_implicit_levels(storage)
+    uba.get_embedding_levels(text, storage, False, False)
+    uba.explicit_embed_and_overrides(storage, False)
+    uba.resolve_weak_types(storage, False)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
     chars = storage["chars"]
     if len(chars) == len(text):
-        return [c["level"] for c in chars]
+        return _number_separators(text, [c["level"] for c in chars])
     # explicit formatting characters were removed (rule X9): give them the
     # level of the character before them
     out = []
@@ -41,7 +41,23 @@ def levels(text: str, base_rtl: bool) -> list[int]:
             last = nxt["level"]
             nxt = next(it, None)
         out.append(last)
-    return out
+    return _number_separators(text, out)
+
+
+def _number_separators(text: str, lv: list[int]) -> list[int]:
+    """Rule W4: a single separator between two digits belongs to the number.
+
+    python-bidi leaves the dashes of 0120-924-839 at the paragraph's level,
+    which would show the groups of a phone number in reverse order.
+    """
+    import unicodedata
+    for i in range(1, len(text) - 1):
+        cls = unicodedata.bidirectional(text[i])
+        if cls in ("ES", "CS"):
+            a, b = unicodedata.bidirectional(text[i - 1]), unicodedata.bidirectional(text[i + 1])
+            if (a == b == "EN") or (cls == "CS" and a == b == "AN"):
+                lv[i] = max(lv[i - 1], lv[i + 1])
+    return lv
 
 
 def visual_order(run_levels: list[int]) -> list[int]:

@@ -1,0 +1,153 @@
+"""Build leaflets: every design x language x edition, or a selection.
+
+A :class:`Workspace` is everything one run needs — the loaded project, its
+fonts, the composer and the painter — created once and passed around, so that
+nothing is global and a warm process renders fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import write_bytes
+from .errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError, WARNING
+from .layout.page import Composer, Problem
+from .model.load import load_project
+from .model.schema import Project
+from .render import ONLINE, PRINT, PdfRenderer
+from .text.fonts import FontLibrary, default_cache_dir
+
+EDITIONS = ("print", "online", "png")
+
+
+@dataclass(frozen=True)
+class Job:
+    design: str
+    lang: str
+    editions: tuple[str, ...]
+
+
+@dataclass
+class Output:
+    job: Job
+    edition: str
+    path: Path
+    data: bytes
+
+
+@dataclass
+class Plan:
+    """What a build will write, and what was found wrong while laying it out."""
+
+    outputs: list[Output] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    problems: list[tuple[Job, Problem]] = field(default_factory=list)
+
+
+def output_name(design: str, lang: str, edition: str) -> str:
+    if edition == "png":
+        return f"{design}.{lang}.png"
+    return f"{design}.{lang}.{edition}.pdf"
+
+
+class Workspace:
+    """A loaded project with its fonts, ready to lay out and render."""
+
+    def __init__(self, root: Path | str = ".", cache_dir: Path | None = None):
+        self.root = Path(root)
+        project, diags = load_project(self.root)
+        self.diagnostics = diags
+        if project is None or diags.errors:
+            raise ContentError(diags.errors or [Diagnostic(ERROR, "the project could not be loaded")])
+        self.project: Project = project
+        self.fonts = FontLibrary(self.root / "fonts", cache_dir if cache_dir is not None else default_cache_dir())
+        self.composer = Composer(project, self.fonts)
+        self.renderer = PdfRenderer()
+
+    # ------------------------------------------------------------ selection
+    def jobs(self, designs: list[str] | None = None, langs: list[str] | None = None,
+             editions: list[str] | None = None) -> list[Job]:
+        project = self.project
+        diags = Diagnostics()
+        for d in designs or []:
+            if d not in project.designs:
+                diags.error(f"unknown design '{d}'", hint=f"designs: {', '.join(sorted(project.designs))}")
+        for lang in langs or []:
+            if lang not in project.languages:
+                diags.error(f"unknown language '{lang}'",
+                            hint=f"languages: {', '.join(sorted(project.languages))}; "
+                                 f"add one with: leaflets new-language {lang}")
+        for e in editions or []:
+            if e not in EDITIONS:
+                diags.error(f"unknown edition '{e}'", hint=f"editions: {', '.join(EDITIONS)}")
+        if diags.errors:
+            raise UsageError("; ".join(f"{d.message} ({d.hint})" for d in diags.errors))
+        eds = tuple(e for e in EDITIONS if not editions or e in editions)
+        return [Job(d, lang, eds) for d in (designs or sorted(project.designs))
+                for lang in (langs or sorted(project.languages))]
+
+    # ------------------------------------------------------------- layout
+    def layout(self, job: Job):
+        return self.composer.compose(job.design, job.lang)
+
+    def judge(self, job: Job, problems: list[Problem], strict: bool = False) -> list[Diagnostic]:
+        """Problems of a page as diagnostics, errors where they must stop the build."""
+        language = self.project.languages[job.lang]
+        refuse_fallback = strict or (language.review_status == "reviewed" and "print" in job.editions)
+        out = []
+        for p in problems:
+            d = p.diagnostic
+            if p.kind == "fallback" and refuse_fallback and d.severity == WARNING:
+                why = "--strict" if strict else "a reviewed language's print edition"
+                d = Diagnostic(ERROR, d.message + f" (refused: {why})", d.file, d.line, d.hint, d.code)
+            out.append(d)
+        return out
+
+    def render(self, job: Job, page, out_dir: Path, dpi: float | None = None) -> list[Output]:
+        from .render import png
+        outs = []
+        online = None
+        for edition in job.editions:
+            path = out_dir / job.design / output_name(job.design, job.lang, edition)
+            if edition == "print":
+                data = self.renderer.render(page, PRINT)
+            elif edition == "online":
+                data = online = online or self.renderer.render(page, ONLINE)
+            else:
+                online = online or self.renderer.render(page, ONLINE)
+                data = png.png_bytes(png.rasterise(online, dpi or png.DEFAULT_DPI))
+            outs.append(Output(job, edition, path, data))
+        return outs
+
+    def plan(self, jobs: list[Job], out_dir: Path, strict: bool = False, progress=None,
+             dpi: float | None = None) -> Plan:
+        """Lay out every job, then render them all if nothing is wrong."""
+        plan = Plan()
+        pages = []
+        seen: set[tuple] = set()
+        for job in jobs:
+            page, problems = self.layout(job)
+            for d in self.judge(job, problems, strict):
+                key = (d.severity, d.message, str(d.file), d.line)
+                if key not in seen:
+                    seen.add(key)
+                    plan.diagnostics.items.append(d)
+            plan.problems += [(job, p) for p in problems]
+            pages.append((job, page))
+        if plan.diagnostics.errors:
+            return plan
+        for job, page in pages:
+            plan.outputs += self.render(job, page, out_dir, dpi)
+            if progress is not None:
+                progress.advance(f"{job.design} {job.lang}")
+        return plan
+
+
+def write_plan(plan: Plan) -> list[Path]:
+    """Write every output atomically; return the paths written."""
+    written = []
+    for out in plan.outputs:
+        write_bytes(out.path, out.data)
+        written.append(out.path)
+    return written

@@ -1,0 +1,219 @@
+"""The command line: leaflets build | check | fonts | preview | new-language | translations | proof.
+
+``main(argv=None, stdout=None, stderr=None) -> int``: exit 0 on success, 1 for
+content errors (each printed as file:line: what is wrong, and a hint), 2 for
+usage errors.  No traceback is shown for a content error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, Diagnostic, Diagnostics, LeafletsError, UsageError
+
+DESCRIPTION = """\
+Build multilingual anti-human-trafficking leaflets from YAML content.
+
+A project folder holds content/ (campaign facts, one file per language,
+designs), fonts/ (the fonts to embed, with their licences) and output/
+(what is built). leaflets works on the current folder unless --project says
+otherwise."""
+
+EPILOG = """\
+examples:
+  leaflets build                           every design, language and edition
+  leaflets build --lang th --edition online
+  leaflets check                           list every problem in content/
+  leaflets preview th                      a translator's view of one language
+  leaflets new-language fr                 start a new translation
+
+exit status: 0 success, 1 content errors, 2 usage errors."""
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    out = []
+    for v in values:
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return out or None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="leaflets", description=DESCRIPTION, epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"leaflets {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp):
+        sp.add_argument("--project", metavar="DIR", type=Path, default=Path("."),
+                        help="the project folder with content/ and fonts/ (default: the current folder)")
+        sp.add_argument("--cache", metavar="DIR", type=Path, default=None,
+                        help="where converted font subsets are cached (default: ~/.cache/leaflets, "
+                             "or $LEAFLETS_CACHE_DIR)")
+
+    b = sub.add_parser("build", help="build leaflets into output/",
+                       description="Lay out and render every design x language x edition (or those named), "
+                                   "then write them to the output folder. Nothing is written if any leaflet "
+                                   "has an error.")
+    common(b)
+    b.add_argument("--lang", action="append", metavar="TAG", help="only this language (repeat, or comma-separate)")
+    b.add_argument("--design", action="append", metavar="ID", help="only this design (repeat, or comma-separate)")
+    b.add_argument("--edition", action="append", metavar="NAME",
+                   help="print (CMYK, bleed, marks), online (RGB, links) or png (preview); default: all")
+    b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output folder (default: PROJECT/output)")
+    b.add_argument("--strict", action="store_true", help="refuse strings that fall back to English")
+    b.add_argument("--dpi", type=float, default=None, help="resolution of PNG previews (default: 110)")
+    b.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+    c = sub.add_parser("check", help="validate all content and list every problem",
+                       description="Load and check every content file, then lay out every leaflet: malformed "
+                                   "YAML, unknown or missing keys, wrong types, invalid language tags, phone "
+                                   "numbers or addresses that differ from the campaign facts, characters no font "
+                                   "covers, text that does not fit, untranslated and stale strings.")
+    common(c)
+    c.add_argument("--strict", action="store_true", help="treat untranslated strings as errors")
+
+    f = sub.add_parser("fonts", help="list the fonts and check them against the manifest")
+    common(f)
+    return p
+
+
+def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _parser()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(out)
+        return 2
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics, err, getattr(args, "project", None))
+        n = len([d for d in exc.diagnostics if d.severity == "error"])
+        err.write(f"leaflets: {n} error{'s' if n != 1 else ''}; nothing was written.\n")
+        return 1
+    except UsageError as exc:
+        err.write(f"leaflets: {exc}\n")
+        return 2
+    except LeafletsError as exc:
+        err.write(f"leaflets: error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        err.write("leaflets: interrupted\n")
+        return 130
+
+
+def _print_diagnostics(diags, stream, root: Path | None) -> None:
+    for d in diags:
+        stream.write(d.format(root) + "\n")
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_build(args, out, err) -> int:
+    from .build import Workspace, write_plan
+    from .progress import Progress
+
+    ws = Workspace(args.project, args.cache)
+    jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition))
+    out_dir = args.out if args.out is not None else args.project / "output"
+    progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)
+    try:
+        plan = ws.plan(jobs, out_dir, strict=args.strict, progress=progress, dpi=args.dpi)
+    finally:
+        progress.close()
+    warnings = [d for d in ws.diagnostics.warnings] + plan.diagnostics.warnings
+    if plan.diagnostics.errors:
+        raise ContentError(plan.diagnostics.errors + plan.diagnostics.warnings)
+    written = write_plan(plan)
+    if not args.quiet:
+        _print_diagnostics(warnings, err, args.project)
+        langs = sorted({j.lang for j in jobs})
+        designs = sorted({j.design for j in jobs})
+        editions = [e for e in jobs[0].editions] if jobs else []
+        out.write(f"Wrote {len(written)} files to {out_dir}/: {len(designs)} design(s) x {len(langs)} "
+                  f"language(s) x {', '.join(editions)}\n")
+        for d in designs:
+            out.write(f"  {out_dir / d}/  ({', '.join(langs)})\n")
+        if warnings:
+            out.write(f"{len(warnings)} warning(s), listed above.\n")
+    return 0
+
+
+def cmd_check(args, out, err) -> int:
+    from .model.load import load_project
+    from .text.fonts import FontLibrary, default_cache_dir
+    from .layout.page import Composer
+
+    project, diags = load_project(args.project)
+    all_diags = Diagnostics()
+    all_diags.extend(diags)
+    try:
+        fonts = FontLibrary(args.project / "fonts", args.cache or default_cache_dir())
+        all_diags.extend(fonts.verify())
+    except ContentError as exc:
+        all_diags.extend(exc.diagnostics)
+        fonts = None
+    if project is not None and fonts is not None and not all_diags.errors:
+        composer = Composer(project, fonts)
+        seen = set()
+        for design in sorted(project.designs):
+            for lang in sorted(project.languages):
+                _page, problems = composer.compose(design, lang)
+                for p in problems:
+                    d = p.diagnostic
+                    if p.kind == "fallback":
+                        continue   # reported once per language below
+                    key = (d.message, str(d.file), d.line)
+                    if key not in seen:
+                        seen.add(key)
+                        all_diags.items.append(d)
+        for lang in sorted(project.languages):
+            for key, old, new in project.stale(lang):
+                language = project.languages[lang]
+                t = language.strings[key]
+                all_diags.warning(f"{lang}: '{key}' is stale: it was translated from \"{old}\"; the English is "
+                                  f"now \"{new}\"", language.path, t.line,
+                                  f"update the translation, then set its source to the new English", code="stale")
+    if args.strict:
+        all_diags.items = [Diagnostic("error", d.message, d.file, d.line, d.hint, d.code)
+                           if d.code in ("missing", "stale") else d for d in all_diags.items]
+    _print_diagnostics(all_diags, out, args.project)
+    errors, warnings = len(all_diags.errors), len(all_diags.warnings)
+    if errors:
+        out.write(f"{errors} error(s), {warnings} warning(s).\n")
+        return 1
+    n = len(project.languages) if project else 0
+    out.write(f"content is valid: {n} languages, {len(project.designs) if project else 0} design(s)"
+              f"{f', {warnings} warning(s)' if warnings else ''}.\n")
+    return 0
+
+
+def cmd_fonts(args, out, err) -> int:
+    from .text.fonts import FontLibrary, default_cache_dir
+
+    fonts = FontLibrary(args.project / "fonts", args.cache or default_cache_dir())
+    for (family, weight), e in sorted(fonts.entries.items()):
+        out.write(f"{family:24} {weight:8} {e.version:8} {e.outlines:5} {e.file}\n")
+    out.write("\nstacks:\n")
+    for script, stack in sorted(fonts.stacks.items()):
+        out.write(f"  {script}: {' > '.join(stack.families)}\n")
+    diags = fonts.verify()
+    _print_diagnostics(diags, err, args.project)
+    if diags.errors:
+        return 1
+    out.write("every font file matches the manifest.\n")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "fonts": cmd_fonts}

@@ -1,0 +1,79 @@
+"""Auto-fit and the problems layout reports."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from leaflets.layout.page import Composer
+from leaflets.model.schema import Text
+
+
+def _with_string(project, lang, key, text):
+    language = project.languages[lang]
+    strings = dict(language.strings)
+    old = strings[key]
+    strings[key] = Text(key, text, old.source, old.note, old.line)
+    new = dataclasses.replace(language, strings=strings)
+    p = dataclasses.replace(project, languages={**project.languages, lang: new})
+    return p
+
+
+def _block(page, key):
+    from leaflets.layout.frame import TextBlock
+    return next(i for i in page.items if isinstance(i, TextBlock) and i.key == key)
+
+
+def test_a_long_translation_is_shrunk_to_fit(workspace):
+    project = workspace.project
+    base, _ = Composer(project, workspace.fonts).compose("a4-leaflet", "th")
+    longer = " ".join([project.string("th", "scenario.sns.body")[0]] * 3)
+    page, problems = Composer(_with_string(project, "th", "scenario.sns.body", longer),
+                              workspace.fonts).compose("a4-leaflet", "th")
+    assert not [p for p in problems if p.kind == "overflow"]
+    assert _block(page, "scenario.sns.body").size < _block(base, "scenario.sns.body").size
+    assert _block(page, "scenario.sns.body").size >= 6
+
+
+def test_past_the_floor_it_is_an_overflow_naming_language_key_and_box(workspace):
+    project = workspace.project
+    huge = project.string("th", "scenario.sns.body")[0] * 8
+    _page, problems = Composer(_with_string(project, "th", "scenario.sns.body", huge),
+                               workspace.fonts).compose("a4-leaflet", "th")
+    (over,) = [p for p in problems if p.kind == "overflow"]
+    msg = over.diagnostic.message
+    assert "th" in msg and "scenario.sns.body" in msg and "text-sns" in msg and "mm" in msg
+    assert over.diagnostic.file.name == "th.yaml" and over.diagnostic.line
+
+
+def test_a_character_no_font_covers_is_named(workspace):
+    project = workspace.project
+    _page, problems = Composer(_with_string(project, "th", "headline", "การค้ามนุษย์ ☃"),
+                               workspace.fonts).compose("a4-leaflet", "th")
+    (miss,) = [p for p in problems if p.kind == "missing-glyph"]
+    msg = miss.diagnostic.message
+    assert "U+2603" in msg and "headline" in msg and miss.diagnostic.file.name == "th.yaml"
+
+
+def test_a_missing_string_falls_back_to_english_with_a_warning(workspace):
+    project = workspace.project
+    language = project.languages["th"]
+    strings = {k: v for k, v in language.strings.items() if k != "statement"}
+    p = dataclasses.replace(project, languages={**project.languages,
+                                                "th": dataclasses.replace(language, strings=strings)})
+    page, problems = Composer(p, workspace.fonts).compose("a4-leaflet", "th")
+    (fb,) = [x for x in problems if x.kind == "fallback"]
+    assert fb.key == "statement" and fb.diagnostic.severity == "warning"
+    assert _block(page, "statement").text == project.string("en", "statement")[0]
+    assert _block(page, "statement").lang == "en"
+
+
+def test_rtl_design_is_mirrored(workspace):
+    page, _ = workspace.composer.compose("a4-leaflet", "ar")
+    ltr, _ = workspace.composer.compose("a4-leaflet", "en")
+    from leaflets.layout.frame import Path
+    # the QR code sits on the left for Arabic, on the right otherwise
+    qr_ar = max((i for i in page.items if isinstance(i, Path)), key=lambda p: len(p.commands))
+    qr_en = max((i for i in ltr.items if isinstance(i, Path)), key=lambda p: len(p.commands))
+    assert qr_ar.commands[0][1] < page.width / 2 < qr_en.commands[0][1]

@@ -1,0 +1,105 @@
+"""The text engine: itemisation, shaping, line breaking, bidi, auto-fit."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaflets.text.linebreak import JA_NO_START, grapheme_breaks, line_breaks
+from leaflets.text.paragraph import Paragraph
+
+
+@pytest.fixture(scope="module")
+def fonts(workspace):
+    return workspace.fonts
+
+
+def para(fonts, text, lang, script, weight="regular", rtl=False):
+    return Paragraph(text, lang, fonts.faces(script, weight), fonts, rtl)
+
+
+def test_icu_offsets_are_python_indices_beyond_the_bmp():
+    text = "a😀 b ก้ำ"
+    # "a" may break before the emoji; "😀 " is two code points but one UTF-16 pair more
+    assert [b for b, _ in line_breaks(text, "en")] == [1, 3, 5, len(text)]
+    assert grapheme_breaks("a😀ก้ำ")[-1] == len("a😀ก้ำ")
+
+
+def test_thai_lines_break_only_at_icu_boundaries(fonts, workspace):
+    text = workspace.project.string("th", "scenario.debt.body")[0]
+    p = para(fonts, text, "th", "Thai")
+    allowed = {b for b, _ in line_breaks(p.text, "th")}
+    for width in (6, 9, 14, 20):
+        lines = p.break_lines(width)
+        assert len(lines) > 1
+        for start, end in lines[:-1]:
+            assert end in allowed, f"a Thai line ends inside a word: {p.text[start:end]!r}"
+        assert "".join(p.text[a:b] for a, b in lines) == p.text
+
+
+def test_thai_digits_and_latin_take_the_fallback_font(fonts):
+    p = para(fonts, "โทร 0120-924-839 ฟรี", "th", "Thai")
+    families = [(p.text[s:e], face.family) for s, e, face, _lv, _g in p.runs]
+    assert ("0120-924-839 ", "Noto Sans") in families or any(
+        t.strip() == "0120-924-839" and f == "Noto Sans" for t, f in families)
+    assert all(g.gid != 0 for *_x, glyphs in p.runs for g in glyphs), "no .notdef (tofu) glyph"
+
+
+@pytest.mark.parametrize("key", ["call_to_report", "scenario.debt.body", "shown_to", "help.body", "statement"])
+def test_no_japanese_line_starts_with_a_forbidden_character(fonts, workspace, key):
+    p = para(fonts, workspace.project.string("ja", key)[0], "ja", "Jpan")
+    for width in (4, 5.5, 7, 9, 12, 15):
+        for start, end in p.break_lines(width)[1:]:
+            assert p.text[start] not in JA_NO_START, f"line starts with {p.text[start]!r} at width {width}"
+
+
+def test_grapheme_fallback_for_a_segment_wider_than_the_box(fonts):
+    p = para(fonts, "Supercalifragilisticexpialidocious", "en", "Latn")
+    lines = p.break_lines(4)
+    assert len(lines) > 2
+    assert all(p.width(a, b) <= 4 + 1e-6 for a, b in lines)
+    assert "".join(p.text[a:b] for a, b in lines) == p.text
+
+
+def test_headlines_do_not_leave_one_character_alone(fonts):
+    p = para(fonts, "人身取引は犯罪です！", "ja", "Jpan", "bold")
+    width = p.width(0, len(p.text)) - 0.5   # one character too narrow
+    lines = p.break_nicely(width, balance=True)
+    assert len(lines) == 2
+    assert all(len(p.text[a:b].strip()) > 1 for a, b in lines)
+
+
+def test_balanced_lines_are_even(fonts):
+    p = para(fonts, "Human trafficking is a crime! It is also happening in Japan, now!", "en", "Latn", "bold")
+    greedy = p.break_lines(20)
+    balanced = p.break_balanced(20)
+    assert len(balanced) == len(greedy)
+    widths = [p.width(a, b) for a, b in balanced]
+    assert max(widths) - min(widths) <= max(p.width(a, b) for a, b in greedy) - min(p.width(a, b) for a, b in greedy)
+
+
+def test_language_reaches_harfbuzz(fonts):
+    """Han unification: the same character takes another form in a Chinese face."""
+    text = "直"
+    sc = para(fonts, text, "zh-Hans", "Hans")
+    jp = para(fonts, text, "ja", "Jpan")
+    assert sc.runs[0][2].family == "Noto Sans CJK SC"
+    assert jp.runs[0][2].family == "BIZ UDPGothic"
+
+
+def test_arabic_is_laid_out_right_to_left_with_digits_in_order(fonts):
+    text = "اتصل على 0120-924-839 الآن"
+    p = para(fonts, text, "ar", "Arab", rtl=True)
+    (line,) = p.compose(p.break_lines(100))
+    # visual order, left to right: the last word first, the number in the middle reading left to right
+    texts = [run.text for run in line.runs]
+    number = next(t for t in texts if "0120" in t)
+    assert number.strip() == "0120-924-839"
+    assert texts.index(number) not in (0, len(texts) - 1)
+    assert "الآن" in texts[0]
+    digits_run = next(r for r in line.runs if "0120" in r.text)
+    assert not digits_run.rtl
+
+
+def test_shaping_is_size_independent_so_autofit_is_cheap(fonts, workspace):
+    p = para(fonts, workspace.project.string("en", "statement")[0], "en", "Latn")
+    assert len(p.break_lines(10)) > len(p.break_lines(40))
