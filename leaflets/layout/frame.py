@@ -29,7 +29,8 @@ class Rect:
 
 @dataclass(frozen=True)
 class Path:
-    """A vector path: commands ('M', x, y) ('L', x, y) ('C', x1, y1, x2, y2, x, y) ('Z',)."""
+    """A vector path: commands ('M', x, y) ('L', x, y) ('C', x1, y1, x2, y2, x, y) ('Z',),
+    and ('R', x, y, w, h) for a closed rectangle whose top-left corner is (x, y)."""
 
     commands: tuple[tuple, ...]
     fill: Color | None = None

@@ -250,7 +250,7 @@ class Composer:
                     "shorten the text, or allow a smaller min_size for its style in the design",
                     code="overflow"), keys, region.id, self._region_box(region, design, mirrored))
             else:
-                for _ in range(14):
+                for _ in range(10):
                     mid = (lo + hi) / 2
                     t, _r = layout(mid)
                     if t <= h + 0.01:

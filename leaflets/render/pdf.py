@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import unicodedata
 
-from reportlab.lib.rl_accel import fp_str
+from reportlab import rl_config
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -19,6 +19,9 @@ from ..model.schema import Color
 from ..text.bidi import has_rtl
 from ..text.fonts import FontFace
 from .options import PdfOptions
+
+# Streams are compressed; ASCII85 on top only makes them larger and slower.
+rl_config.useA85 = 0
 
 _PUA_START = 0xE000
 _PUA_END = 0xF8FF
@@ -129,6 +132,20 @@ def _extraction_order(text: str, rtl: bool = True) -> str:
     return "".join(out)
 
 
+_PATH_OPS = {"M": "m", "L": "l", "C": "c"}
+
+
+def _num(v: float) -> str:
+    """A number as PDF writes it: at most three decimals, no trailing zeros."""
+    s = "%.3f" % v
+    s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def fp_str(*values: float) -> str:
+    return " ".join(map(_num, values))
+
+
 def _utf16_hex(text: str) -> str:
     return "FEFF" + text.encode("utf-16-be").hex().upper()
 
@@ -142,6 +159,7 @@ class PdfRenderer:
 
     def __init__(self):
         self._fonts: dict[int, _PdfFont] = {}
+        self._paths: dict[tuple, str] = {}
 
     def _font(self, face: FontFace) -> _PdfFont:
         f = self._fonts.get(id(face))
@@ -248,6 +266,16 @@ class _Painter:
         self.code.append("%s %s re %s" % (setup, fp_str(x, y, r.w, r.h), op))
 
     def path(self, p: Path) -> None:
+        # designs repeat the same pictograms and QR codes page after page
+        key = (p, self.ox, self.top, self.cmyk)
+        cached = self.r._paths.get(key)
+        if cached is None:
+            cached = self.r._paths[key] = self._path_code(p)
+            if len(self.r._paths) > 512:
+                self.r._paths.clear()
+        self.code.append(cached)
+
+    def _path_code(self, p: Path) -> str:
         setup, op = self._paint_op(p.fill, p.stroke, p.stroke_width, p.even_odd)
         out = [setup] if setup else []
         ox, top = self.ox, self.top
@@ -255,14 +283,17 @@ class _Painter:
             k = cmd[0]
             if k == "Z":
                 out.append("h")
-                continue
-            nums = []
-            for i in range(1, len(cmd), 2):
-                nums.append(ox + cmd[i])
-                nums.append(top - cmd[i + 1])
-            out.append("%s %s" % (fp_str(*nums), {"M": "m", "L": "l", "C": "c"}[k]))
+            elif k == "R":
+                _k, x, y, w, h = cmd
+                out.append("%s re" % fp_str(ox + x, top - y - h, w, h))
+            else:
+                nums = []
+                for i in range(1, len(cmd), 2):
+                    nums.append(ox + cmd[i])
+                    nums.append(top - cmd[i + 1])
+                out.append("%s %s" % (fp_str(*nums), _PATH_OPS[k]))
         out.append(op)
-        self.code.append(" ".join(out))
+        return " ".join(out)
 
     def text(self, block: TextBlock) -> None:
         code = self.code
@@ -298,11 +329,12 @@ class _Painter:
                         tj = []
                     out.append("%s Ts" % fp_str(gy))
                     rise = gy
-                adjust = (pen - gx) / scale
-                if abs(adjust) > 0.001:
-                    tj.append(fp_str(adjust))
+                adjust = round((pen - gx) / scale)
+                if adjust:
+                    tj.append(str(adjust))
+                    pen -= adjust * scale
                 tj.append("<%02X>" % byte)
-                pen = gx + widths.get(ord(codes[k]), 0) * scale
+                pen += widths.get(ord(codes[k]), 0) * scale
                 k += 1
             if tj:
                 out.append("[%s] TJ" % " ".join(tj))

@@ -6,11 +6,15 @@ then put in visual order with rule L2.
 
 from __future__ import annotations
 
-_RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF), (0x1E800, 0x1EFFF))
+import re
+
+_RTL = re.compile("[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF\U00010800-\U00010FFF\U0001E800-\U0001EFFF"
+                  "\u200F\u202B\u202E\u2067]")
 
 
 def has_rtl(text: str) -> bool:
-    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _RTL_RANGES)
+    """Whether ``text`` has a right-to-left character (or mark)."""
+    return _RTL.search(text) is not None
 
 
 def levels(text: str, base_rtl: bool) -> list[int]:

@@ -236,6 +236,11 @@ class FontLibrary:
         Characters that no face covers are given to the first face (they are
         reported before rendering and never reach a PDF).
         """
+        if not text:
+            return []
+        used = set(map(ord, text))
+        if used <= faces[0].unicodes:
+            return [(0, len(text), faces[0])]
         runs: list[tuple[int, int, FontFace]] = []
         cur: FontFace | None = None
         start = 0

@@ -7,6 +7,7 @@ reports offsets in UTF-16 code units; we convert them to Python indices.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from icu4py.breakers import CharacterBreaker, LineBreaker
@@ -26,9 +27,12 @@ def _locale(lang: str) -> Locale:
     return Locale(base)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def _utf16_map(text: str) -> list[int] | None:
     """Map from UTF-16 offset to Python index, or None when they are equal."""
-    if all(ord(ch) < 0x10000 for ch in text):
+    if not _ASTRAL.search(text):
         return None
     out = []
     for i, ch in enumerate(text):

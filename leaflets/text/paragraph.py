@@ -155,7 +155,7 @@ class Paragraph:
         if len(lines) < 2:
             return lines
         lo, hi = max_width * 0.4, max_width
-        for _ in range(12):
+        for _ in range(9):
             mid = (lo + hi) / 2
             if len(self.break_lines(mid)) <= len(lines):
                 hi = mid

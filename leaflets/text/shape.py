@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import uharfbuzz as hb
 
@@ -11,8 +11,7 @@ from .fonts import FontFace
 _FEATURES = {"kern": True, "liga": True}
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
     gid: int
     cluster: int     # index into the paragraph text of the first character
     advance: int     # font units
