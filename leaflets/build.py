@@ -54,16 +54,22 @@ def output_name(design: str, lang: str, edition: str) -> str:
 class Workspace:
     """A loaded project with its fonts, ready to lay out and render."""
 
-    def __init__(self, root: Path | str = ".", cache_dir: Path | None = None):
+    def __init__(self, root: Path | str = ".", cache_dir: Path | None = None, fonts: FontLibrary | None = None,
+                 renderer: PdfRenderer | None = None):
         self.root = Path(root)
         project, diags = load_project(self.root)
         self.diagnostics = diags
         if project is None or diags.errors:
             raise ContentError(diags.errors or [Diagnostic(ERROR, "the project could not be loaded")])
         self.project: Project = project
-        self.fonts = FontLibrary(self.root / "fonts", cache_dir if cache_dir is not None else default_cache_dir())
+        self.fonts = fonts or FontLibrary(self.root / "fonts",
+                                          cache_dir if cache_dir is not None else default_cache_dir())
         self.composer = Composer(project, self.fonts)
-        self.renderer = PdfRenderer()
+        self.renderer = renderer or PdfRenderer()
+
+    def reload(self) -> "Workspace":
+        """The same project read again from disk, keeping the loaded fonts."""
+        return Workspace(self.root, self.fonts.cache_dir, self.fonts, self.renderer)
 
     # ------------------------------------------------------------ selection
     def jobs(self, designs: list[str] | None = None, langs: list[str] | None = None,

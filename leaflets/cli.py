@@ -80,6 +80,55 @@ def _parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("fonts", help="list the fonts and check them against the manifest")
     common(f)
+
+    pv = sub.add_parser("preview", help="render one language for its translator, with problems marked",
+                        description="Render LANG's leaflets to PDF and PNG, and a proof PNG on which every box "
+                                    "that overflows, falls back to English or has characters no font covers is "
+                                    "outlined and labelled with its key. Problems are listed here too. Exit 1 "
+                                    "if any is an error (the files are written all the same).")
+    common(pv)
+    pv.add_argument("lang", metavar="LANG", help="the language tag, e.g. th")
+    pv.add_argument("--design", action="append", metavar="ID", help="only this design")
+    pv.add_argument("--out", type=Path, default=None, help="output folder (default: PROJECT/output/preview)")
+    pv.add_argument("--dpi", type=float, default=110, help="resolution of the PNGs (default: 110)")
+    pv.add_argument("--watch", action="store_true", help="render again each time a content file is saved")
+    pv.add_argument("--watch-limit", type=int, default=None, help=argparse.SUPPRESS)
+    pv.add_argument("--watch-interval", type=float, default=0.3, help=argparse.SUPPRESS)
+
+    nl = sub.add_parser("new-language", help="start a translation: a file with every key and its English",
+                        description="Write content/languages/TAG.yaml with every string key, the English "
+                                    "source beside each and review status 'untranslated'.")
+    common(nl)
+    nl.add_argument("tag", metavar="TAG", help="a BCP 47 language tag, e.g. fr, pt-BR, zh-Hant")
+    nl.add_argument("--name", help="the language's name in English")
+    nl.add_argument("--native-name", help="the language's name in itself")
+    nl.add_argument("--script", help="ISO 15924 script code (guessed from the tag otherwise)")
+
+    tr = sub.add_parser("translations", help="export and import translations (gettext PO, XLIFF 2.0)")
+    trs = tr.add_subparsers(dest="action", metavar="ACTION")
+    ex = trs.add_parser("export", help="write one language as PO or XLIFF 2.0",
+                        description="Write LANG as a PO (msgctxt = key, msgid = English, notes for translators, "
+                                    "capacity hints; stale strings are fuzzy with the previous English) or an "
+                                    "XLIFF 2.0 file.")
+    common(ex)
+    ex.add_argument("lang", metavar="LANG")
+    ex.add_argument("--format", choices=("po", "xliff"), default="po")
+    ex.add_argument("-o", "--output", type=Path, default=None,
+                    help="the file to write (default: PROJECT/output/translations/LANG.po|xlf; - for stdout)")
+    im = trs.add_parser("import", help="read a PO or XLIFF file back into content/languages/",
+                        description="Read FILE (PO or XLIFF 2.0) and write content/languages/<its language>.yaml. "
+                                    "The file is checked first; an invalid file changes nothing.")
+    common(im)
+    im.add_argument("file", metavar="FILE", type=Path)
+
+    pr = sub.add_parser("proof", help="one contact sheet with every language's leaflet side by side",
+                        description="Write one PNG per design with every language's leaflet side by side, "
+                                    "labelled with the language and its review status; problems are marked.")
+    common(pr)
+    pr.add_argument("--design", action="append", metavar="ID")
+    pr.add_argument("--lang", action="append", metavar="TAG")
+    pr.add_argument("--out", type=Path, default=None, help="output folder (default: PROJECT/output/proof)")
+    pr.add_argument("--dpi", type=float, default=36, help="resolution of each leaflet (default: 36)")
     return p
 
 
@@ -216,4 +265,124 @@ def cmd_fonts(args, out, err) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "fonts": cmd_fonts}
+def _preview_once(ws, args, out, err) -> int:
+    from .proof import preview
+    designs = _split(args.design) or sorted(ws.project.designs)
+    ws.jobs(designs, [args.lang], None)   # usage errors for unknown names
+    out_dir = args.out if args.out is not None else args.project / "output" / "preview"
+    result = preview(ws, args.lang, designs, out_dir, args.dpi)
+    for path in result.files:
+        out.write(f"{path}\n")
+    seen = set()
+    errors = 0
+    for p in result.problems:
+        key = (p.kind, p.key, p.region)
+        if key in seen:
+            continue
+        seen.add(key)
+        errors += p.diagnostic.severity == "error"
+        out.write(p.diagnostic.format(args.project) + "\n")
+    if not result.problems:
+        out.write(f"{args.lang}: no problems.\n")
+    return 1 if errors else 0
+
+
+def _content_files(root: Path) -> dict[Path, float]:
+    files = {}
+    for p in list((root / "content").rglob("*.yaml")) + [root / "fonts" / "manifest.yaml"]:
+        try:
+            files[p] = p.stat().st_mtime_ns
+        except OSError:
+            pass
+    return files
+
+
+def cmd_preview(args, out, err) -> int:
+    import time
+    from .build import Workspace
+
+    ws = Workspace(args.project, args.cache)
+    code = _preview_once(ws, args, out, err)
+    if not args.watch:
+        return code
+    out.write("watching content/ for changes (Ctrl-C to stop)\n")
+    out.flush()
+    seen = _content_files(args.project)
+    renders = 0
+    while args.watch_limit is None or renders < args.watch_limit:
+        time.sleep(args.watch_interval)
+        now = _content_files(args.project)
+        if now == seen:
+            continue
+        seen = now
+        renders += 1
+        out.write(f"\nchanged: re-rendering {args.lang}\n")
+        try:
+            ws = ws.reload()
+            code = _preview_once(ws, args, out, err)
+        except ContentError as exc:
+            _print_diagnostics(exc.diagnostics, out, args.project)
+            code = 1
+        out.flush()
+    return code
+
+
+def cmd_new_language(args, out, err) -> int:
+    from .model.load import load_project
+    from .scaffold import new_language
+    project, diags = load_project(args.project)
+    if project is None:
+        raise ContentError(diags.errors)
+    path = new_language(project, args.tag, args.name, args.native_name, args.script)
+    out.write(f"wrote {path}\n")
+    out.write(f"translate each text (the English is beside it as source), then: leaflets preview {args.tag}\n")
+    return 0
+
+
+def cmd_translations(args, out, err) -> int:
+    from .model.load import load_project
+    from .text.fonts import FontLibrary, default_cache_dir
+    from . import translations
+    from .atomic import write_bytes
+    if not getattr(args, "action", None):
+        raise UsageError("translations needs an action: export or import")
+    project, diags = load_project(args.project)
+    if project is None or diags.errors:
+        raise ContentError(diags.errors)
+    if args.action == "export":
+        if args.lang not in project.languages:
+            raise UsageError(f"unknown language '{args.lang}' (languages: {', '.join(sorted(project.languages))})")
+        fonts = FontLibrary(args.project / "fonts", args.cache or default_cache_dir())
+        data = translations.export(project, fonts, args.lang, args.format)
+        if args.output is not None and str(args.output) == "-":
+            out.write(data.decode("utf-8"))
+            return 0
+        ext = "po" if args.format == "po" else "xlf"
+        path = args.output or args.project / "output" / "translations" / f"{args.lang}.{ext}"
+        write_bytes(path, data)
+        out.write(f"wrote {path}\n")
+        return 0
+    path = translations.import_file(project, args.file)
+    out.write(f"wrote {path}\n")
+    return 0
+
+
+def cmd_proof(args, out, err) -> int:
+    from .build import Workspace
+    from .atomic import write_bytes
+    from .proof import contact_sheet
+    from .render.png import png_bytes
+    ws = Workspace(args.project, args.cache)
+    jobs = ws.jobs(_split(args.design), _split(args.lang), None)
+    out_dir = args.out if args.out is not None else args.project / "output" / "proof"
+    for design in sorted({j.design for j in jobs}):
+        langs = [j.lang for j in jobs if j.design == design]
+        sheet = contact_sheet(ws, design, langs, args.dpi)
+        path = out_dir / f"{design}.proof.png"
+        write_bytes(path, png_bytes(sheet))
+        out.write(f"wrote {path} ({len(langs)} languages)\n")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "fonts": cmd_fonts, "preview": cmd_preview,
+            "new-language": cmd_new_language, "translations": cmd_translations, "proof": cmd_proof}

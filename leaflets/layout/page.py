@@ -89,6 +89,25 @@ class Composer:
 
     def _check_coverage(self, texts: dict[str, list[_Para]], lang: str) -> list[Problem]:
         problems = []
+        language = self.project.languages[lang]
+        if language.script not in self.fonts.stacks:
+            # a script no font stack covers: one error for the language, not one per string
+            chars: list[str] = []
+            for paras in texts.values():
+                for p in paras:
+                    if p.lang == lang:
+                        chars += [c for c in self.fonts.missing(p.text, p.script, p.style.weight)
+                                  if c not in chars]
+            if chars:
+                shown = ", ".join(f"'{c}' U+{ord(c):04X}" for c in chars[:6])
+                problems.append(Problem("missing-glyph", Diagnostic(
+                    ERROR, f"{lang}: no font covers the script {language.script}; the first characters without "
+                           f"a font are {shown}",
+                    language.path, None,
+                    f"add an OFL font for {language.script} to fonts/ with its licence, list it in "
+                    f"fonts/manifest.yaml (with its sha256) and add a stack '{language.script}: families: "
+                    f"[<its family>, Noto Sans]'", code="missing-glyph"), "language.script", "", (0, 0, 0, 0)))
+                return problems
         for region, paras in texts.items():
             for p in paras:
                 missing = self.fonts.missing(p.text, p.script, p.style.weight)
