@@ -45,7 +45,7 @@ def test_arabic_hotline_digits_are_in_order_on_the_page(workspace):
     from leaflets.layout.frame import TextBlock
     page, _ = workspace.composer.compose("a4-leaflet", "ar")
     block = next(i for i in page.items if isinstance(i, TextBlock) and i.key == "fact:hotline.display")
-    glyphs = sorted(((run.x + gx, gid, run.face) for run in block.runs for gid, gx, _gy in run.glyphs),
+    glyphs = sorted(((run.x + gx, gid, run.face) for run in block.runs for gid, gx, _gy, _t in run.glyphs),
                     key=lambda g: g[0])
     face = glyphs[0][2]
     expected = [face.hb_font.get_nominal_glyph(ord(c)) for c in "0120-924-839"]
@@ -69,9 +69,9 @@ def test_complex_scripts_are_shaped_without_dotted_circles(workspace, lang):
     for block in (i for i in page.items if isinstance(i, TextBlock)):
         for run in block.runs:
             dotted = run.face.hb_font.get_nominal_glyph(0x25CC)
-            assert all(gid != 0 for gid, _x, _y in run.glyphs), f"tofu in {block.key}"
+            assert all(gid != 0 for gid, _x, _y, _t in run.glyphs), f"tofu in {block.key}"
             if dotted:
-                assert "◌" in block.text or all(gid != dotted for gid, _x, _y in run.glyphs), block.key
+                assert "◌" in block.text or all(gid != dotted for gid, _x, _y, _t in run.glyphs), block.key
 
 
 def test_nepali_gets_nepali_forms(workspace):

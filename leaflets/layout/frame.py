@@ -43,15 +43,16 @@ class Path:
 class GlyphRun:
     """Shaped glyphs of one face on one baseline.
 
-    ``glyphs`` holds (glyph id, x, y) with x and y in points from the run's
-    origin (x, y), y up from the baseline as in fonts.
+    ``glyphs`` holds (glyph id, x, y, text) with x and y in points from the
+    run's origin (x, y), y up from the baseline as in fonts, and the text the
+    glyph stands for ("" for the second and later glyphs of a cluster).
     """
 
     face: FontFace
     size: float
     x: float
     y: float                       # baseline
-    glyphs: tuple[tuple[int, float, float], ...]
+    glyphs: tuple[tuple[int, float, float, str], ...]
     color: Color
     width: float
 

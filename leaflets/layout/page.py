@@ -311,8 +311,9 @@ class Composer:
                     scale = size / run.face.upem
                     gx = 0.0
                     glyphs = []
-                    for g in run.glyphs:
-                        glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale))
+                    texts = _glyph_texts(run)
+                    for g, t in zip(run.glyphs, texts):
+                        glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale, t))
                         gx += g.advance * scale
                     runs.append(GlyphRun(run.face, size, lx + run.x * size, baseline, tuple(glyphs),
                                          design.colors[p.style.color], run.width * size))
@@ -321,6 +322,31 @@ class Composer:
             blocks.append(TextBlock(p.paragraph.text, p.lang, tuple(runs), p.item.label,
                                     (bx, top, widest, cy - top), len(composed), size, p.rtl))
         return blocks, problem
+
+
+def _glyph_texts(run) -> list[str]:
+    """The text each glyph stands for: its cluster's text on the cluster's first
+    glyph, nothing on the others (marks and parts of a decomposed vowel)."""
+    glyphs, text, base = run.glyphs, run.text, run.start
+    end = base + len(text)
+    out = [""] * len(glyphs)
+    if not run.rtl:
+        # clusters ascend: walk backwards, remembering where the next cluster starts
+        nxt = end
+        for i in range(len(glyphs) - 1, -1, -1):
+            c = glyphs[i].cluster
+            if i == 0 or glyphs[i - 1].cluster != c:
+                out[i] = text[c - base:nxt - base]
+                nxt = c
+        return out
+    starts = sorted({g.cluster for g in glyphs})
+    end_of = {c: (starts[i + 1] if i + 1 < len(starts) else end) for i, c in enumerate(starts)}
+    seen = set()
+    for i, g in enumerate(glyphs):
+        if g.cluster not in seen:
+            seen.add(g.cluster)
+            out[i] = text[g.cluster - base:end_of[g.cluster] - base]
+    return out
 
 
 def _line(language, key: str | None) -> int | None:

@@ -11,7 +11,7 @@ import io
 import unicodedata
 
 from reportlab import rl_config
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from ..layout.frame import MM, GlyphRun, Page, Path, Rect, TextBlock
@@ -37,19 +37,54 @@ class _Canvas(Canvas):
         self._preamble = "1 0 0 1 0 0 cm" if self.bottomup else "1 0 0 -1 0 %s cm" % fp_str(self._pagesize[1])
 
 
-class _PdfFont:
-    """A face as reportlab embeds it, with glyph ids mapped to character codes.
+class _TTFont(TTFont):
+    """reportlab's TrueType font, with a ToUnicode map that says what each code
+    stands for — also for glyphs that have no character of their own."""
 
-    reportlab subsets TrueType fonts by character code.  Glyphs that have a
-    code point in the font's cmap use it; others (ligatures, contextual forms)
-    get private-use codes, assigned afresh for every document so that output
-    does not depend on what was rendered before.
+    def __init__(self, *args, texts: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.texts = texts
+
+    def addObjects(self, doc):
+        state = self.state.get(doc)
+        subsets = [list(s) for s in state.subsets] if state is not None else []
+        super().addObjects(doc)
+        for n, subset in enumerate(subsets):
+            base = (b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))).decode("pdfdoc")
+            stream = doc.idToObject.get("toUnicodeCMap:" + base)
+            if stream is not None:
+                stream.content = _to_unicode_cmap(base, [self.texts.get(code, chr(code)) for code in subset])
+
+
+def _to_unicode_cmap(name: str, texts: list[str]) -> str:
+    entries = ["<%02X> <%s>" % (i, t.encode("utf-16-be").hex().upper()) for i, t in enumerate(texts)]
+    out = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+           "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+           f"/CMapName /{name.replace('+', '-')}-UCS def", "/CMapType 2 def",
+           "1 begincodespacerange", "<00> <FF>", "endcodespacerange"]
+    for i in range(0, len(entries), 100):
+        chunk = entries[i:i + 100]
+        out += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    out += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(out)
+
+
+class _PdfFont:
+    """A face as reportlab embeds it, with glyphs mapped to character codes.
+
+    reportlab subsets TrueType fonts by character code.  A glyph that stands
+    for its own character in the font's cmap uses that code; any other glyph
+    (a ligature, a contextual form, part of a decomposed vowel) gets a
+    private-use code, assigned afresh for every document so that output does
+    not depend on what was rendered before, and the ToUnicode map gives the
+    text it stands for.
     """
 
     def __init__(self, face: FontFace):
         self.face = face
-        self.tt = TTFont(face.name, io.BytesIO(face.data), subfontIndex=face.index, asciiReadable=0,
-                         shapable=False)
+        self.texts: dict[int, str] = {}        # private code -> text, this document only
+        self.tt = _TTFont(face.name, io.BytesIO(face.data), subfontIndex=face.index, asciiReadable=0,
+                          shapable=False, texts=self.texts)
         tf = self.tt.face
         self.widths = tf.charWidths
         self.glyph_widths = tf.glyphWidths
@@ -58,7 +93,7 @@ class _PdfFont:
             if codes:
                 self.cmap_codes[gid] = min(codes)
         self.taken = set(tf.charToGlyph)
-        self.private: dict[int, int] = {}     # gid -> code, this document only
+        self.private: dict[tuple[int, str], int] = {}     # (gid, text) -> code, this document only
         self.next_private = _PUA_START
 
     def reset(self) -> None:
@@ -67,13 +102,15 @@ class _PdfFont:
             c2g.pop(code, None)
             self.widths.pop(code, None)
         self.private.clear()
+        self.texts.clear()
         self.next_private = _PUA_START
 
-    def code(self, gid: int) -> int:
+    def code(self, gid: int, text: str) -> int:
         code = self.cmap_codes.get(gid)
-        if code is not None:
+        if code is not None and text == chr(code):
             return code
-        code = self.private.get(gid)
+        key = (gid, text)
+        code = self.private.get(key)
         if code is None:
             code = self.next_private
             while code in self.taken:
@@ -81,7 +118,8 @@ class _PdfFont:
             if code > _PUA_END:
                 raise ValueError(f"too many unencoded glyphs in {self.face.name}")
             self.next_private = code + 1
-            self.private[gid] = code
+            self.private[key] = code
+            self.texts[code] = text
             self.tt.face.charToGlyph[code] = gid
             self.widths[code] = self.glyph_widths[gid] if gid < len(self.glyph_widths) else 0
         return code
@@ -309,7 +347,7 @@ class _Painter:
             self.used.append(font)
         doc = self.c._doc
         size = run.size
-        codes = "".join(chr(font.code(gid)) for gid, _x, _y in run.glyphs)
+        codes = "".join(chr(font.code(gid, text)) for gid, _x, _y, text in run.glyphs)
         chunks = font.tt.splitString(codes, doc)
         widths = font.widths
         x0, y0 = self.pt(run.x, run.y)
@@ -322,7 +360,7 @@ class _Painter:
             out.append("%s %s Tf" % (font.tt.getSubsetInternalName(subset, doc), fp_str(size)))
             tj: list[str] = []
             for byte in data:
-                gid, gx, gy = run.glyphs[k]
+                gid, gx, gy, _text = run.glyphs[k]
                 if gy != rise:
                     if tj:
                         out.append("[%s] TJ" % " ".join(tj))

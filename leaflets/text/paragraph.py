@@ -37,6 +37,7 @@ class PlacedRun:
     glyphs: tuple[Glyph, ...]
     text: str                  # the source text of this run
     rtl: bool
+    start: int = 0             # where that text starts in the paragraph
 
 
 @dataclass(frozen=True)
@@ -195,14 +196,14 @@ class Paragraph:
                     continue
                 gl = tuple(g for g in glyphs if a <= g.cluster < b)
                 width = sum(g.advance for g in gl) / face.upem
-                pieces.append((level, PlacedRun(face, 0.0, width, gl, self.text[a:b], bool(level % 2))))
+                pieces.append((level, PlacedRun(face, 0.0, width, gl, self.text[a:b], bool(level % 2), a)))
             order = bidi.visual_order([lv for lv, _ in pieces]) if self.rtl or any(lv for lv, _ in pieces) \
                 else range(len(pieces))
             x = 0.0
             placed = []
             for i in order:
                 run = pieces[i][1]
-                placed.append(PlacedRun(run.face, x, run.width, run.glyphs, run.text, run.rtl))
+                placed.append(PlacedRun(run.face, x, run.width, run.glyphs, run.text, run.rtl, run.start))
                 x += run.width
             out.append(Line(start, vend, x, tuple(placed)))
         return out
