@@ -75,18 +75,36 @@ def warm(langs, iterations: int) -> dict:
     return results
 
 
-def cold(args: list[str], runs: int) -> tuple[float, float]:
+def warm_preview(lang: str, iterations: int) -> float:
+    from leaflets.build import Workspace
+    from leaflets.proof import preview
+
+    ws = Workspace(ROOT, Path(tempfile.mkdtemp()))
+    out = Path(tempfile.mkdtemp())
+    times = []
+    for i in range(iterations + 2):
+        t0 = time.perf_counter()
+        preview(ws, lang, ["a4-leaflet"], out)
+        if i >= 2:
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def cold(args: list[str], runs: int, command: str = "build", cache: str | None = None) -> tuple[float, float]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     times, peaks = [], []
     for _ in range(runs):
         out = tempfile.mkdtemp()
+        if cache == "empty":
+            env["LEAFLETS_CACHE_DIR"] = tempfile.mkdtemp()
+        extra = ["-q"] if command == "build" else []
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "leaflets", "build", "-q", "--out", out, *args],
+        r = subprocess.run([sys.executable, "-m", "leaflets", command, *extra, "--out", out, *args],
                            cwd=ROOT, env=env, capture_output=True, text=True)
         times.append(time.perf_counter() - t0)
         if r.returncode:
-            raise SystemExit(r.stderr)
+            raise SystemExit(r.stderr + r.stdout)
         peaks.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     return statistics.median(times), max(peaks)
 
@@ -113,6 +131,12 @@ def main() -> None:
                         ("every language, all editions", [])):
         s, mb = cold(args, runs)
         print(f"  {label:32} {s:6.2f} s  {mb:6.0f} MB")
+    s, mb = cold(["--edition", "print,online"], max(1, runs // 2), cache="empty")
+    print(f"  {'every language, empty font cache':32} {s:6.2f} s  {mb:6.0f} MB")
+    print("\ntranslator preview (PDF + PNG + proof PNG, one design):")
+    print(f"  th, warm process                 {warm_preview('th', iterations):6.0f} ms")
+    s, _mb = cold(["th"], runs, command="preview")
+    print(f"  th, cold process                 {s:6.2f} s")
 
 
 if __name__ == "__main__":

@@ -171,3 +171,24 @@ def test_png_preview_is_the_trimmed_page(workspace, tmp_path):
     # the headline band is red to the very edge: no bleed or marks in the preview
     assert img.getpixel((2, 2))[0] > 200 and img.getpixel((2, 2))[1] < 90
     assert decode_qr(img.resize((img.width * 2, img.height * 2))) == ["https://www.tokumei24.jp/"]
+
+
+def _to_unicode_texts(pdf: pikepdf.Pdf):
+    import re as _re
+    for font in _fonts(pdf):
+        cmap = font.get("/ToUnicode")
+        if cmap is None:
+            continue
+        data = cmap.read_bytes().decode("latin-1")
+        for block in _re.findall(r"beginbfchar(.*?)endbfchar", data, _re.S):
+            for _src, dst in _re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+                yield bytes.fromhex(dst).decode("utf-16-be")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_to_unicode_maps_have_no_private_use_characters(built, lang):
+    """Extractors that ignore /ActualText read the ToUnicode maps: they must give real text too."""
+    with pikepdf.open(io.BytesIO(built[(lang, "print")])) as pdf:
+        texts = list(_to_unicode_texts(pdf))
+        assert texts
+        assert not [t for t in texts if private_use(t)]
