@@ -233,7 +233,7 @@ def cmd_check(args, out, err) -> int:
                 t = language.strings[key]
                 all_diags.warning(f"{lang}: '{key}' is stale: it was translated from \"{old}\"; the English is "
                                   f"now \"{new}\"", language.path, t.line,
-                                  f"update the translation, then set its source to the new English", code="stale")
+                                  "update the translation, then set its source to the new English", code="stale")
     if args.strict:
         all_diags.items = [Diagnostic("error", d.message, d.file, d.line, d.hint, d.code)
                            if d.code in ("missing", "stale") else d for d in all_diags.items]

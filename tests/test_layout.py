@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from leaflets.layout.page import Composer
 from leaflets.model.schema import Text
 

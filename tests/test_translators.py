@@ -3,7 +3,6 @@ strings, new languages, PO and XLIFF round trips, the contact sheet."""
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 import time
@@ -67,11 +66,11 @@ def test_complex_scripts_are_shaped_without_dotted_circles(workspace, lang):
     from leaflets.layout.frame import TextBlock
     page, _ = workspace.composer.compose("a4-leaflet", lang)
     for block in (i for i in page.items if isinstance(i, TextBlock)):
-        for run in block.runs:
-            dotted = run.face.hb_font.get_nominal_glyph(0x25CC)
-            assert all(gid != 0 for gid, _x, _y, _t in run.glyphs), f"tofu in {block.key}"
+        for glyph_run in block.runs:
+            dotted = glyph_run.face.hb_font.get_nominal_glyph(0x25CC)
+            assert all(gid != 0 for gid, _x, _y, _t in glyph_run.glyphs), f"tofu in {block.key}"
             if dotted:
-                assert "◌" in block.text or all(gid != dotted for gid, _x, _y, _t in run.glyphs), block.key
+                assert "◌" in block.text or all(gid != dotted for gid, _x, _y, _t in glyph_run.glyphs), block.key
 
 
 def test_nepali_gets_nepali_forms(workspace):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import Diagnostic, ERROR, WARNING
-from ..model.schema import SOURCE_LANGUAGE, Design, Project, Region, Style, TextItem
+from ..model.schema import Design, Project, Region, Style, TextItem
 from ..text.fonts import FontLibrary
 from ..text.paragraph import Paragraph, normalise
 from . import pictogram as pictograms

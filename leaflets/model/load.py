@@ -130,18 +130,25 @@ def _closest(word: str, options: set[str]) -> str | None:
     return found[0] if found else None
 
 
-# --------------------------------------------------------------------------- facts
-
-def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
+def _open(path: Path, diags: Diagnostics, what: str, text: str | None = None) -> tuple[_Checker, dict] | None:
+    """Load a YAML file whose top level must be a mapping; problems go to ``diags``."""
     try:
-        src = load_yaml(path)
+        src = load_yaml(path, text)
     except YamlError as exc:
         diags.items.append(exc.diagnostic)
         return None
     c = _Checker(src, diags)
-    data = c.mapping(src.data, (), "the campaign file")
-    if data is None:
+    data = c.mapping(src.data, (), what)
+    return None if data is None else (c, data)
+
+
+# --------------------------------------------------------------------------- facts
+
+def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
+    opened = _open(path, diags, "the campaign file")
+    if opened is None:
         return None
+    c, data = opened
     before = len(diags.errors)
     c.keys(data, (), {"campaign", "hotline", "links", "agencies"}, {"campaign", "hotline", "links", "agencies"},
            "the campaign file")
@@ -203,15 +210,10 @@ def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
 # ------------------------------------------------------------------------ languages
 
 def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> Language | None:
-    try:
-        src = load_yaml(path, text)
-    except YamlError as exc:
-        diags.items.append(exc.diagnostic)
+    opened = _open(path, diags, "a language file", text)
+    if opened is None:
         return None
-    c = _Checker(src, diags)
-    data = c.mapping(src.data, (), "a language file")
-    if data is None:
-        return None
+    c, data = opened
     before = len(diags.errors)
     c.keys(data, (), {"language", "strings"}, {"language", "strings"}, "a language file")
     meta = c.mapping(data.get("language", {}), ("language",), "language") or {}
@@ -257,7 +259,7 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
             source = note = None
         if txt is None:
             txt = ""
-        strings[key] = Text(key, txt.strip(), source.strip() if source else None, note, src.line(*p))
+        strings[key] = Text(key, txt.strip(), source.strip() if source else None, note, c.src.line(*p))
     if len(diags.errors) > before:
         return None
     return Language(tag=tag, name=name or tag, native_name=native or tag, script=script, direction=direction,
@@ -325,15 +327,10 @@ ITEM_KEYS = {"key", "fact", "agencies", "style", "lang", "unless_lang", "link", 
 
 
 def load_design(path: Path, diags: Diagnostics, facts: Facts | None) -> Design | None:
-    try:
-        src = load_yaml(path)
-    except YamlError as exc:
-        diags.items.append(exc.diagnostic)
+    opened = _open(path, diags, "a design file")
+    if opened is None:
         return None
-    c = _Checker(src, diags)
-    data = c.mapping(src.data, (), "a design file")
-    if data is None:
-        return None
+    c, data = opened
     before = len(diags.errors)
     c.keys(data, (), {"design", "colors", "styles", "regions"}, {"design", "colors", "styles", "regions"},
            "a design file")
@@ -483,13 +480,10 @@ def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Fa
 def load_pictograms(path: Path, diags: Diagnostics) -> dict[str, Pictogram]:
     if not path.exists():
         return {}
-    try:
-        src = load_yaml(path)
-    except YamlError as exc:
-        diags.items.append(exc.diagnostic)
+    opened = _open(path, diags, "the pictogram file")
+    if opened is None:
         return {}
-    c = _Checker(src, diags)
-    data = c.mapping(src.data, (), "the pictogram file") or {}
+    c, data = opened
     out = {}
     for name, shapes in (c.mapping(data.get("pictograms", {}), ("pictograms",), "pictograms") or {}).items():
         if not isinstance(shapes, list) or not all(isinstance(s, dict) for s in shapes):
@@ -567,7 +561,7 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
             if missing:
                 diags.warning(f"{len(missing)} string(s) not translated, English is used instead: "
                               f"{', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}", lang.path,
-                              hint=f"translate them, or run: leaflets check --strict to refuse fallbacks",
+                              hint="translate them, or run: leaflets check --strict to refuse fallbacks",
                               code="missing")
     if facts is None or diags.errors:
         return (Project(root, facts, languages, designs, pictograms) if facts is not None else None), diags

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import uharfbuzz as hb
