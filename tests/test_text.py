@@ -103,3 +103,37 @@ def test_arabic_is_laid_out_right_to_left_with_digits_in_order(fonts):
 def test_shaping_is_size_independent_so_autofit_is_cheap(fonts, workspace):
     p = para(fonts, workspace.project.string("en", "statement")[0], "en", "Latn")
     assert len(p.break_lines(10)) > len(p.break_lines(40))
+
+
+def test_cff_fonts_are_subset_converted_renamed_and_cached(workspace, tmp_path):
+    import io
+    from fontTools.ttLib import TTFont
+    from leaflets.text.fonts import FontLibrary
+
+    fonts = FontLibrary(workspace.fonts.fonts_dir, tmp_path)
+    face = fonts.face("Noto Sans CJK SC")
+    assert face.entry.outlines == "cff"
+    a = fonts.embeddable(face, frozenset(map(ord, "人口贩卖是犯罪")))
+    b = fonts.embeddable(face, frozenset(map(ord, "人口贩卖")))
+    assert a is not face and a.derived
+    assert a.name != b.name and a.name.startswith("NotoSansCJKsc-Regular-")
+    font = TTFont(io.BytesIO(a.data))
+    assert "glyf" in font and "CFF " not in font
+    assert font["name"].getDebugName(6) == a.name
+    assert all(ord(c) in a.unicodes for c in "人口贩卖是犯罪")
+    cached = sorted(tmp_path.glob("*.ttf"))
+    assert len(cached) == 2
+    # a fresh library finds the conversion on disk
+    before = [p.stat().st_mtime_ns for p in cached]
+    again = FontLibrary(workspace.fonts.fonts_dir, tmp_path).embeddable(face, frozenset(map(ord, "人口贩卖是犯罪")))
+    assert again.data == a.data
+    assert [p.stat().st_mtime_ns for p in cached] == before
+
+
+def test_chinese_pdf_embeds_the_converted_subset(built):
+    import io
+    import pikepdf
+    with pikepdf.open(io.BytesIO(built[("zh-Hans", "print")])) as pdf:
+        names = {str(o.BaseFont) for o in pdf.objects
+                 if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"}
+    assert any("NotoSansCJKsc-Bold-" in n for n in names) and any("NotoSansCJKsc-Regular-" in n for n in names)
