@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .atomic import write_bytes
 from .errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError, WARNING
@@ -38,9 +39,9 @@ class Output:
 
 @dataclass
 class Plan:
-    """What a build will write, and what was found wrong while laying it out."""
+    """Laid-out pages, and what was found wrong while laying them out."""
 
-    outputs: list[Output] = field(default_factory=list)
+    pages: list[tuple[Job, object]] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     problems: list[tuple[Job, Problem]] = field(default_factory=list)
 
@@ -126,11 +127,9 @@ class Workspace:
             outs.append(Output(job, edition, path, data))
         return outs
 
-    def plan(self, jobs: list[Job], out_dir: Path, strict: bool = False, progress=None,
-             dpi: float | None = None) -> Plan:
-        """Lay out every job, then render them all if nothing is wrong."""
+    def plan(self, jobs: list[Job], strict: bool = False) -> Plan:
+        """Lay out every job and judge what was found; nothing is rendered yet."""
         plan = Plan()
-        pages = []
         seen: set[tuple] = set()
         for job in jobs:
             page, problems = self.layout(job)
@@ -140,20 +139,26 @@ class Workspace:
                     seen.add(key)
                     plan.diagnostics.items.append(d)
             plan.problems += [(job, p) for p in problems]
-            pages.append((job, page))
-        if plan.diagnostics.errors:
-            return plan
-        for job, page in pages:
-            plan.outputs += self.render(job, page, out_dir, dpi)
-            if progress is not None:
-                progress.advance(f"{job.design} {job.lang}")
+            plan.pages.append((job, page))
         return plan
 
+    def outputs(self, plan: Plan, out_dir: Path, dpi: float | None = None, progress=None) -> Iterator[Output]:
+        """Render a plan that has no errors, one output at a time."""
+        if plan.diagnostics.errors:
+            raise ContentError(plan.diagnostics.errors)
+        for job, page in plan.pages:
+            yield from self.render(job, page, out_dir, dpi)
+            if progress is not None:
+                progress.advance(f"{job.design} {job.lang}")
 
-def write_plan(plan: Plan) -> list[Path]:
-    """Write every output atomically; return the paths written."""
-    written = []
-    for out in plan.outputs:
-        write_bytes(out.path, out.data)
-        written.append(out.path)
-    return written
+    def build(self, jobs: list[Job], out_dir: Path, strict: bool = False, dpi: float | None = None,
+              progress=None) -> tuple[Plan, list[Path]]:
+        """Lay out every job; if nothing is wrong, render and write them all (each file atomically)."""
+        plan = self.plan(jobs, strict)
+        if plan.diagnostics.errors:
+            return plan, []
+        written = []
+        for out in self.outputs(plan, out_dir, dpi, progress):
+            write_bytes(out.path, out.data)
+            written.append(out.path)
+        return plan, written

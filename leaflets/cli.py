@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="print (CMYK, bleed, marks), online (RGB, links) or png (preview); default: all")
     b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output folder (default: PROJECT/output)")
     b.add_argument("--strict", action="store_true", help="refuse strings that fall back to English")
-    b.add_argument("--dpi", type=float, default=None, help="resolution of PNG previews (default: 110)")
+    b.add_argument("--dpi", type=float, default=None, help="resolution of PNG previews (default: 150)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     c = sub.add_parser("check", help="validate all content and list every problem",
@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     pv.add_argument("lang", metavar="LANG", help="the language tag, e.g. th")
     pv.add_argument("--design", action="append", metavar="ID", help="only this design")
     pv.add_argument("--out", type=Path, default=None, help="output folder (default: PROJECT/output/preview)")
-    pv.add_argument("--dpi", type=float, default=110, help="resolution of the PNGs (default: 110)")
+    pv.add_argument("--dpi", type=float, default=150, help="resolution of the PNGs (default: 150)")
     pv.add_argument("--watch", action="store_true", help="render again each time a content file is saved")
     pv.add_argument("--watch-limit", type=int, default=None, help=argparse.SUPPRESS)
     pv.add_argument("--watch-interval", type=float, default=0.3, help=argparse.SUPPRESS)
@@ -170,7 +170,7 @@ def _print_diagnostics(diags, stream, root: Path | None) -> None:
 # ---------------------------------------------------------------- commands
 
 def cmd_build(args, out, err) -> int:
-    from .build import Workspace, write_plan
+    from .build import Workspace
     from .progress import Progress
 
     ws = Workspace(args.project, args.cache)
@@ -178,13 +178,12 @@ def cmd_build(args, out, err) -> int:
     out_dir = args.out if args.out is not None else args.project / "output"
     progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)
     try:
-        plan = ws.plan(jobs, out_dir, strict=args.strict, progress=progress, dpi=args.dpi)
+        plan, written = ws.build(jobs, out_dir, strict=args.strict, dpi=args.dpi, progress=progress)
     finally:
         progress.close()
     warnings = [d for d in ws.diagnostics.warnings] + plan.diagnostics.warnings
     if plan.diagnostics.errors:
         raise ContentError(plan.diagnostics.errors + plan.diagnostics.warnings)
-    written = write_plan(plan)
     if not args.quiet:
         _print_diagnostics(warnings, err, args.project)
         langs = sorted({j.lang for j in jobs})

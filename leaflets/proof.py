@@ -55,7 +55,7 @@ def mark_problems(image, problems: list[Problem], dpi: float, font):
     return out
 
 
-def preview(workspace, lang: str, designs: list[str], out_dir: Path, dpi: float = 110) -> Preview:
+def preview(workspace, lang: str, designs: list[str], out_dir: Path, dpi: float = 150) -> Preview:
     """Render ``lang`` for a translator: PDF, PNG and a proof PNG with problems marked."""
     result = Preview()
     font = _font(workspace, max(10, int(dpi / 8)))

@@ -26,9 +26,9 @@ def workspace(font_cache):
 def built(workspace, tmp_path_factory):
     """Every language's A4 leaflet, print and online, rendered in memory."""
     jobs = workspace.jobs(["a4-leaflet"], None, ["print", "online"])
-    plan = workspace.plan(jobs, tmp_path_factory.mktemp("out"))
+    plan = workspace.plan(jobs)
     assert not plan.diagnostics.errors, [d.format() for d in plan.diagnostics.errors]
-    return {(o.job.lang, o.edition): o.data for o in plan.outputs}
+    return {(o.job.lang, o.edition): o.data for o in workspace.outputs(plan, tmp_path_factory.mktemp("out"))}
 
 
 @pytest.fixture

@@ -164,8 +164,7 @@ def test_rendering_is_deterministic(workspace):
 def test_png_preview_is_the_trimmed_page(workspace, tmp_path):
     from PIL import Image
     jobs = workspace.jobs(["a4-leaflet"], ["th"], ["png"])
-    plan = workspace.plan(jobs, tmp_path, dpi=72)
-    (out,) = plan.outputs
+    (out,) = workspace.outputs(workspace.plan(jobs), tmp_path, dpi=72)
     img = Image.open(io.BytesIO(out.data))
     assert abs(img.size[0] - 595) <= 1 and abs(img.size[1] - 842) <= 1
     # the headline band is red to the very edge: no bleed or marks in the preview

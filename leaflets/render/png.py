@@ -6,7 +6,7 @@ import io
 
 import pypdfium2 as pdfium
 
-DEFAULT_DPI = 110
+DEFAULT_DPI = 150
 
 
 def rasterise(pdf: bytes, dpi: float = DEFAULT_DPI, crop_to_trim: bool = True):

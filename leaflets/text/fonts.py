@@ -47,7 +47,8 @@ class Stack:
 class FontFace:
     """One loaded face: HarfBuzz objects for shaping plus the bytes to embed."""
 
-    def __init__(self, entry: FontEntry, data: bytes, name: str, index: int = 0, derived: bool = False):
+    def __init__(self, entry: FontEntry, data: bytes, name: str, index: int = 0, derived: bool = False,
+                 blob: "hb.Blob | None" = None):
         self.entry = entry
         self.family = entry.family
         self.weight = entry.weight
@@ -55,8 +56,8 @@ class FontFace:
         self.index = index
         self.name = name                 # unique PostScript name for the PDF
         self.derived = derived           # a converted subset of a CFF face
-        blob = hb.Blob(data)
-        self.hb_face = hb.Face(blob, index)
+        # faces of one collection file (the CJK fonts) share one blob
+        self.hb_face = hb.Face(blob if blob is not None else hb.Blob(data), index)
         self.hb_font = hb.Font(self.hb_face)
         self.upem = self.hb_face.upem
         self.unicodes: frozenset[int] = frozenset(self.hb_face.unicodes)
@@ -97,6 +98,7 @@ class FontLibrary:
         self._faces: dict[tuple[str, str], FontFace] = {}
         self._derived: dict[tuple[str, str, frozenset], FontFace] = {}
         self._files: dict[str, bytes] = {}
+        self._blobs: dict[str, hb.Blob] = {}
         self._lock = threading.Lock()
         self._load_manifest()
 
@@ -183,7 +185,11 @@ class FontLibrary:
             if entry is None:
                 raise FontError(Diagnostic(ERROR, f"no font of the family '{family}' in fonts/manifest.yaml",
                                            self.manifest_path))
-            face = FontFace(entry, self._file(entry.file), entry.postscript_name, entry.index)
+            data = self._file(entry.file)
+            blob = self._blobs.get(entry.file)
+            if blob is None:
+                blob = self._blobs[entry.file] = hb.Blob(data)
+            face = FontFace(entry, data, entry.postscript_name, entry.index, blob=blob)
             self._faces[key] = face
         return face
 
