@@ -191,3 +191,12 @@ def test_to_unicode_maps_have_no_private_use_characters(built, lang):
         texts = list(_to_unicode_texts(pdf))
         assert texts
         assert not [t for t in texts if private_use(t)]
+
+
+def test_a_draft_says_so_in_the_slug_and_metadata(built):
+    print_text = page_text(built[("th", "print")])
+    assert "DRAFT translation, not reviewed by a native speaker" in print_text
+    assert "DRAFT" not in page_text(built[("th", "online")]), "nothing outside the trim online"
+    assert "source text" in page_text(built[("en", "print")])
+    with pikepdf.open(io.BytesIO(built[("th", "online")])) as pdf:
+        assert "DRAFT translation" in str(pdf.docinfo.Subject)

@@ -95,4 +95,4 @@ class Page:
     subject: str = ""
     lang: str = "en"
     design: str = ""
-    notes: tuple = field(default=())   # diagnostics found while laying out
+    slug_items: tuple = ()         # printed in the slug, outside the bleed: print edition only

@@ -206,10 +206,34 @@ class Composer:
                     for pr in problems]
         facts = project.facts
         title_text = project.string(lang, "headline")[0]
+        status = _STATUS.get(language.review_status, language.review_status)
         page = Page(width=W, height=H, bleed=bleed, slug=design.slug * MM, items=tuple(items), links=tuple(links),
                     title=f"{title_text} — {design.title} ({language.name})", author=facts.author,
-                    subject=facts.subject, lang=lang, design=design.id)
+                    subject=f"{facts.subject}. {language.name}: {status}.", lang=lang, design=design.id,
+                    slug_items=self._slug(design, language, status))
         return page, problems
+
+    def _slug(self, design: Design, language, status: str) -> tuple:
+        """A line for the print shop below the bleed: which file this is, and its review status."""
+        from ..model.schema import Color
+        text = f"{design.id} · {language.tag} · {language.name} · {status}"
+        faces = self.fonts.faces("Latn", "regular")
+        p = Paragraph(text, "en", faces, self.fonts)
+        size = 6.5
+        (line,) = p.compose([(0, len(p.text))])
+        x = 20 * MM
+        y = design.height * MM + design.bleed * MM + 7 * MM
+        black = Color("registration", (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
+        runs = []
+        for run in line.runs:
+            scale = size / run.face.upem
+            gx = 0.0
+            glyphs = []
+            for g, t in zip(run.glyphs, _glyph_texts(run)):
+                glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale, t))
+                gx += g.advance * scale
+            runs.append(GlyphRun(run.face, size, x + run.x * size, y, tuple(glyphs), black, gx))
+        return (TextBlock(p.text, "en", tuple(runs), "slug", (x, y - size, line.width * size, size), 1, size),)
 
     def _region_box(self, region: Region, design: Design, mirror: bool) -> tuple[float, float, float, float]:
         W, H = design.width * MM, design.height * MM
@@ -322,6 +346,11 @@ class Composer:
             blocks.append(TextBlock(p.paragraph.text, p.lang, tuple(runs), p.item.label,
                                     (bx, top, widest, cy - top), len(composed), size, p.rtl))
         return blocks, problem
+
+
+_STATUS = {"source": "source text", "reviewed": "reviewed by a native speaker",
+           "draft": "DRAFT translation, not reviewed by a native speaker",
+           "untranslated": "UNTRANSLATED: English text"}
 
 
 def _glyph_texts(run) -> list[str]:

@@ -227,6 +227,8 @@ class PdfRenderer:
             painter.paint()
             if options.marks:
                 painter.marks()
+                for block in page.slug_items:
+                    painter.text(block)
             if options.links:
                 for link in page.links:
                     x0, y0 = painter.pt(link.x, link.y + link.h)
