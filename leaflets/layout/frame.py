@@ -7,7 +7,7 @@ beyond the trim size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model.schema import Color
 from ..text.fonts import FontFace
