@@ -373,10 +373,15 @@ def cmd_proof(args, out, err) -> int:
     from .render.png import png_bytes
     ws = Workspace(args.project, args.cache)
     jobs = ws.jobs(_split(args.design), _split(args.lang), None)
+    from .progress import Progress
     out_dir = args.out if args.out is not None else args.project / "output" / "proof"
     for design in sorted({j.design for j in jobs}):
         langs = [j.lang for j in jobs if j.design == design]
-        sheet = contact_sheet(ws, design, langs, args.dpi)
+        progress = Progress(len(langs), "proof", err)
+        try:
+            sheet = contact_sheet(ws, design, langs, args.dpi, progress=progress)
+        finally:
+            progress.close()
         path = out_dir / f"{design}.proof.png"
         write_bytes(path, png_bytes(sheet))
         out.write(f"wrote {path} ({len(langs)} languages)\n")

@@ -75,11 +75,13 @@ def preview(workspace, lang: str, designs: list[str], out_dir: Path, dpi: float 
     return result
 
 
-def contact_sheet(workspace, design: str, langs: list[str], dpi: float = 36, columns: int = 6):
+def contact_sheet(workspace, design: str, langs: list[str], dpi: float = 36, columns: int = 6, progress=None):
     """Every language's leaflet side by side, labelled: one image."""
     from PIL import Image, ImageDraw
     thumbs = []
     for lang in langs:
+        if progress is not None:
+            progress.advance(f"{design} {lang}")
         page, problems = workspace.composer.compose(design, lang)
         image = pngs.rasterise(workspace.renderer.render(page, ONLINE), dpi)
         image = mark_problems(image, problems, dpi, _font(workspace, 9))
