@@ -224,15 +224,7 @@ class Composer:
         x = 20 * MM
         y = design.height * MM + design.bleed * MM + 7 * MM
         black = Color("registration", (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
-        runs = []
-        for run in line.runs:
-            scale = size / run.face.upem
-            gx = 0.0
-            glyphs = []
-            for g, t in zip(run.glyphs, _glyph_texts(run)):
-                glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale, t))
-                gx += g.advance * scale
-            runs.append(GlyphRun(run.face, size, x + run.x * size, y, tuple(glyphs), black, gx))
+        runs = [_place(run, size, x, y, black) for run in line.runs]
         return (TextBlock(p.text, "en", tuple(runs), "slug", (x, y - size, line.width * size, size), 1, size),)
 
     def _region_box(self, region: Region, design: Design, mirror: bool) -> tuple[float, float, float, float]:
@@ -331,16 +323,8 @@ class Composer:
                 else:
                     lx = x
                 baseline = cy + (lh - (asc + desc) * size) / 2 + asc * size
-                for run in line.runs:
-                    scale = size / run.face.upem
-                    gx = 0.0
-                    glyphs = []
-                    texts = _glyph_texts(run)
-                    for g, t in zip(run.glyphs, texts):
-                        glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale, t))
-                        gx += g.advance * scale
-                    runs.append(GlyphRun(run.face, size, lx + run.x * size, baseline, tuple(glyphs),
-                                         design.colors[p.style.color], run.width * size))
+                color = design.colors[p.style.color]
+                runs += [_place(run, size, lx, baseline, color) for run in line.runs]
                 cy += lh
             bx = x + (w - widest) / 2 if align == "center" else (x + w - widest if align == "end" else x)
             blocks.append(TextBlock(p.paragraph.text, p.lang, tuple(runs), p.item.label,
@@ -351,6 +335,17 @@ class Composer:
 _STATUS = {"source": "source text", "reviewed": "reviewed by a native speaker",
            "draft": "DRAFT translation, not reviewed by a native speaker",
            "untranslated": "UNTRANSLATED: English text"}
+
+
+def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
+    """A composed run of a line, in points, its line starting at x."""
+    scale = size / run.face.upem
+    gx = 0.0
+    glyphs = []
+    for g, t in zip(run.glyphs, _glyph_texts(run)):
+        glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale, t))
+        gx += g.advance * scale
+    return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx)
 
 
 def _glyph_texts(run) -> list[str]:
