@@ -43,7 +43,6 @@ class Plan:
 
     pages: list[tuple[Job, object]] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
-    problems: list[tuple[Job, Problem]] = field(default_factory=list)
 
 
 def output_name(design: str, lang: str, edition: str) -> str:
@@ -130,15 +129,10 @@ class Workspace:
     def plan(self, jobs: list[Job], strict: bool = False) -> Plan:
         """Lay out every job and judge what was found; nothing is rendered yet."""
         plan = Plan()
-        seen: set[tuple] = set()
         for job in jobs:
             page, problems = self.layout(job)
             for d in self.judge(job, problems, strict):
-                key = (d.severity, d.message, str(d.file), d.line)
-                if key not in seen:
-                    seen.add(key)
-                    plan.diagnostics.items.append(d)
-            plan.problems += [(job, p) for p in problems]
+                plan.diagnostics.add_once(d)
             plan.pages.append((job, page))
         return plan
 

@@ -167,6 +167,11 @@ def _print_diagnostics(diags, stream, root: Path | None) -> None:
         stream.write(d.format(root) + "\n")
 
 
+def _fonts(args):
+    from .text.fonts import FontLibrary, default_cache_dir
+    return FontLibrary(args.project / "fonts", args.cache or default_cache_dir())
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_build(args, out, err) -> int:
@@ -200,32 +205,25 @@ def cmd_build(args, out, err) -> int:
 
 def cmd_check(args, out, err) -> int:
     from .model.load import load_project
-    from .text.fonts import FontLibrary, default_cache_dir
     from .layout.page import Composer
 
     project, diags = load_project(args.project)
     all_diags = Diagnostics()
     all_diags.extend(diags)
     try:
-        fonts = FontLibrary(args.project / "fonts", args.cache or default_cache_dir())
+        fonts = _fonts(args)
         all_diags.extend(fonts.verify())
     except ContentError as exc:
         all_diags.extend(exc.diagnostics)
         fonts = None
     if project is not None and fonts is not None and not all_diags.errors:
         composer = Composer(project, fonts)
-        seen = set()
         for design in sorted(project.designs):
             for lang in sorted(project.languages):
                 _page, problems = composer.compose(design, lang)
                 for p in problems:
-                    d = p.diagnostic
-                    if p.kind == "fallback":
-                        continue   # reported once per language below
-                    key = (d.message, str(d.file), d.line)
-                    if key not in seen:
-                        seen.add(key)
-                        all_diags.items.append(d)
+                    if p.kind != "fallback":   # fallbacks are reported once per language by the loader
+                        all_diags.add_once(p.diagnostic)
         for lang in sorted(project.languages):
             for key, old, new in project.stale(lang):
                 language = project.languages[lang]
@@ -248,9 +246,8 @@ def cmd_check(args, out, err) -> int:
 
 
 def cmd_fonts(args, out, err) -> int:
-    from .text.fonts import FontLibrary, default_cache_dir
 
-    fonts = FontLibrary(args.project / "fonts", args.cache or default_cache_dir())
+    fonts = _fonts(args)
     for (family, weight), e in sorted(fonts.entries.items()):
         out.write(f"{family:24} {weight:8} {e.version:8} {e.outlines:5} {e.file}\n")
     out.write("\nstacks:\n")
@@ -340,7 +337,6 @@ def cmd_new_language(args, out, err) -> int:
 
 def cmd_translations(args, out, err) -> int:
     from .model.load import load_project
-    from .text.fonts import FontLibrary, default_cache_dir
     from . import translations
     from .atomic import write_bytes
     if not getattr(args, "action", None):
@@ -351,7 +347,7 @@ def cmd_translations(args, out, err) -> int:
     if args.action == "export":
         if args.lang not in project.languages:
             raise UsageError(f"unknown language '{args.lang}' (languages: {', '.join(sorted(project.languages))})")
-        fonts = FontLibrary(args.project / "fonts", args.cache or default_cache_dir())
+        fonts = _fonts(args)
         data = translations.export(project, fonts, args.lang, args.format)
         if args.output is not None and str(args.output) == "-":
             out.write(data.decode("utf-8"))

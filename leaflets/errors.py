@@ -57,6 +57,12 @@ class Diagnostics:
                 hint: str | None = None, code: str = "content") -> None:
         self.items.append(Diagnostic(WARNING, message, file, line, hint, code))
 
+    def add_once(self, diagnostic: Diagnostic) -> None:
+        """Add ``diagnostic`` unless an identical one is already here (several
+        leaflets of one language report the same problem)."""
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+
     def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
         self.items.extend(other.items if isinstance(other, Diagnostics) else other)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import Diagnostic, ERROR, WARNING
-from ..model.schema import Design, Project, Region, Style, TextItem
+from ..model.schema import Color, Design, Project, Region, Style, TextItem
 from ..text.fonts import FontLibrary
 from ..text.paragraph import Paragraph, normalise
 from . import pictogram as pictograms
@@ -215,7 +215,6 @@ class Composer:
 
     def _slug(self, design: Design, language, status: str) -> tuple:
         """A line for the print shop below the bleed: which file this is, and its review status."""
-        from ..model.schema import Color
         text = f"{design.id} · {language.tag} · {language.name} · {status}"
         faces = self.fonts.faces("Latn", "regular")
         p = Paragraph(text, "en", faces, self.fonts)

@@ -7,6 +7,7 @@ then put in visual order with rule L2.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _RTL = re.compile("[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF\U00010800-\U00010FFF\U0001E800-\U0001EFFF"
                   "\u200F\u202B\u202E\u2067]")
@@ -54,7 +55,6 @@ def _number_separators(text: str, lv: list[int]) -> list[int]:
     python-bidi leaves the dashes of 0120-924-839 at the paragraph's level,
     which would show the groups of a phone number in reverse order.
     """
-    import unicodedata
     for i in range(1, len(text) - 1):
         cls = unicodedata.bidirectional(text[i])
         if cls in ("ES", "CS"):
