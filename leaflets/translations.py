@@ -23,7 +23,6 @@ from .model.schema import REVIEW_STATUSES, Language, Project, Text
 from .model.write import header_comments, language_yaml
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
-LF_NS = "urn:leaflets:translation:1"
 FORMATS = ("po", "xliff")
 
 
@@ -103,7 +102,7 @@ def _export_po(project: Project, language: Language, hints: dict[str, str]) -> b
                ("MIME-Version", "1.0"),
                ("Content-Type", "text/plain; charset=UTF-8"),
                ("Content-Transfer-Encoding", "8bit")]
-    headers += [(f"X-Leaflets-{k.title().replace('-', '-')}", v) for k, v in _meta(language).items()]
+    headers += [(f"X-Leaflets-{k.title()}", v) for k, v in _meta(language).items()]
     out = ["# Translation of the leaflets campaign into " + language.name + ".",
            "# Status: " + language.review_status + ". Phone numbers and web addresses are not translated:",
            "# the design prints them from the campaign facts.",
@@ -131,7 +130,6 @@ def _export_po(project: Project, language: Language, hints: dict[str, str]) -> b
 
 def _export_xliff(project: Project, language: Language, hints: dict[str, str]) -> bytes:
     ET.register_namespace("", XLIFF_NS)
-    ET.register_namespace("lf", LF_NS)
     q = lambda tag: f"{{{XLIFF_NS}}}{tag}"  # noqa: E731
     root = ET.Element(q("xliff"), {"version": "2.0", "srcLang": project.source.tag, "trgLang": language.tag})
     file = ET.SubElement(root, q("file"), {"id": f"leaflets-{language.tag}"})
@@ -200,7 +198,7 @@ def _language_from(project: Project, path: Path, tag: str, meta: dict[str, str],
             diags.error(f"the key '{key}' appears twice", path, line)
             continue
         if text or note or (existing and key in existing.strings):
-            strings[key] = Text(key, text, src if text else (src or None), note, None)
+            strings[key] = Text(key, text, src or None, note, None)
     if diags.errors:
         raise ContentError(diags.errors)
     base = existing or Language(tag, tag, tag, "Latn", "ltr", status, None, {}, None)
