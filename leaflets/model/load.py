@@ -14,17 +14,9 @@ from typing import Any
 from ..errors import ContentError, Diagnostics
 from .schema import (REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, Facts, Language, Link, Pictogram,
                      Project, Region, Style, Text, TextItem)
+from .tags import tag_problem
 from .yamlsrc import Source, YamlError, load_yaml
 
-# RFC 5646 (BCP 47) language tags, well-formed.  Grandfathered tags and 4-8
-# letter primary subtags (reserved; none is registered) are not accepted.
-_BCP47 = re.compile(
-    r"^(?P<lang>[a-z]{2,3}(?:-[a-z]{3}){0,3})"
-    r"(?:-(?P<script>[A-Z][a-z]{3}))?"
-    r"(?:-(?P<region>[A-Z]{2}|[0-9]{3}))?"
-    r"(?:-(?:[0-9A-Za-z]{5,8}|[0-9][0-9A-Za-z]{3}))*"
-    r"(?:-[0-9A-WY-Za-wy-z](?:-[0-9A-Za-z]{2,8})+)*"
-    r"(?:-x(?:-[0-9A-Za-z]{1,8})+)?$")
 _SCRIPT = re.compile(r"^[A-Z][a-z]{3}$")
 _COLOR_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -40,13 +32,8 @@ TEXT_KEYS = {"text", "source", "note"}
 
 
 def language_tag_problem(tag: Any) -> str | None:
-    """Why ``tag`` is not a usable BCP 47 tag, or None."""
-    if not isinstance(tag, str) or not tag:
-        return "the language tag must be text such as 'th' or 'pt-BR'"
-    if not _BCP47.match(tag):
-        return (f"'{tag}' is not a valid BCP 47 language tag "
-                "(a 2-3 letter language code, then optional -Script and -REGION, e.g. 'th', 'zh-Hans', 'pt-BR')")
-    return None
+    """Why ``tag`` is not a usable BCP 47 tag naming a real language, or None."""
+    return tag_problem(tag)
 
 
 def _digits(s: str) -> str:
