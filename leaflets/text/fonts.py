@@ -15,7 +15,7 @@ from pathlib import Path
 import uharfbuzz as hb
 
 from ..errors import Diagnostic, Diagnostics, ERROR, FontError
-from ..model.yamlsrc import YamlError, load_yaml
+from ..model.yamlsrc import Source, YamlError, load_mapping
 from . import cff
 
 WEIGHTS = ("regular", "bold")
@@ -86,6 +86,54 @@ def _is_neutral(ch: str) -> bool:
     return cat[0] in "MZ" or cat in ("Cf", "Cc") or ch in "\u200b\u200c\u200d\u2060\ufe0f\ufe0e"
 
 
+_ENTRY_TEXT = ("family", "weight", "file", "postscript_name", "outlines", "source", "license", "license_file",
+               "sha256")
+
+
+def _manifest_entry(row, src: Source, i: int, diags: Diagnostics) -> FontEntry | None:
+    """One font entry of the manifest, or None (with the reasons in ``diags``)."""
+    path, where = src.path, src.line("fonts", i)
+    hint = ("each font lists family, weight, file, postscript_name, version, outlines, scripts, source, license, "
+            "license_file and sha256")
+    if not isinstance(row, dict):
+        diags.error(f"font entry {i + 1} must be a mapping of keys to values", path, where, hint)
+        return None
+    missing = [k for k in _ENTRY_TEXT + ("version", "scripts") if k not in row]
+    if missing:
+        diags.error(f"font entry {i + 1} is incomplete: {', '.join(missing)} missing", path, where, hint)
+        return None
+    ok = True
+    for key in _ENTRY_TEXT:
+        if not isinstance(row[key], str) or not row[key]:
+            diags.error(f"font entry {i + 1}: {key} must be text", path, src.line("fonts", i, key), hint)
+            ok = False
+    for key in ("file", "license_file"):
+        value = row[key]
+        if isinstance(value, str) and (Path(value).is_absolute() or ".." in Path(value).parts or "\\" in value):
+            diags.error(f"font entry {i + 1}: {key} '{value}' must be a path inside fonts/", path,
+                        src.line("fonts", i, key), "write it relative to the fonts folder, with /")
+            ok = False
+    if isinstance(row["version"], (bool, dict, list)) or row["version"] is None:
+        diags.error(f"font entry {i + 1}: version must be text or a number", path, src.line("fonts", i, "version"))
+        ok = False
+    index = row.get("index", 0)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 1000:
+        diags.error(f"font entry {i + 1}: index must be a whole number (the face in a collection)", path,
+                    src.line("fonts", i, "index"))
+        ok = False
+    scripts = row["scripts"]
+    if not isinstance(scripts, list) or not all(isinstance(x, str) for x in scripts):
+        diags.error(f"font entry {i + 1}: scripts must be a list of ISO 15924 codes", path,
+                    src.line("fonts", i, "scripts"))
+        ok = False
+    if not ok:
+        return None
+    return FontEntry(family=row["family"], weight=row["weight"], file=row["file"], index=index,
+                     postscript_name=row["postscript_name"], version=str(row["version"]), outlines=row["outlines"],
+                     scripts=tuple(scripts), source=row["source"], license=row["license"],
+                     license_file=row["license_file"], sha256=row["sha256"])
+
+
 class FontLibrary:
     """The fonts of one project: manifest entries, stacks and loaded faces."""
 
@@ -109,22 +157,18 @@ class FontLibrary:
             raise FontError(Diagnostic(ERROR, "fonts/manifest.yaml is missing", path,
                                        hint="the fonts folder lists its fonts in manifest.yaml"))
         try:
-            src = load_yaml(path)
+            src = load_mapping(path, what="fonts/manifest.yaml")
         except YamlError as exc:
             raise FontError(exc.diagnostic) from None
         diags = Diagnostics()
-        data = src.data if isinstance(src.data, dict) else {}
-        for i, row in enumerate(data.get("fonts") or []):
-            try:
-                entry = FontEntry(family=row["family"], weight=row["weight"], file=row["file"],
-                                  index=int(row.get("index", 0)), postscript_name=row["postscript_name"],
-                                  version=str(row["version"]), outlines=row["outlines"],
-                                  scripts=tuple(row["scripts"]), source=row["source"], license=row["license"],
-                                  license_file=row["license_file"], sha256=row["sha256"])
-            except (KeyError, TypeError, ValueError) as exc:
-                diags.error(f"font entry {i + 1} is incomplete ({exc})", path, src.line("fonts", i),
-                            "each font lists family, weight, file, postscript_name, version, outlines, scripts, "
-                            "source, license, license_file and sha256")
+        data = src.data
+        rows = data.get("fonts") or []
+        if not isinstance(rows, list):
+            diags.error("fonts must be a list of font entries", path, src.line("fonts"))
+            rows = []
+        for i, row in enumerate(rows):
+            entry = _manifest_entry(row, src, i, diags)
+            if entry is None:
                 continue
             if entry.weight not in WEIGHTS:
                 diags.error(f"font '{entry.family}': weight must be one of {', '.join(WEIGHTS)}", path,
@@ -133,14 +177,30 @@ class FontLibrary:
                 diags.error(f"font '{entry.family}': outlines must be glyf or cff", path,
                             src.line("fonts", i, "outlines"))
             self.entries[(entry.family, entry.weight)] = entry
-        for script, row in (data.get("stacks") or {}).items():
-            fams = tuple(row.get("families", ())) if isinstance(row, dict) else ()
+        stacks = data.get("stacks") or {}
+        if not isinstance(stacks, dict):
+            diags.error("stacks must be a mapping of script codes to stacks", path, src.line("stacks"))
+            stacks = {}
+        for script, row in stacks.items():
+            where = src.line("stacks", script)
+            if not isinstance(row, dict):
+                diags.error(f"stack {script} must be a mapping with families (and line_height)", path, where)
+                continue
+            fams = row.get("families", [])
+            if not isinstance(fams, list) or not all(isinstance(f, str) for f in fams):
+                diags.error(f"stack {script}: families must be a list of family names", path,
+                            src.line("stacks", script, "families"))
+                continue
             for fam in fams:
                 if (fam, "regular") not in self.entries:
                     diags.error(f"stack {script} names the family '{fam}', which no font entry provides", path,
-                                src.line("stacks", script))
-            self.stacks[script] = Stack(script, fams, float(row.get("line_height", 1.0)) if isinstance(row, dict)
-                                        else 1.0)
+                                where)
+            lh = row.get("line_height", 1.0)
+            if isinstance(lh, bool) or not isinstance(lh, (int, float)) or not 0.5 <= lh <= 3:
+                diags.error(f"stack {script}: line_height must be a number from 0.5 to 3, not {lh!r}", path,
+                            src.line("stacks", script, "line_height"))
+                continue
+            self.stacks[str(script)] = Stack(str(script), tuple(fams), float(lh))
         if diags.errors:
             raise FontError(diags.errors)
 
