@@ -8,11 +8,32 @@ problem at once.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control, format (bidi, zero-width…) and
+    separator characters other than the line feed shown as ⟨U+XXXX⟩, so that a
+    message never reorders, hides or rings anything."""
+    if text.isascii() and text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\n" or ch == " ":
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp") or \
+                (unicodedata.category(ch) == "Zs") or 0xFE00 <= ord(ch) <= 0xFE0F or ord(ch) in (0x034F, 0x115F,
+                                                                                                 0x1160, 0x3164,
+                                                                                                 0xFFA0):
+            out.append(f"⟨U+{ord(ch):04X}⟩")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -36,10 +57,11 @@ class Diagnostic:
         return f"{path}:{self.line}" if self.line else str(path)
 
     def format(self, root: Path | None = None) -> str:
-        where = self.where(root)
-        text = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
+        where = printable(self.where(root))
+        message = printable(self.message)
+        text = f"{where}: {self.severity}: {message}" if where else f"{self.severity}: {message}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
 

@@ -6,25 +6,22 @@ goes on past an error so that one run reports them all.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostics
-from .schema import (REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, Facts, Language, Link, Pictogram,
-                     Project, Region, Style, Text, TextItem)
+from .schema import (DRAFT_MARK_POSITIONS, REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
+                     Language, Link, Pictogram, Project, Region, Style, Text, TextItem)
+from .guard import FactsGuard, check_ascii_fact
 from .tags import tag_problem
 from .yamlsrc import Source, YamlError, load_yaml
 
 _SCRIPT = re.compile(r"^[A-Z][a-z]{3}$")
 _COLOR_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
-
-# A phone number: digits (any width) with separators, at least 6 digits long.
-_PHONE = re.compile(r"[+＋]?[(（]?[0-9０-９](?:[0-9０-９]|[-‐‑–—－ー ()（）.]){4,}[0-9０-９]")
-# A web address: a scheme, www., or a dotted host name with a common ending.
-_URL = re.compile(r"(?:https?://|www\.)[^\s]+|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:jp|com|org|net|go\.jp|or\.jp)\b[^\s]*",
-                  re.IGNORECASE)
 
 LANGUAGE_KEYS = {"tag", "name", "native_name", "script", "direction", "review"}
 REVIEW_KEYS = {"status", "note", "reviewer", "date"}
@@ -79,29 +76,64 @@ class _Checker:
     def text(self, value: Any, path: tuple, what: str, required: bool = True) -> str | None:
         if value is None and not required:
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(path, f"{what} must be text, not {_kind(value)}",
-                       "write the text after the colon; put it in double quotes if it starts with [ { or contains ': '")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.error(path, f"{what} must be text, but YAML reads {value!r} as a number",
+                       f"put it in double quotes: \"{value}\"")
             return None
-        s = str(value)
+        if not isinstance(value, str):
+            self.error(path, f"{what} must be text, not {_kind(value)}",
+                       "write the text after the colon; put it in double quotes if it starts with [ { or contains ': '"
+                       if not isinstance(value, (bool, date)) else
+                       f"YAML reads {value!r} as {_kind(value)}: put the text in double quotes")
+            return None
+        s = value
         if required and not s.strip():
             self.error(path, f"{what} is empty", "write the text after the colon")
             return None
         return s
 
     def number(self, value: Any, path: tuple, what: str, default: float | None = None,
-               minimum: float | None = None) -> float | None:
+               minimum: float | None = None, maximum: float | None = None, whole: bool = False,
+               unit: str = "") -> float | None:
+        """``value`` as a float, checked to be a finite number from ``minimum`` to ``maximum``
+        (a whole number if ``whole``); on any problem an error and ``default``."""
         if value is None:
             if default is None:
                 self.error(path, f"{what} is missing")
             return default
+        example = "such as 12" if whole else "such as 12 or 3.5"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(path, f"{what} must be a number, not {_kind(value)}", "write a plain number such as 12 or 3.5")
+            self.error(path, f"{what} must be {'a whole number' if whole else 'a number'}, not {_kind(value)}",
+                       f"write a plain number {example}")
             return default
-        if minimum is not None and value < minimum:
-            self.error(path, f"{what} must be at least {minimum}, not {value}", f"use {minimum} or more")
+        if isinstance(value, float) and not math.isfinite(value):
+            self.error(path, f"{what} must be a finite number, not {value}", f"write a plain number {example}")
+            return default
+        if whole and not (isinstance(value, int) or value.is_integer()):
+            self.error(path, f"{what} must be a whole number, not {value}", "write it without a decimal point")
+            return default
+        low = minimum is not None and value < minimum
+        high = maximum is not None and value > maximum
+        if low or high:
+            if minimum is not None and maximum is not None:
+                rule = f"from {_num(minimum)} to {_num(maximum)}{unit}"
+            elif minimum is not None:
+                rule = f"at least {_num(minimum)}{unit}"
+            else:
+                rule = f"at most {_num(maximum)}{unit}"
+            self.error(path, f"{what} must be {rule}, not {_num(value)}", f"use a number {rule}")
             return default
         return float(value)
+
+
+def _num(x: float) -> str:
+    """A number as a person writes it: 10, 2.5, and long ones shortened."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        digits = str(abs(x))
+        text = str(x) if len(digits) <= 15 else f"{str(x)[:6]}… ({len(digits)} digits)"
+    else:
+        text = f"{x:g}"
+    return text
 
 
 def _kind(value: Any) -> str:
@@ -131,28 +163,87 @@ def _open(path: Path, diags: Diagnostics, what: str, text: str | None = None) ->
 
 # --------------------------------------------------------------------------- facts
 
+def _phone_fact(c: _Checker, value: Any, path: tuple, what: str) -> tuple[str, str] | None:
+    """An official number (display, dial, free_call), validated with phonenumbers."""
+    import phonenumbers
+    v = c.mapping(value, path, what)
+    if v is None:
+        return None
+    c.keys(v, path, {"display", "dial", "free_call"}, {"display", "dial"}, what)
+    display = c.text(v.get("display"), path + ("display",), f"{what}.display")
+    dial = c.text(v.get("dial"), path + ("dial",), f"{what}.dial")
+    free_call = v.get("free_call", False)
+    if not isinstance(free_call, bool):
+        c.error(path + ("free_call",), f"{what}.free_call must be true or false")
+    if not display or not dial:
+        return None
+    ok = True
+    for key, form in (("display", display), ("dial", dial)):
+        for finding in check_ascii_fact(form):
+            c.error(path + (key,), f"{what}.{key}: {finding.message}", finding.hint)
+            ok = False
+    if not ok:
+        return None
+    if not re.fullmatch(r"[0-9][0-9 ()-]*[0-9]", display):
+        c.error(path + ("display",), f"{what}.display '{display}' must be digits with spaces, hyphens or "
+                "parentheses between them", "write it as readers see it, e.g. 0120-924-839")
+        return None
+    if not re.fullmatch(r"\+?[0-9]+", dial):
+        c.error(path + ("dial",), f"{what}.dial '{dial}' must be digits, optionally after +",
+                "write the number as dialled, e.g. +81120924839")
+        return None
+    short = len(_digits(display)) <= 4
+    if short:
+        # emergency and service numbers (110, 118, #9110) are short numbers
+        if not phonenumbers.is_valid_short_number_for_region(phonenumbers.parse(display, "JP"), "JP"):
+            c.error(path + ("display",), f"{what}.display '{display}' is not a valid short number in Japan")
+            return None
+        if _digits(dial) != _digits(display):
+            c.error(path + ("dial",), f"{what}.dial '{dial}' is not the same number as {what}.display '{display}'")
+            return None
+        return display, dial
+    shown = phonenumbers.parse(display, "JP")
+    if not phonenumbers.is_valid_number(shown):
+        c.error(path + ("display",), f"{what}.display '{display}' is not a valid Japanese phone number",
+                "check every digit against the official source")
+        return None
+    try:
+        dialled = phonenumbers.parse(dial, "JP")
+    except phonenumbers.NumberParseException:
+        dialled = None
+    if dialled is None or (dialled.country_code, dialled.national_number) != \
+            (shown.country_code, shown.national_number):
+        e164 = phonenumbers.format_number(shown, phonenumbers.PhoneNumberFormat.E164)
+        c.error(path + ("dial",), f"{what}.dial '{dial}' is not the same number as {what}.display '{display}'",
+                f"the dial form of {display} is {e164}")
+        return None
+    if free_call and phonenumbers.number_type(shown) != phonenumbers.PhoneNumberType.TOLL_FREE:
+        c.error(path + ("free_call",), f"{what} is marked free_call, but {display} is not a toll-free number",
+                "check the number, or remove free_call: true")
+        return None
+    return display, dial
+
+
 def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
     opened = _open(path, diags, "the campaign file")
     if opened is None:
         return None
     c, data = opened
     before = len(diags.errors)
-    c.keys(data, (), {"campaign", "hotline", "links", "agencies"}, {"campaign", "hotline", "links", "agencies"},
-           "the campaign file")
+    c.keys(data, (), {"campaign", "hotline", "numbers", "links", "agencies"},
+           {"campaign", "hotline", "links", "agencies"}, "the campaign file")
     camp = c.mapping(data.get("campaign", {}), ("campaign",), "campaign") or {}
     c.keys(camp, ("campaign",), {"id", "title", "author", "subject", "edition"}, {"id", "title"}, "campaign")
-    hot = c.mapping(data.get("hotline", {}), ("hotline",), "hotline") or {}
-    c.keys(hot, ("hotline",), {"display", "dial", "free_call"}, {"display", "dial"}, "hotline")
-    display = c.text(hot.get("display"), ("hotline", "display"), "hotline.display") or ""
-    dial = c.text(hot.get("dial"), ("hotline", "dial"), "hotline.dial") or ""
-    if display and dial:
-        if not re.fullmatch(r"\+?[0-9]+", dial):
-            c.error(("hotline", "dial"), f"hotline.dial '{dial}' must be digits, optionally after +",
-                    "write the number as dialled, e.g. +81120924839")
-        elif not (_digits(dial) == _digits(display) or
-                  (dial.startswith("+81") and _digits(dial)[2:] == _digits(display).lstrip("0"))):
-            c.error(("hotline", "dial"), f"hotline.dial '{dial}' is not the same number as hotline.display '{display}'",
-                    "the dial form is the display number in international form (+81, without the leading 0)")
+    display, dial = _phone_fact(c, data.get("hotline", {}), ("hotline",), "hotline") or ("", "")
+    other_numbers: dict[str, tuple[str, str]] = {}
+    for name, value in (c.mapping(data.get("numbers", {}), ("numbers",), "numbers") or {}).items():
+        if name == "hotline" or not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+            c.error(("numbers", name), f"numbers: '{name}' is not a usable name",
+                    "name each number with lower-case letters, digits or _ (the hotline has its own key)")
+            continue
+        forms = _phone_fact(c, value, ("numbers", name), f"numbers.{name}")
+        if forms:
+            other_numbers[str(name)] = forms
     links: dict[str, Link] = {}
     ldata = c.mapping(data.get("links", {}), ("links",), "links") or {}
     for name, value in ldata.items():
@@ -162,6 +253,9 @@ def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
         c.keys(lv, ("links", name), {"url", "display"}, {"url", "display"}, f"links.{name}")
         url = c.text(lv.get("url"), ("links", name, "url"), f"links.{name}.url")
         disp = c.text(lv.get("display"), ("links", name, "display"), f"links.{name}.display")
+        for key, form in (("url", url), ("display", disp)):
+            for finding in check_ascii_fact(form or ""):
+                c.error(("links", name, key), f"links.{name}.{key}: {finding.message}", finding.hint)
         if url and not re.fullmatch(r"https://[^\s/]+\.[^\s/]+(/\S*)?", url):
             c.error(("links", name, "url"), f"links.{name}.url '{url}' is not an https:// address")
         if url and disp and _norm_url(disp) != _norm_url(url):
@@ -191,7 +285,8 @@ def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
         return None
     return Facts(campaign_id=str(camp.get("id")), title=str(camp.get("title")), author=str(camp.get("author", "")),
                  subject=str(camp.get("subject", "")), edition=str(camp.get("edition", "")),
-                 hotline_display=display, hotline_dial=dial, links=links, agencies=tuple(agencies), path=path)
+                 hotline_display=display, hotline_dial=dial, links=links, agencies=tuple(agencies), path=path,
+                 other_numbers=other_numbers)
 
 
 # ------------------------------------------------------------------------ languages
@@ -215,6 +310,10 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
     name = c.text(meta.get("name"), ("language", "name"), "language.name") if "name" in meta else None
     native = c.text(meta.get("native_name"), ("language", "native_name"), "language.native_name") \
         if "native_name" in meta else None
+    # the names are printed (slug line, proof sheet): no numbers, addresses or hidden characters in them
+    for key, value in (("name", name), ("native_name", native)):
+        for f in FactsGuard((), ()).check(value or "", rtl=meta.get("direction") == "rtl"):
+            c.error(("language", key), f"language.{key}: {f.message}", f.hint)
     script = meta.get("script")
     if "script" in meta and (not isinstance(script, str) or not _SCRIPT.match(script)):
         c.error(("language", "script"), f"script '{script}' is not an ISO 15924 code",
@@ -231,6 +330,7 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
     if status == "source" and tag != SOURCE_LANGUAGE:
         c.error(("language", "review", "status"), f"only the source language ({SOURCE_LANGUAGE}) has status 'source'",
                 "use draft or reviewed")
+    _check_review(c, review, status)
     strings: dict[str, Text] = {}
     sdata = c.mapping(data.get("strings", {}), ("strings",), "strings") or {}
     for key, value in sdata.items():
@@ -254,34 +354,121 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
                     extra_review={k: v for k, v in review.items() if k not in ("status", "note")})
 
 
-def check_strings(language: Language, source: Language, facts: Facts, diags: Diagnostics) -> None:
-    """Checks of one language against the source language and the campaign facts."""
-    hotline_digits = {_digits(facts.hotline_display), _digits(facts.hotline_dial)}
-    urls = {_norm_url(u) for link in facts.links.values() for u in (link.url, link.display)}
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
+def _check_review(c: _Checker, review: dict, status: Any) -> None:
+    """A reviewed language says who reviewed it and when; a date is a real calendar date."""
+    import datetime
+    where = ("language", "review")
+    if status == "reviewed":
+        for key, what in (("reviewer", "who reviewed it (reviewer: <name>)"),
+                          ("date", "when (date: YYYY-MM-DD)")):
+            if key not in review or review[key] is None or (isinstance(review[key], str) and not review[key].strip()):
+                c.error(where + ((key,) if key in review else ()),
+                        f"a language with review status 'reviewed' needs language.review.{key}",
+                        f"write {what} under language.review, or set status: draft until it is reviewed")
+    reviewer = review.get("reviewer")
+    if reviewer is not None and not isinstance(reviewer, str):
+        c.error(where + ("reviewer",), f"language.review.reviewer must be text (a name), not {_kind(reviewer)}",
+                "write the reviewer's name after the colon")
+    date = review.get("date")
+    if date is None or (isinstance(date, str) and not date.strip()):
+        return
+    if isinstance(date, datetime.datetime) or not isinstance(date, (datetime.date, str)):
+        c.error(where + ("date",), f"language.review.date must be a date written YYYY-MM-DD, not {_kind(date)}",
+                "e.g. date: 2025-03-14")
+        return
+    if isinstance(date, str):
+        m = _ISO_DATE.match(date.strip())
+        try:
+            if m is None:
+                raise ValueError("not YYYY-MM-DD")
+            datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            c.error(where + ("date",), f"language.review.date '{date}' is not a real date written YYYY-MM-DD",
+                    "e.g. date: 2025-03-14 (year, month 01-12, day of that month)")
+
+
+def check_strings(language: Language, source: Language, facts: Facts, diags: Diagnostics,
+                  guard: FactsGuard | None = None) -> None:
+    """Checks of one language against the source language and the campaign facts.
+
+    Every printed string goes through the
+    facts guard; the English a string was translated from and the notes are
+    checked for hidden and control characters.  (The language's names are
+    checked by :func:`load_language`.)"""
+    guard = guard or FactsGuard.from_facts(facts)
+    rtl = language.direction == "rtl"
     for key, text in language.strings.items():
         if key not in source.strings and language is not source:
             close = _closest(key, set(source.strings))
             diags.error(f"unknown string key '{key}' (not in {source.tag}.yaml)", language.path, text.line,
                         f"did you mean '{close}'?" if close else "remove it, or add it to the source language first")
             continue
-        for m in _PHONE.finditer(text.text):
-            digits = _digits(m.group())
-            if len(digits) >= 6 and digits not in hotline_digits:
-                diags.error(f"strings.{key} contains the phone number '{m.group().strip()}', "
-                            f"which is not the campaign hotline {facts.hotline_display}",
-                            language.path, text.line,
-                            "do not write phone numbers in translations: the design prints the hotline "
-                            "from content/campaign.yaml")
-        for m in _URL.finditer(text.text):
-            if _norm_url(m.group()) not in urls:
-                diags.error(f"strings.{key} contains the web address '{m.group()}', which is not one of the "
-                            f"campaign's ({', '.join(sorted(link.display for link in facts.links.values()))})",
-                            language.path, text.line,
-                            "do not write web addresses in translations: the design prints them from "
-                            "content/campaign.yaml")
+        for f in guard.check(text.text, rtl=rtl):
+            diags.error(f"strings.{key}: {f.message}", language.path, text.line, f.hint, code="guard")
+        for part, value in (("source", text.source), ("note", text.note)):
+            for f in guard.check(value or "", rtl=False, printed=False):
+                diags.error(f"strings.{key}.{part}: {f.message}", language.path, text.line, f.hint, code="guard")
 
 
 # -------------------------------------------------------------------------- designs
+
+# Ranges of a design's numbers.  Beyond them a value is a slip of the keyboard,
+# not a design (and a page a metre high rendered at print resolution is not a
+# leaflet); sizes are in mm unless they say pt.
+PAGE_MM = (10, 1200)        # trim width and height (A0 is 841 x 1189)
+BLEED_MM = (0, 20)
+SLUG_MM = (0, 50)
+SAFE_MM = (0, 50)
+GRID_CELLS = (1, 500)       # columns and rows
+FONT_PT = (4, 400)          # style size
+MIN_FONT_PT = (5, 400)      # style min_size
+LEADING = (0.8, 3)          # times the font size
+PADDING_MM = (0, 500)
+STROKE_PT = (0, 20)
+RADIUS_MM = (0, 500)
+GAP_MM = (0, 500)
+PICTO_POINT = (-100, 200)   # pictogram canvas is 100 x 100; a point may lie a little outside
+PICTO_SIZE = (0, 300)
+PICTO_STROKE = (0, 50)
+
+STYLE_KEYS = {"weight", "size", "min_size", "leading", "color", "align", "balance"}
+REGION_KEYS = {"id", "at", "fill", "stroke", "stroke_width", "radius", "bleed", "padding", "text", "valign",
+               "pictogram", "pictogram_colors", "qr", "qr_color", "mirror"}
+ITEM_KEYS = {"key", "fact", "agencies", "style", "lang", "unless_lang", "link", "gap_before"}
+SHAPE_KEYS = {"rect", "circle", "path", "r", "color", "stroke", "evenodd"}
+
+
+def _name(c: _Checker, v: dict, key: str, path: tuple, what: str, default: str | None = None) -> str | None:
+    """``v[key]`` as a name (text), ``default`` when absent; an error when it is not text."""
+    if key not in v:
+        return default
+    value = v[key]
+    if isinstance(value, str) and value.strip():
+        return value
+    c.error(path + (key,), f"{what} must be a name written as text, not {_kind(value)}",
+            "write the name after the colon, e.g. 'fill: navy'")
+    return None
+
+
+def _flag(c: _Checker, v: dict, key: str, path: tuple, what: str, default: bool) -> bool:
+    value = v.get(key, default)
+    if not isinstance(value, bool):
+        c.error(path + (key,), f"{what} must be true or false, not {_kind(value)}")
+        return default
+    return value
+
+
+def _choice(c: _Checker, v: dict, key: str, path: tuple, what: str, options: tuple[str, ...]) -> str:
+    value = v.get(key, options[0])
+    if not isinstance(value, str) or value not in options:
+        shown = f"'{value}'" if isinstance(value, (str, int, float)) and not isinstance(value, bool) else _kind(value)
+        c.error(path + (key,), f"{what} must be {', '.join(options[:-1])} or {options[-1]}, not {shown}")
+        return options[0]
+    return value
+
 
 def _color(c: _Checker, name: str, value: Any, path: tuple) -> Color | None:
     v = c.mapping(value, path, f"colour '{name}'")
@@ -291,14 +478,21 @@ def _color(c: _Checker, name: str, value: Any, path: tuple) -> Color | None:
     cmyk = v.get("cmyk")
     rgb = v.get("rgb")
     ok = True
-    if not (isinstance(cmyk, list) and len(cmyk) == 4 and
-            all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x <= 100 for x in cmyk)):
-        c.error(path + ("cmyk",), f"colour '{name}': cmyk must be four percentages [C, M, Y, K] from 0 to 100")
+    if not (isinstance(cmyk, list) and len(cmyk) == 4):
+        c.error(path + ("cmyk",), f"colour '{name}': cmyk must be four percentages [C, M, Y, K] from 0 to 100, "
+                                  f"not {_kind(cmyk)}" + (f" of {len(cmyk)}" if isinstance(cmyk, list) else ""))
         ok = False
-    elif sum(cmyk) > 300:
-        c.error(path + ("cmyk",), f"colour '{name}': total ink {sum(cmyk)}% is over 300%",
-                "print shops limit total area coverage to 300% (some to 250%)")
-        ok = False
+    else:
+        values = [c.number(x, path + ("cmyk", i), f"colour '{name}': cmyk {'CMYK'[i]}", minimum=0, maximum=100,
+                           unit="%") for i, x in enumerate(cmyk)]
+        if None in values:
+            ok = False
+        elif sum(values) > 300:
+            c.error(path + ("cmyk",), f"colour '{name}': total ink {_num(sum(values))}% is over 300%",
+                    "print shops limit total area coverage to 300% (some to 250%)")
+            ok = False
+        else:
+            cmyk = values
     if not (isinstance(rgb, str) and _COLOR_HEX.match(rgb)):
         c.error(path + ("rgb",), f"colour '{name}': rgb must be written #RRGGBB")
         ok = False
@@ -307,10 +501,32 @@ def _color(c: _Checker, name: str, value: Any, path: tuple) -> Color | None:
     return Color(name, tuple(x / 100 for x in cmyk), tuple(int(rgb[i:i + 2], 16) / 255 for i in (1, 3, 5)))
 
 
-STYLE_KEYS = {"weight", "size", "min_size", "leading", "color", "align", "balance"}
-REGION_KEYS = {"id", "at", "fill", "stroke", "stroke_width", "radius", "bleed", "padding", "text", "valign",
-               "pictogram", "pictogram_colors", "qr", "qr_color", "mirror"}
-ITEM_KEYS = {"key", "fact", "agencies", "style", "lang", "unless_lang", "link", "gap_before"}
+def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool) -> Style | None:
+    p = ("styles", name)
+    v = c.mapping(value, p, f"style '{name}'")
+    if v is None:
+        return None
+    before = len(c.diags.errors)
+    c.keys(v, p, STYLE_KEYS, {"size"}, f"style '{name}'")
+    sz = c.number(v.get("size"), p + ("size",), f"style '{name}': size", minimum=FONT_PT[0], maximum=FONT_PT[1],
+                  unit=" pt")
+    mn = c.number(v.get("min_size"), p + ("min_size",), f"style '{name}': min_size",
+                  default=min(6.0, sz or 6.0), minimum=MIN_FONT_PT[0], maximum=MIN_FONT_PT[1], unit=" pt")
+    if sz is not None and mn is not None and mn > sz:
+        c.error(p + ("min_size",), f"style '{name}': min_size {_num(mn)} is larger than size {_num(sz)}",
+                "min_size is the smallest size the text may shrink to, so it is at most size")
+    leading = c.number(v.get("leading"), p + ("leading",), f"style '{name}': leading", default=1.25,
+                       minimum=LEADING[0], maximum=LEADING[1], unit=" (times the size)")
+    weight = _choice(c, v, "weight", p, f"style '{name}': weight", ("regular", "bold"))
+    align = _choice(c, v, "align", p, f"style '{name}': align", ("start", "center", "end"))
+    color = _name(c, v, "color", p, f"style '{name}': color", "black")
+    if color is not None and color not in colors and has_colors:
+        c.error(p + ("color",), f"style '{name}': unknown colour '{color}'",
+                f"colours of this design: {', '.join(colors)}")
+    balance = _flag(c, v, "balance", p, f"style '{name}': balance", False)
+    if len(c.diags.errors) > before:
+        return None
+    return Style(name, weight, sz, mn, leading, color, align, balance)
 
 
 def load_design(path: Path, diags: Diagnostics, facts: Facts | None) -> Design | None:
@@ -319,149 +535,328 @@ def load_design(path: Path, diags: Diagnostics, facts: Facts | None) -> Design |
         return None
     c, data = opened
     before = len(diags.errors)
-    c.keys(data, (), {"design", "colors", "styles", "regions"}, {"design", "colors", "styles", "regions"},
-           "a design file")
+    c.keys(data, (), {"design", "colors", "styles", "regions", "draft_mark"},
+           {"design", "colors", "styles", "regions"}, "a design file")
     d = c.mapping(data.get("design", {}), ("design",), "design") or {}
     c.keys(d, ("design",), {"id", "title", "size", "bleed", "slug", "safe", "grid"},
            {"id", "title", "size", "grid"}, "design")
     did = c.text(d.get("id"), ("design", "id"), "design.id") or path.stem
     if did != path.stem:
         c.error(("design", "id"), f"the design id '{did}' does not match the file name '{path.name}'")
-    size = d.get("size", {})
-    size = c.mapping(size, ("design", "size"), "design.size") or {}
-    width = c.number(size.get("width"), ("design", "size", "width"), "design.size.width (mm)", minimum=10)
-    height = c.number(size.get("height"), ("design", "size", "height"), "design.size.height (mm)", minimum=10)
-    grid = c.mapping(d.get("grid", {}), ("design", "grid"), "design.grid") or {}
-    c.keys(grid, ("design", "grid"), {"columns", "rows"}, {"columns", "rows"}, "design.grid")
-    cols = c.number(grid.get("columns"), ("design", "grid", "columns"), "design.grid.columns", minimum=1)
-    rows = c.number(grid.get("rows"), ("design", "grid", "rows"), "design.grid.rows", minimum=1)
+    title = c.text(d.get("title"), ("design", "title"), "design.title") if "title" in d else None
+    size = c.mapping(d.get("size", {}), ("design", "size"), "design.size")
+    if size is not None:
+        c.keys(size, ("design", "size"), {"width", "height"}, {"width", "height"}, "design.size")
+    size = size or {}
+    width = c.number(size.get("width"), ("design", "size", "width"), "design.size.width", minimum=PAGE_MM[0],
+                     maximum=PAGE_MM[1], unit=" mm") if "width" in size else None
+    height = c.number(size.get("height"), ("design", "size", "height"), "design.size.height", minimum=PAGE_MM[0],
+                      maximum=PAGE_MM[1], unit=" mm") if "height" in size else None
+    bleed = c.number(d.get("bleed"), ("design", "bleed"), "design.bleed", default=3.0, minimum=BLEED_MM[0],
+                     maximum=BLEED_MM[1], unit=" mm")
+    slug = c.number(d.get("slug"), ("design", "slug"), "design.slug", default=12.0, minimum=SLUG_MM[0],
+                    maximum=SLUG_MM[1], unit=" mm")
+    safe = c.number(d.get("safe"), ("design", "safe"), "design.safe", default=3.0, minimum=SAFE_MM[0],
+                    maximum=SAFE_MM[1], unit=" mm")
+    grid = c.mapping(d.get("grid", {}), ("design", "grid"), "design.grid")
+    if grid is not None:
+        c.keys(grid, ("design", "grid"), {"columns", "rows"}, {"columns", "rows"}, "design.grid")
+    grid = grid or {}
+    cols = c.number(grid.get("columns"), ("design", "grid", "columns"), "design.grid.columns",
+                    minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "columns" in grid else None
+    rows = c.number(grid.get("rows"), ("design", "grid", "rows"), "design.grid.rows",
+                    minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "rows" in grid else None
     colors: dict[str, Color] = {}
     for name, value in (c.mapping(data.get("colors", {}), ("colors",), "colors") or {}).items():
         col = _color(c, str(name), value, ("colors", name))
         if col:
             colors[str(name)] = col
+        elif isinstance(value, dict):   # known, so what uses it is not reported again
+            colors[str(name)] = Color(str(name), (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
     styles: dict[str, Style] = {}
     for name, value in (c.mapping(data.get("styles", {}), ("styles",), "styles") or {}).items():
-        p = ("styles", name)
-        v = c.mapping(value, p, f"style '{name}'")
-        if v is None:
-            continue
-        c.keys(v, p, STYLE_KEYS, {"size"}, f"style '{name}'")
-        sz = c.number(v.get("size"), p + ("size",), f"style '{name}' size", minimum=4) or 10
-        mn = c.number(v.get("min_size"), p + ("min_size",), f"style '{name}' min_size", default=min(6.0, sz),
-                      minimum=5)
-        if mn > sz:
-            c.error(p + ("min_size",), f"style '{name}': min_size {mn} is larger than size {sz}")
-        if v.get("weight", "regular") not in ("regular", "bold"):
-            c.error(p + ("weight",), f"style '{name}': weight must be regular or bold")
-        if v.get("align", "start") not in ("start", "center", "end"):
-            c.error(p + ("align",), f"style '{name}': align must be start, center or end")
-        color = v.get("color", "black")
-        if color not in colors and "colors" in data:
-            c.error(p + ("color",), f"style '{name}': unknown colour '{color}'",
-                    f"colours of this design: {', '.join(colors)}")
-        styles[str(name)] = Style(str(name), v.get("weight", "regular"), sz, mn,
-                                  c.number(v.get("leading"), p + ("leading",), "leading", default=1.25, minimum=0.8),
-                                  color, v.get("align", "start"), bool(v.get("balance", False)))
+        style = _style(c, str(name), value, colors, "colors" in data)
+        if style is not None:
+            styles[str(name)] = style
+        elif isinstance(value, dict):
+            styles[str(name)] = Style(str(name))   # known, so paragraphs using it are not reported again
     regions: list[Region] = []
     rlist = data.get("regions", [])
     if not isinstance(rlist, list):
-        c.error(("regions",), "regions must be a list")
+        c.error(("regions",), f"regions must be a list, not {_kind(rlist)}", "write each region as '- id: ...'")
         rlist = []
+    cell = (width / cols, height / rows) if width and height and cols and rows else None
     seen: set[str] = set()
     for i, r in enumerate(rlist):
-        region = _region(c, r, ("regions", i), colors, styles, facts, (cols or 1, rows or 1))
+        region = _region(c, r, ("regions", i), colors, styles, facts, (cols, rows) if cols and rows else None, cell)
         if region is None:
             continue
         if region.id in seen:
             c.error(("regions", i, "id"), f"region id '{region.id}' is used twice")
         seen.add(region.id)
         regions.append(region)
-    if len(diags.errors) > before:
+    draft = _draft_mark(c, data, colors)
+    if len(diags.errors) > before or None in (width, height, cols, rows, bleed, slug, safe):
         return None
-    return Design(id=did, title=str(d.get("title")), width=width, height=height,
-                  bleed=c.number(d.get("bleed"), ("design", "bleed"), "bleed", default=3.0, minimum=0),
-                  slug=c.number(d.get("slug"), ("design", "slug"), "slug", default=12.0, minimum=0),
-                  safe=c.number(d.get("safe"), ("design", "safe"), "safe", default=3.0, minimum=0),
-                  columns=int(cols), rows=int(rows), colors=colors, styles=styles, regions=tuple(regions), path=path)
+    return Design(id=did, title=title or did, width=width, height=height, bleed=bleed, slug=slug, safe=safe,
+                  columns=int(cols), rows=int(rows), colors=colors, styles=styles, regions=tuple(regions), path=path,
+                  draft_mark=draft)
+
+
+def _draft_mark(c: _Checker, data: dict, colors: dict) -> DraftMark:
+    """The design's optional draft_mark: {position, size, color}."""
+    if "draft_mark" not in data:
+        return DraftMark()
+    p = ("draft_mark",)
+    v = c.mapping(data["draft_mark"], p, "draft_mark")
+    if v is None:
+        return DraftMark()
+    c.keys(v, p, {"position", "size", "color"}, set(), "draft_mark")
+    position = v.get("position", "auto")
+    if position not in DRAFT_MARK_POSITIONS:
+        c.error(p + ("position",), f"draft_mark.position '{position}' is not one of {', '.join(DRAFT_MARK_POSITIONS)}",
+                "auto puts it in the first corner of the safe area where it covers nothing")
+        position = "auto"
+    size = c.number(v.get("size"), p + ("size",), "draft_mark.size (pt)", default=6.5, minimum=5)
+    if size > 12:
+        c.error(p + ("size",), f"draft_mark.size must be at most 12 (pt), not {size:g}", "it is a small mark: use 5 to 12")
+    color = v.get("color")
+    if color is not None and color not in colors:
+        c.error(p + ("color",), f"draft_mark: unknown colour '{color}'", f"colours of this design: {', '.join(colors)}")
+        color = None
+    return DraftMark(str(position), size, color, c.src.line(*p))
+
+
+def _padding(c: _Checker, v: dict, p: tuple, rid: str) -> tuple[float, float, float, float] | None:
+    pad = v.get("padding", 0)
+    what = f"region '{rid}': padding"
+    if isinstance(pad, list) and len(pad) in (2, 4):
+        values = [c.number(x, p + ("padding", i), f"{what} (value {i + 1})", minimum=PADDING_MM[0], maximum=PADDING_MM[1],
+                           unit=" mm") for i, x in enumerate(pad)]
+        if None in values:
+            return None
+        return (values[0], values[1], values[0], values[1]) if len(values) == 2 else tuple(values)
+    if isinstance(pad, (list, dict)) or pad is None:
+        c.error(p + ("padding",), f"{what} is a number, [vertical, horizontal] or [top, right, bottom, left] in mm, "
+                                  f"not {_kind(pad)}" + (f" of {len(pad)}" if isinstance(pad, list) else ""))
+        return None
+    one = c.number(pad, p + ("padding",), what, minimum=PADDING_MM[0], maximum=PADDING_MM[1], unit=" mm")
+    return None if one is None else (one,) * 4
 
 
 def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Facts | None,
-            grid: tuple[float, float]) -> Region | None:
+            grid: tuple[float, float] | None, cell: tuple[float, float] | None = None) -> Region | None:
     v = c.mapping(r, p, "a region")
     if v is None:
         return None
+    before = len(c.diags.errors)
     c.keys(v, p, REGION_KEYS, {"id", "at"}, "a region")
-    rid = str(v.get("id", f"#{p[-1]}"))
+    rid = _name(c, v, "id", p, "a region's id", f"#{p[-1]}") or f"#{p[-1]}"
     at = v.get("at")
     if not (isinstance(at, list) and len(at) == 4 and all(isinstance(x, int) and not isinstance(x, bool) for x in at)):
         c.error(p + ("at",), f"region '{rid}': at must be [column, row, columns, rows] (whole numbers)")
         at = [0, 0, 1, 1]
-    elif at[2] < 1 or at[3] < 1 or at[0] < 0 or at[1] < 0 or at[0] + at[2] > grid[0] or at[1] + at[3] > grid[1]:
-        c.error(p + ("at",), f"region '{rid}': {at} does not lie on the {int(grid[0])} x {int(grid[1])} grid")
+    elif at[2] < 1 or at[3] < 1 or at[0] < 0 or at[1] < 0:
+        c.error(p + ("at",), f"region '{rid}': at is [column, row, columns, rows]: column and row from 0, "
+                             f"at least 1 column and 1 row, not {at}")
+    elif grid is not None and (at[0] + at[2] > grid[0] or at[1] + at[3] > grid[1]):
+        c.error(p + ("at",), f"region '{rid}': {at} does not lie on the {int(grid[0])} x {int(grid[1])} grid",
+                f"columns {at[0]}+{at[2]} must be at most {int(grid[0])}, rows {at[1]}+{at[3]} at most {int(grid[1])}")
+    refs = {}
     for key in ("fill", "stroke", "qr_color"):
-        if key in v and v[key] not in colors:
-            c.error(p + (key,), f"region '{rid}': unknown colour '{v[key]}'", f"colours: {', '.join(colors)}")
-    for key, val in (v.get("pictogram_colors") or {}).items():
-        if val not in colors:
-            c.error(p + ("pictogram_colors", key), f"region '{rid}': unknown colour '{val}'")
+        refs[key] = _name(c, v, key, p, f"region '{rid}': {key}")
+        if refs[key] is not None and refs[key] not in colors:
+            c.error(p + (key,), f"region '{rid}': unknown colour '{refs[key]}'", f"colours: {', '.join(colors)}")
+    picto_colors: dict[str, str] = {}
+    pc = v.get("pictogram_colors", {})
+    if not isinstance(pc, dict):
+        c.error(p + ("pictogram_colors",), f"region '{rid}': pictogram_colors must be a mapping of roles to colours, "
+                                           f"not {_kind(pc)}", "e.g. pictogram_colors: {ink: navy, accent: red}")
+        pc = {}
+    for key in pc:
+        val = _name(c, pc, key, p + ("pictogram_colors",), f"region '{rid}': pictogram_colors.{key}")
+        if val is not None and val not in colors:
+            c.error(p + ("pictogram_colors", key), f"region '{rid}': unknown colour '{val}'",
+                    f"colours: {', '.join(colors)}")
+        elif val is not None:
+            picto_colors[str(key)] = val
     bleed = v.get("bleed", [])
     if not isinstance(bleed, list) or any(s not in ("top", "bottom", "left", "right") for s in bleed):
         c.error(p + ("bleed",), f"region '{rid}': bleed lists sides: top, bottom, left, right")
         bleed = []
-    pad = v.get("padding", 0)
-    if isinstance(pad, (int, float)) and not isinstance(pad, bool):
-        pad = (pad,) * 4
-    elif isinstance(pad, list) and len(pad) == 2:
-        pad = (pad[0], pad[1], pad[0], pad[1])
-    elif isinstance(pad, list) and len(pad) == 4:
-        pad = tuple(pad)
-    else:
-        c.error(p + ("padding",), f"region '{rid}': padding is a number, [vertical, horizontal] or "
-                                   "[top, right, bottom, left] in mm")
-        pad = (0, 0, 0, 0)
-    if v.get("valign", "top") not in ("top", "middle", "bottom"):
-        c.error(p + ("valign",), f"region '{rid}': valign must be top, middle or bottom")
-    if "qr" in v and facts is not None and v["qr"] not in facts.links:
-        c.error(p + ("qr",), f"region '{rid}': qr names the link '{v['qr']}', which campaign.yaml does not have",
+    pad = _padding(c, v, p, rid) or (0.0, 0.0, 0.0, 0.0)
+    if cell is not None and at[2] >= 1 and at[3] >= 1 and ("text" in v or "pictogram" in v or "qr" in v):
+        box_w, box_h = at[2] * cell[0], at[3] * cell[1]
+        if pad[1] + pad[3] >= box_w or pad[0] + pad[2] >= box_h:
+            c.error(p + ("padding",), f"region '{rid}': the padding leaves no room inside the box "
+                                      f"({_num(round(box_w, 1))} x {_num(round(box_h, 1))} mm)",
+                    "make the padding smaller, or the region larger")
+    stroke_width = c.number(v.get("stroke_width"), p + ("stroke_width",), f"region '{rid}': stroke_width",
+                            default=0.0, minimum=STROKE_PT[0], maximum=STROKE_PT[1], unit=" pt")
+    radius = c.number(v.get("radius"), p + ("radius",), f"region '{rid}': radius", default=0.0,
+                      minimum=RADIUS_MM[0], maximum=RADIUS_MM[1], unit=" mm")
+    valign = _choice(c, v, "valign", p, f"region '{rid}': valign", ("top", "middle", "bottom"))
+    mirror = _flag(c, v, "mirror", p, f"region '{rid}': mirror", True)
+    pictogram = _name(c, v, "pictogram", p, f"region '{rid}': pictogram")
+    qr = _name(c, v, "qr", p, f"region '{rid}': qr")
+    if qr is not None and facts is not None and qr not in facts.links:
+        c.error(p + ("qr",), f"region '{rid}': qr names the link '{qr}', which campaign.yaml does not have",
                 f"links: {', '.join(facts.links)}")
     items: list[TextItem] = []
     tlist = v.get("text", [])
     if not isinstance(tlist, list):
-        c.error(p + ("text",), f"region '{rid}': text must be a list of paragraphs")
+        c.error(p + ("text",), f"region '{rid}': text must be a list of paragraphs, not {_kind(tlist)}")
         tlist = []
     for j, t in enumerate(tlist):
-        tp = p + ("text", j)
-        tv = c.mapping(t, tp, "a paragraph")
-        if tv is None:
+        item = _item(c, t, p + ("text", j), rid, styles, facts)
+        if item is not None:
+            items.append(item)
+    if len(c.diags.errors) > before:
+        return None
+    return Region(id=rid, at=tuple(at), fill=refs["fill"], stroke=refs["stroke"], stroke_width=stroke_width,
+                  radius=radius, bleed=tuple(bleed), padding=tuple(float(x) for x in pad), text=tuple(items),
+                  valign=valign, pictogram=pictogram, pictogram_colors=picto_colors, qr=qr,
+                  qr_color=refs["qr_color"] or "black", mirror=mirror, line=c.src.line(*p))
+
+
+def _item(c: _Checker, t: Any, tp: tuple, rid: str, styles: dict, facts: Facts | None) -> TextItem | None:
+    tv = c.mapping(t, tp, "a paragraph")
+    if tv is None:
+        return None
+    before = len(c.diags.errors)
+    c.keys(tv, tp, ITEM_KEYS, {"style"}, f"a paragraph of region '{rid}'")
+    kinds = [k for k in ("key", "fact", "agencies") if k in tv]
+    if len(kinds) != 1:
+        c.error(tp, f"region '{rid}': a paragraph takes exactly one of key, fact or agencies")
+        return None
+    names = {k: _name(c, tv, k, tp, f"region '{rid}': {k}")
+             for k in ("style", "key", "fact", "lang", "unless_lang", "link")}
+    agencies = tv.get("agencies")
+    if "agencies" in tv and not isinstance(agencies, str):
+        c.error(tp + ("agencies",), f"region '{rid}': agencies is the text between the agencies' names, "
+                                    f"not {_kind(agencies)}", "e.g. agencies: ' · '")
+        agencies = None
+    style = names["style"]
+    if "style" in tv and style is not None and style not in styles:
+        c.error(tp + ("style",), f"region '{rid}': unknown style '{style}'", f"styles: {', '.join(styles)}")
+    fact = names["fact"]
+    if fact is not None and facts is not None:
+        try:
+            facts.value(fact)
+        except KeyError:
+            c.error(tp + ("fact",), f"region '{rid}': unknown fact '{fact}'",
+                    "facts: hotline.display, links.<name>.display, links.<name>.url")
+    link = names["link"]
+    if link is not None and facts is not None and link != "hotline" and link not in facts.links:
+        c.error(tp + ("link",), f"region '{rid}': unknown link '{link}'", f"links: hotline, {', '.join(facts.links)}")
+    gap = c.number(tv.get("gap_before"), tp + ("gap_before",), f"region '{rid}': gap_before", default=0.0,
+                   minimum=GAP_MM[0], maximum=GAP_MM[1], unit=" mm")
+    if len(c.diags.errors) > before:
+        return None
+    return TextItem(style=style, key=names["key"], fact=fact, agencies=agencies, lang=names["lang"],
+                    unless_lang=names["unless_lang"], link=link, gap_before=gap, line=c.src.line(*tp))
+
+
+# SVG path data as the pictogram painter reads it: these commands, numbers
+# written -1.5 or .5 or 1e-3, separated by spaces or commas.
+_PATH_TOKEN = re.compile(r"[\s,]*(?:([MLHVCQZmlhvcqz])|(-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?))")
+_PATH_ARGS = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "Q": 4, "Z": 0}
+
+
+def _path_problem(d: str) -> str | None:
+    """Why ``d`` is not path data the pictogram painter draws, or None."""
+    tokens: list[Any] = []
+    pos = 0
+    while True:
+        m = _PATH_TOKEN.match(d, pos)
+        if not m or m.end() == pos:
+            break
+        tokens.append(m.group(1) or float(m.group(2)))
+        pos = m.end()
+    rest = d[pos:]
+    if rest.strip(" \t\r\n,"):
+        bad = rest.lstrip(" \t\r\n,")[0]
+        return (f"'{bad}' (character {len(d) - len(rest.lstrip(' ,')) + 1}) is not part of path data "
+                "this painter draws: commands M L H V C Q Z (or lower case) and plain numbers")
+    if not tokens:
+        return "the path is empty"
+    if not isinstance(tokens[0], str) or tokens[0] not in "Mm":
+        return "a path starts with M (move to) and its x y"
+    i, cmd = 0, None
+    cx = cy = sx = sy = 0.0
+    while i < len(tokens):
+        if isinstance(tokens[i], str):
+            cmd = tokens[i]
+            i += 1
+        if cmd is None:
+            return "numbers after Z need a command letter before them"
+        c = cmd.upper()
+        if c == "Z":
+            cx, cy, cmd = sx, sy, None
             continue
-        c.keys(tv, tp, ITEM_KEYS, {"style"}, f"a paragraph of region '{rid}'")
-        kinds = [k for k in ("key", "fact", "agencies") if k in tv]
-        if len(kinds) != 1:
-            c.error(tp, f"region '{rid}': a paragraph takes exactly one of key, fact or agencies")
-            continue
-        if tv.get("style") not in styles:
-            c.error(tp + ("style",), f"region '{rid}': unknown style '{tv.get('style')}'",
-                    f"styles: {', '.join(styles)}")
-        if "fact" in tv and facts is not None:
-            try:
-                facts.value(tv["fact"])
-            except KeyError:
-                c.error(tp + ("fact",), f"region '{rid}': unknown fact '{tv['fact']}'",
-                        "facts: hotline.display, links.<name>.display, links.<name>.url")
-        if "link" in tv and facts is not None and tv["link"] != "hotline" and tv["link"] not in facts.links:
-            c.error(tp + ("link",), f"region '{rid}': unknown link '{tv['link']}'",
-                    f"links: hotline, {', '.join(facts.links)}")
-        items.append(TextItem(style=str(tv.get("style")), key=tv.get("key"), fact=tv.get("fact"),
-                              agencies=tv.get("agencies"), lang=tv.get("lang"), unless_lang=tv.get("unless_lang"),
-                              link=tv.get("link"), gap_before=float(tv.get("gap_before", 0)),
-                              line=c.src.line(*tp)))
-    return Region(id=rid, at=tuple(at), fill=v.get("fill"), stroke=v.get("stroke"),
-                  stroke_width=float(v.get("stroke_width", 0.0)), radius=float(v.get("radius", 0.0)),
-                  bleed=tuple(bleed), padding=tuple(float(x) for x in pad), text=tuple(items),
-                  valign=v.get("valign", "top"), pictogram=v.get("pictogram"),
-                  pictogram_colors=dict(v.get("pictogram_colors") or {}), qr=v.get("qr"),
-                  qr_color=v.get("qr_color", "black"), mirror=bool(v.get("mirror", True)), line=c.src.line(*p))
+        need = _PATH_ARGS[c]
+        args = tokens[i:i + need]
+        if len(args) < need or any(isinstance(a, str) for a in args):
+            return f"'{cmd}' takes {need} number{'s' if need > 1 else ''}"
+        i += need
+        ox, oy = (cx, cy) if cmd.islower() else (0.0, 0.0)
+        if c == "H":
+            points = [(args[0] + ox, cy)]
+        elif c == "V":
+            points = [(cx, args[0] + oy)]
+        else:
+            points = [(args[k] + ox, args[k + 1] + oy) for k in range(0, need, 2)]
+        for x, y in points:
+            if not all(PICTO_POINT[0] <= q <= PICTO_POINT[1] for q in (x, y)):
+                return (f"the point ({_num(round(x, 2))}, {_num(round(y, 2))}) lies outside "
+                        f"{_num(PICTO_POINT[0])}..{_num(PICTO_POINT[1])}: the canvas is 100 x 100")
+        cx, cy = points[-1]
+        if c == "M":
+            sx, sy = cx, cy
+            cmd = "l" if cmd.islower() else "L"
+    return None
+
+
+def _shape(c: _Checker, name: str, s: Any, sp: tuple) -> bool:
+    """Check one shape of a pictogram; True when it can be drawn."""
+    sv = c.mapping(s, sp, f"a shape of pictogram '{name}'")
+    if sv is None:
+        return False
+    before = len(c.diags.errors)
+    c.keys(sv, sp, SHAPE_KEYS, set(), f"a shape of pictogram '{name}'")
+    kinds = [k for k in ("rect", "circle", "path") if k in sv]
+    if len(kinds) != 1:
+        c.error(sp, f"pictogram '{name}': each shape is one of rect, circle or path")
+        return False
+    kind = kinds[0]
+    what = f"pictogram '{name}': {kind}"
+    if kind in ("rect", "circle"):
+        labels = ("x", "y", "width", "height") if kind == "rect" else ("cx", "cy", "r")
+        value = sv[kind]
+        if not isinstance(value, list) or len(value) != len(labels):
+            c.error(sp + (kind,), f"{what} is [{', '.join(labels)}], not {_kind(value)}"
+                                  + (f" of {len(value)}" if isinstance(value, list) else ""))
+        else:
+            for k, (label, x) in enumerate(zip(labels, value)):
+                lo, hi = PICTO_POINT if label in ("x", "y", "cx", "cy") else PICTO_SIZE
+                c.number(x, sp + (kind, k), f"{what} {label}", minimum=lo, maximum=hi)
+    else:
+        value = sv["path"]
+        if not isinstance(value, str):
+            c.error(sp + ("path",), f"{what} must be SVG path data written as text, not {_kind(value)}",
+                    'e.g. path: "M10 10 L90 10 L50 80 Z"')
+        else:
+            problem = _path_problem(value)
+            if problem:
+                c.error(sp + ("path",), f"{what}: {problem}")
+    if "r" in sv:
+        c.number(sv["r"], sp + ("r",), f"pictogram '{name}': r (corner radius)", minimum=0, maximum=PICTO_SIZE[1])
+    if "stroke" in sv:
+        c.number(sv["stroke"], sp + ("stroke",), f"pictogram '{name}': stroke", minimum=PICTO_STROKE[0],
+                 maximum=PICTO_STROKE[1])
+    _name(c, sv, "color", sp, f"pictogram '{name}': color")
+    _flag(c, sv, "evenodd", sp, f"pictogram '{name}': evenodd", False)
+    return len(c.diags.errors) == before
 
 
 def load_pictograms(path: Path, diags: Diagnostics) -> dict[str, Pictogram]:
@@ -471,16 +866,15 @@ def load_pictograms(path: Path, diags: Diagnostics) -> dict[str, Pictogram]:
     if opened is None:
         return {}
     c, data = opened
+    c.keys(data, (), {"pictograms"}, set(), "the pictogram file")
     out = {}
     for name, shapes in (c.mapping(data.get("pictograms", {}), ("pictograms",), "pictograms") or {}).items():
-        if not isinstance(shapes, list) or not all(isinstance(s, dict) for s in shapes):
-            c.error(("pictograms", name), f"pictogram '{name}' must be a list of shapes")
+        if not isinstance(shapes, list):
+            c.error(("pictograms", name), f"pictogram '{name}' must be a list of shapes, not {_kind(shapes)}")
             continue
-        for j, s in enumerate(shapes):
-            kinds = [k for k in ("rect", "circle", "path") if k in s]
-            if len(kinds) != 1:
-                c.error(("pictograms", name, j), f"pictogram '{name}': each shape is one of rect, circle or path")
-        out[str(name)] = Pictogram(str(name), tuple(shapes))
+        ok = [_shape(c, str(name), s, ("pictograms", name, j)) for j, s in enumerate(shapes)]
+        if all(ok):
+            out[str(name)] = Pictogram(str(name), tuple(shapes))
     return out
 
 

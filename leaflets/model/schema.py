@@ -33,6 +33,12 @@ class Facts:
     links: dict[str, Link]
     agencies: tuple[str, ...]
     path: Path | None = None
+    # other official numbers a design may print (e.g. police: 110): name -> (display, dial)
+    other_numbers: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def numbers(self) -> dict[str, str]:
+        """Every official number's display form, by name; the hotline first."""
+        return {"hotline": self.hotline_display, **{k: v[0] for k, v in self.other_numbers.items()}}
 
     def value(self, name: str) -> str:
         """A fact by its dotted name, as a design refers to it."""
@@ -45,12 +51,18 @@ class Facts:
             link = self.links[parts[1]]
             if parts[2] in ("url", "display"):
                 return getattr(link, parts[2])
+        if len(parts) == 3 and parts[0] == "numbers" and parts[1] in self.other_numbers:
+            if parts[2] in ("display", "dial"):
+                return self.other_numbers[parts[1]][0 if parts[2] == "display" else 1]
         raise KeyError(name)
 
     def link_target(self, name: str) -> str:
-        """The URI a clickable element points to: ``hotline`` or a link's name."""
+        """The URI a clickable element points to: ``hotline``, another number's
+        name, or a link's name."""
         if name == "hotline":
             return "tel:" + self.hotline_dial
+        if name in self.other_numbers:
+            return "tel:" + self.other_numbers[name][1]
         return self.links[name].url
 
     FACT_NAMES = ("hotline.display", "hotline.dial")
@@ -151,6 +163,25 @@ class Region:
     line: int | None = None
 
 
+DRAFT_MARK_POSITIONS = ("auto", "bottom-end", "bottom-start", "bottom-center", "top-end", "top-start",
+                        "top-center")
+
+
+@dataclass(frozen=True)
+class DraftMark:
+    """Where a design puts the mark that a translation is not reviewed.
+
+    ``position`` is a corner or edge of the safe area (start and end swap for
+    right-to-left languages), or ``auto``: the first of them where it overlaps
+    no text, pictogram or QR code.
+    """
+
+    position: str = "auto"
+    size: float = 6.5                  # pt
+    color: str | None = None           # a colour of the design; its black when not given
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class Design:
     id: str
@@ -166,6 +197,7 @@ class Design:
     styles: dict[str, Style]
     regions: tuple[Region, ...]
     path: Path | None = None
+    draft_mark: DraftMark = field(default_factory=DraftMark)
 
     def keys(self) -> set[str]:
         return {item.key for r in self.regions for item in r.text if item.key}

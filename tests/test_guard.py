@@ -1,0 +1,318 @@
+"""The facts guard: no text may change or imitate the campaign's numbers and
+addresses, in any script, width or invisible disguise.
+
+The payloads are generated from Unicode's own data (every script's digits,
+every format character, every homoglyph of the campaign host's letters), not
+listed by hand, so that the guard is tested as a mechanism."""
+
+from __future__ import annotations
+
+import io
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from leaflets.cli import main
+from leaflets.model.guard import FactsGuard, char_name, digit_value
+from leaflets.model.load import load_project
+
+HOTLINE = "0120-924-839"
+WRONG = "0120-924-830"
+
+
+@pytest.fixture(scope="module")
+def guard(root):
+    project, diags = load_project(root)
+    assert project is not None and not diags.errors
+    return FactsGuard.from_facts(project.facts)
+
+
+def zeros() -> list[str]:
+    """The digit zero of every decimal digit set Unicode has (Nd, values 0-9 in a row)."""
+    out = []
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        if unicodedata.category(ch) == "Nd" and unicodedata.decimal(ch) == 0 and \
+                all(unicodedata.category(chr(cp + i)) == "Nd" for i in range(10)):
+            out.append(ch)
+    return out
+
+
+def in_script(number: str, zero: str) -> str:
+    return "".join(chr(ord(zero) + int(c)) if c.isdigit() else c for c in number)
+
+
+def messages(findings) -> str:
+    return "\n".join(f.message + " / " + f.hint for f in findings)
+
+
+# ----------------------------------------------------------------- numbers
+
+def test_every_script_digit_set_is_read_by_value(guard):
+    sets = zeros()
+    assert len(sets) > 50          # Unicode has ~70 decimal digit sets
+    for zero in sets:
+        wrong = in_script(WRONG, zero)
+        found = guard.check(f"call {wrong} now")
+        assert found, f"{char_name(zero)}: {wrong!r} passed"
+        assert "not one of the campaign's numbers" in messages(found)
+        same = in_script(HOTLINE, zero)
+        if zero != "0":
+            found = guard.check(f"call {same} now")
+            assert found and "written another way" in messages(found), f"{char_name(zero)}: {same!r}"
+            assert HOTLINE in messages(found)
+
+
+def test_the_display_form_is_the_only_accepted_form(guard):
+    assert guard.check(f"Call {HOTLINE} (toll-free).") == []
+    for other in ("+81 120 924 839", "+81-120-924-839", "0120 924 839", "0120924839", "(0120) 924-839",
+                  "０１２０－９２４－８３９", "0120・924・839", "0120ー924ー839", "0120−924−839", "0120.924.839",
+                  "⓪①②⓪-⑨②④-⑧③⑨", "𝟎𝟏𝟐𝟎-𝟗𝟐𝟒-𝟖𝟑𝟗", "O12O-924-839"):
+        found = guard.check(f"call {other}")
+        assert found, other
+        assert f"write it exactly as {HOTLINE}" in messages(found), other
+
+
+def test_the_hotline_stands_on_its_own(guard):
+    assert guard.check(f"Call {HOTLINE} (24 hours)") == []
+    assert guard.check(f"{HOTLINE} / {HOTLINE}") == []
+    for longer in (f"{HOTLINE}-1", f"{HOTLINE}0", f"1{HOTLINE}", f"{HOTLINE}.5"):
+        assert "not one of the campaign's numbers" in messages(guard.check(longer)), longer
+
+
+def test_any_other_phone_number_is_refused(guard):
+    for other in ("03-1234-5678", "090-1234-5678", "+1 202 555 0143", "0120-000-000", "12345678",
+                  "(03) 3581-0141", "0570-000-911", "1234 5678 9012"):
+        assert "not one of the campaign's numbers" in messages(guard.check(f"tel {other} now")), other
+
+
+def test_ordinary_numbers_and_postal_codes_pass(guard):
+    for ok in ("In 2019, 47 victims (+20) and 19 minors.", "〒100-8914 東京都千代田区永田町1-6-1", "24 hours, 365 days",
+               "A4, B2 and 91 x 55 mm", "on 2019.12.31", "from 9:00 to 17:00"):
+        assert guard.check(ok) == [], ok
+
+
+def test_every_invisible_character_inside_a_number_is_named(guard):
+    hidden = [chr(cp) for cp in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(cp)) == "Cf" and cp not in range(0x202A, 0x202F)
+              and cp not in range(0x2066, 0x206A)]
+    hidden += ["\u3164", "\u115f", "\ufe0f", "\u034f", "\u20e3", "\u0301"]
+    for ch in hidden:
+        text = HOTLINE[:6] + ch + HOTLINE[6:]
+        found = messages(guard.check(text, rtl=True))
+        assert found, char_name(ch)
+        assert f"U+{ord(ch):04X}" in found, (char_name(ch), found)
+
+
+# --------------------------------------------------------- hidden characters
+
+def test_control_and_bidi_characters_are_refused_everywhere(guard):
+    controls = [chr(c) for c in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)) if c != 0x0A]
+    bidi = [chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))]
+    for ch in controls + bidi:
+        for rtl in (False, True):
+            found = messages(guard.check(f"Human{ch} trafficking", rtl=rtl))
+            assert f"U+{ord(ch):04X}" in found, char_name(ch)
+            assert ch not in found           # never echoed raw
+
+
+def test_a_reversed_hotline_is_refused(guard):
+    # stored as the hotline, displayed as 938-429-0210
+    found = messages(guard.check("\u202e" + HOTLINE + "\u202c"))
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in found
+
+
+def test_joiners_and_direction_marks(guard):
+    assert guard.check("ශ්\u200dරී ලංකාව") == []                  # Sinhala yansaya
+    assert guard.check("می\u200cخواهم", rtl=True) == []             # Persian ZWNJ
+    assert guard.check("क्\u200dष", rtl=False) == []                 # Devanagari half form
+    assert guard.check("مرحبا \u200f!", rtl=True) == []
+    assert "U+200F" in messages(guard.check("hello \u200f!", rtl=False))
+    assert "U+200D" in messages(guard.check("hello\u200d 1"))
+    assert "U+200C" in messages(guard.check("abc\u200cмир"))        # two scripts
+
+
+def test_text_sanity(guard):
+    assert "no letter to sit on" in messages(guard.check("\u0301abc"))
+    assert "no letter to sit on" in messages(guard.check("abc \u0e49"))
+    assert "stacked" in messages(guard.check("Z" + "\u0300\u0301\u0302\u0303\u0304\u0305\u0306" + "algo"))
+    assert "twice" in messages(guard.check("ก\u0e48\u0e48"))
+    # real text with several marks on a letter passes
+    for ok in ("Tiếng Việt", "ကြွေး", "ក្ស្ត្រ", "བསྒྲུབས", "प्रकृति", "שָׁלוֹם"):
+        assert guard.check(ok) == [], ok
+
+
+# ---------------------------------------------------------------- addresses
+
+def test_campaign_addresses_pass_exactly(guard):
+    for ok in ("Visit www.tokumei24.jp.", "https://www.tokumei24.jp/", "(www.gem.or.jp/en/wh/whindex00113.html)"):
+        assert guard.check(ok) == [], ok
+
+
+def test_every_homoglyph_of_the_host_is_refused(guard):
+    from confusable_homoglyphs.confusables import confusables_data
+    host = "www.tokumei24.jp"
+    tried = 0
+    for i, ch in enumerate(host):
+        for entry in confusables_data.get(ch, []):
+            g = entry["c"].strip("\u200e")
+            if len(g) != 1 or g.isascii():
+                continue
+            fake = host[:i] + g + host[i + 1:]
+            found = messages(guard.check(f"see {fake} today"))
+            assert found, f"{fake!r} ({char_name(g)}) passed"
+            tried += 1
+    assert tried > 100
+
+
+def test_look_alike_and_foreign_addresses(guard):
+    cases = {
+        "ｗｗｗ．ｔｏｋｕｒｎｅｉ２４．ｊｐ": "imitates",
+        "tokumei24.info": "imitates", "www.tokumei24.com": "imitates", "tokurnei24.jp": "imitates",
+        "tokumei24。jp": "imitates", "www.tokumеi24.jp": "U+0435 CYRILLIC SMALL LETTER IE",
+        "www.tοkumei24.jp": "U+03BF GREEK SMALL LETTER OMICRON",
+        "www.tokumei\u200b24.jp": "U+200B ZERO WIDTH SPACE",
+        "www.tokumei24.jp/report?x=1": "imitates",
+        "help@example.org": "not one of the campaign's links", "evil.example": "not one of the campaign's links",
+        "javascript:alert(1)": "scheme", "ｊａｖａｓｃｒｉｐｔ：alert(1)": "scheme", "http://www.tokumei24.jp": "scheme",
+        "data:text/html,x": "scheme", "tel:0120924839": "scheme", "mailto:a@b.jp": "scheme",
+    }
+    for text, expected in cases.items():
+        found = messages(guard.check(f"Go to {text} now"))
+        assert expected in found, (text, found)
+
+
+# ---------------------------------------------------- every way text enters
+
+def _set_string(project: Path, lang: str, key: str, text: str) -> Path:
+    """Put ``text`` into a language file by editing the YAML text (double-quoted, escaped)."""
+    import json
+    path = project / "content" / "languages" / f"{lang}.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.strip() == f"{key}:":
+            assert lines[i + 1].strip().startswith("text:")
+            indent = lines[i + 1][:len(lines[i + 1]) - len(lines[i + 1].lstrip())]
+            escaped = json.dumps(text, ensure_ascii=True)
+            lines[i + 1] = f"{indent}text: {escaped}\n"
+            path.write_text("".join(lines), encoding="utf-8")
+            return path
+    raise AssertionError(f"{key} not in {path}")
+
+
+def _run(*argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue() + err.getvalue()
+
+
+def _line_of(path: Path, key: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() == f"{key}:":
+            return n
+    raise AssertionError(key)
+
+
+HOSTILE = {
+    "thai-digits": ("th", "๐๑๒๐-๙๒๔-๘๓๐", "not one of the campaign's numbers"),
+    "word-joiner": ("vi", "0120\u2060-924-839", "U+2060 WORD JOINER"),
+    "override": ("ar", "\u202e0120-924-839\u202c", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    "full-width-host": ("ja", "ｗｗｗ．ｔｏｋｕｒｎｅｉ２４．ｊｐ", "imitates"),
+    "cyrillic-o": ("ru", "www.tоkumei24.jp", "U+043E CYRILLIC SMALL LETTER O"),
+    "javascript": ("es", "javascript:alert(1)", "scheme"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_check_and_build_refuse_hostile_text(project_copy, font_cache, case):
+    lang, payload, expected = HOSTILE[case]
+    path = _set_string(project_copy, lang, "anonymous.note", payload)
+    line = _line_of(path, "anonymous.note")
+    code, text = _run("check", "--project", str(project_copy), "--cache", str(font_cache))
+    assert code == 1
+    assert f"content/languages/{lang}.yaml:{line}" in text, text
+    assert expected in text
+    for ch in payload:
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            assert ch not in text, "a raw control character reached the terminal"
+    out = project_copy / "output"
+    code, text = _run("build", "--project", str(project_copy), "--cache", str(font_cache), "--lang", lang,
+                      "--edition", "print")
+    assert code == 1 and expected in text and "Traceback" not in text
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))
+    code, text = _run("preview", lang, "--project", str(project_copy), "--cache", str(font_cache))
+    assert code == 1 and expected in text and "Traceback" not in text
+
+
+def test_import_refuses_a_hostile_translation(project_copy, font_cache):
+    import polib
+    po_path = project_copy / "th.po"
+    code, text = _run("translations", "export", "th", "--format", "po", "-o", str(po_path),
+                      "--project", str(project_copy), "--cache", str(font_cache))
+    assert code == 0, text
+    po = polib.pofile(str(po_path))
+    entry = next(e for e in po if e.msgctxt == "anonymous.note")
+    entry.msgstr = "โทร ๐๑๒๐-๙๒๔-๘๓๐"
+    po.save(str(po_path))
+    target = project_copy / "content" / "languages" / "th.yaml"
+    before = target.read_bytes()
+    code, text = _run("translations", "import", str(po_path), "--project", str(project_copy),
+                      "--cache", str(font_cache))
+    assert code == 1, text
+    assert "not one of the campaign's numbers" in text and "Traceback" not in text
+    assert target.read_bytes() == before
+
+
+def test_yaml_numbers_are_not_text(project_copy):
+    path = project_copy / "content" / "languages" / "th.yaml"
+    text = path.read_text(encoding="utf-8").replace("  headline:\n    text: ", "  headline:\n    text: 2024 #", 1)
+    path.write_text(text, encoding="utf-8")
+    code, out = _run("check", "--project", str(project_copy))
+    assert code == 1
+    assert "reads 2024 as a number" in out and f"th.yaml:{_line_of(path, 'headline') + 1}" in out
+
+
+# ----------------------------------------------------------- campaign facts
+
+def _campaign(project: Path, old: str, new: str) -> None:
+    path = project / "content" / "campaign.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("display: 0120-924-839", "display: 0120-924-8390", "not a valid"),
+    ("display: 0120-924-839", "display: 03-3581-0141", "not the same number"),
+    ('dial: "+81120924839"', 'dial: "+81120924830"', "not the same number"),
+    ("display: 0120-924-839", "display: \"0120-924-83\u200b9\"", "U+200B"),
+    ("display: 0120-924-839", "display: ０１２０-924-839", "ASCII"),
+    ("url: https://www.tokumei24.jp/", "url: https://www.tokumеi24.jp/", "U+0435"),
+])
+def test_the_campaign_facts_are_validated(project_copy, old, new, expected):
+    _campaign(project_copy, old, new)
+    code, out = _run("check", "--project", str(project_copy))
+    assert code == 1 and expected in out, out
+    assert "content/campaign.yaml:" in out
+
+
+def test_a_free_call_number_must_be_toll_free(project_copy):
+    _campaign(project_copy, "display: 0120-924-839", "display: 03-3581-0141")
+    _campaign(project_copy, 'dial: "+81120924839"', 'dial: "+81335810141"')
+    code, out = _run("check", "--project", str(project_copy))
+    assert code == 1 and "not a toll-free number" in out
+
+
+def test_other_official_numbers(project_copy, font_cache):
+    _campaign(project_copy, "\nlinks:", '\nnumbers:\n  police:\n    display: "110"\n    dial: "110"\n\nlinks:')
+    project, diags = load_project(project_copy)
+    assert not diags.errors, [d.format() for d in diags.errors]
+    assert project.facts.numbers() == {"hotline": HOTLINE, "police": "110"}
+    assert project.facts.link_target("police") == "tel:110"
+
+
+def test_digit_value_covers_compatibility_forms():
+    assert [digit_value(c) for c in "٣۳३๓３③𝟑"] == [3] * 7
+    assert digit_value("a") is None
