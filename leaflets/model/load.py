@@ -9,23 +9,19 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostics
-from .schema import (REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, Facts, Language, Link, Pictogram,
-                     Project, Region, Style, Text, TextItem)
+from .schema import (DRAFT_MARK_POSITIONS, REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
+                     Language, Link, Pictogram, Project, Region, Style, Text, TextItem)
+from .guard import FactsGuard, check_ascii_fact
 from .tags import tag_problem
 from .yamlsrc import Source, YamlError, load_yaml
 
 _SCRIPT = re.compile(r"^[A-Z][a-z]{3}$")
 _COLOR_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
-
-# A phone number: digits (any width) with separators, at least 6 digits long.
-_PHONE = re.compile(r"[+＋]?[(（]?[0-9０-９](?:[0-9０-９]|[-‐‑–—－ー ()（）.]){4,}[0-9０-９]")
-# A web address: a scheme, www., or a dotted host name with a common ending.
-_URL = re.compile(r"(?:https?://|www\.)[^\s]+|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:jp|com|org|net|go\.jp|or\.jp)\b[^\s]*",
-                  re.IGNORECASE)
 
 LANGUAGE_KEYS = {"tag", "name", "native_name", "script", "direction", "review"}
 REVIEW_KEYS = {"status", "note", "reviewer", "date"}
@@ -80,11 +76,17 @@ class _Checker:
     def text(self, value: Any, path: tuple, what: str, required: bool = True) -> str | None:
         if value is None and not required:
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(path, f"{what} must be text, not {_kind(value)}",
-                       "write the text after the colon; put it in double quotes if it starts with [ { or contains ': '")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.error(path, f"{what} must be text, but YAML reads {value!r} as a number",
+                       f"put it in double quotes: \"{value}\"")
             return None
-        s = str(value)
+        if not isinstance(value, str):
+            self.error(path, f"{what} must be text, not {_kind(value)}",
+                       "write the text after the colon; put it in double quotes if it starts with [ { or contains ': '"
+                       if not isinstance(value, (bool, date)) else
+                       f"YAML reads {value!r} as {_kind(value)}: put the text in double quotes")
+            return None
+        s = value
         if required and not s.strip():
             self.error(path, f"{what} is empty", "write the text after the colon")
             return None
@@ -161,28 +163,87 @@ def _open(path: Path, diags: Diagnostics, what: str, text: str | None = None) ->
 
 # --------------------------------------------------------------------------- facts
 
+def _phone_fact(c: _Checker, value: Any, path: tuple, what: str) -> tuple[str, str] | None:
+    """An official number (display, dial, free_call), validated with phonenumbers."""
+    import phonenumbers
+    v = c.mapping(value, path, what)
+    if v is None:
+        return None
+    c.keys(v, path, {"display", "dial", "free_call"}, {"display", "dial"}, what)
+    display = c.text(v.get("display"), path + ("display",), f"{what}.display")
+    dial = c.text(v.get("dial"), path + ("dial",), f"{what}.dial")
+    free_call = v.get("free_call", False)
+    if not isinstance(free_call, bool):
+        c.error(path + ("free_call",), f"{what}.free_call must be true or false")
+    if not display or not dial:
+        return None
+    ok = True
+    for key, form in (("display", display), ("dial", dial)):
+        for finding in check_ascii_fact(form):
+            c.error(path + (key,), f"{what}.{key}: {finding.message}", finding.hint)
+            ok = False
+    if not ok:
+        return None
+    if not re.fullmatch(r"[0-9][0-9 ()-]*[0-9]", display):
+        c.error(path + ("display",), f"{what}.display '{display}' must be digits with spaces, hyphens or "
+                "parentheses between them", "write it as readers see it, e.g. 0120-924-839")
+        return None
+    if not re.fullmatch(r"\+?[0-9]+", dial):
+        c.error(path + ("dial",), f"{what}.dial '{dial}' must be digits, optionally after +",
+                "write the number as dialled, e.g. +81120924839")
+        return None
+    short = len(_digits(display)) <= 4
+    if short:
+        # emergency and service numbers (110, 118, #9110) are short numbers
+        if not phonenumbers.is_valid_short_number_for_region(phonenumbers.parse(display, "JP"), "JP"):
+            c.error(path + ("display",), f"{what}.display '{display}' is not a valid short number in Japan")
+            return None
+        if _digits(dial) != _digits(display):
+            c.error(path + ("dial",), f"{what}.dial '{dial}' is not the same number as {what}.display '{display}'")
+            return None
+        return display, dial
+    shown = phonenumbers.parse(display, "JP")
+    if not phonenumbers.is_valid_number(shown):
+        c.error(path + ("display",), f"{what}.display '{display}' is not a valid Japanese phone number",
+                "check every digit against the official source")
+        return None
+    try:
+        dialled = phonenumbers.parse(dial, "JP")
+    except phonenumbers.NumberParseException:
+        dialled = None
+    if dialled is None or (dialled.country_code, dialled.national_number) != \
+            (shown.country_code, shown.national_number):
+        e164 = phonenumbers.format_number(shown, phonenumbers.PhoneNumberFormat.E164)
+        c.error(path + ("dial",), f"{what}.dial '{dial}' is not the same number as {what}.display '{display}'",
+                f"the dial form of {display} is {e164}")
+        return None
+    if free_call and phonenumbers.number_type(shown) != phonenumbers.PhoneNumberType.TOLL_FREE:
+        c.error(path + ("free_call",), f"{what} is marked free_call, but {display} is not a toll-free number",
+                "check the number, or remove free_call: true")
+        return None
+    return display, dial
+
+
 def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
     opened = _open(path, diags, "the campaign file")
     if opened is None:
         return None
     c, data = opened
     before = len(diags.errors)
-    c.keys(data, (), {"campaign", "hotline", "links", "agencies"}, {"campaign", "hotline", "links", "agencies"},
-           "the campaign file")
+    c.keys(data, (), {"campaign", "hotline", "numbers", "links", "agencies"},
+           {"campaign", "hotline", "links", "agencies"}, "the campaign file")
     camp = c.mapping(data.get("campaign", {}), ("campaign",), "campaign") or {}
     c.keys(camp, ("campaign",), {"id", "title", "author", "subject", "edition"}, {"id", "title"}, "campaign")
-    hot = c.mapping(data.get("hotline", {}), ("hotline",), "hotline") or {}
-    c.keys(hot, ("hotline",), {"display", "dial", "free_call"}, {"display", "dial"}, "hotline")
-    display = c.text(hot.get("display"), ("hotline", "display"), "hotline.display") or ""
-    dial = c.text(hot.get("dial"), ("hotline", "dial"), "hotline.dial") or ""
-    if display and dial:
-        if not re.fullmatch(r"\+?[0-9]+", dial):
-            c.error(("hotline", "dial"), f"hotline.dial '{dial}' must be digits, optionally after +",
-                    "write the number as dialled, e.g. +81120924839")
-        elif not (_digits(dial) == _digits(display) or
-                  (dial.startswith("+81") and _digits(dial)[2:] == _digits(display).lstrip("0"))):
-            c.error(("hotline", "dial"), f"hotline.dial '{dial}' is not the same number as hotline.display '{display}'",
-                    "the dial form is the display number in international form (+81, without the leading 0)")
+    display, dial = _phone_fact(c, data.get("hotline", {}), ("hotline",), "hotline") or ("", "")
+    other_numbers: dict[str, tuple[str, str]] = {}
+    for name, value in (c.mapping(data.get("numbers", {}), ("numbers",), "numbers") or {}).items():
+        if name == "hotline" or not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+            c.error(("numbers", name), f"numbers: '{name}' is not a usable name",
+                    "name each number with lower-case letters, digits or _ (the hotline has its own key)")
+            continue
+        forms = _phone_fact(c, value, ("numbers", name), f"numbers.{name}")
+        if forms:
+            other_numbers[str(name)] = forms
     links: dict[str, Link] = {}
     ldata = c.mapping(data.get("links", {}), ("links",), "links") or {}
     for name, value in ldata.items():
@@ -192,6 +253,9 @@ def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
         c.keys(lv, ("links", name), {"url", "display"}, {"url", "display"}, f"links.{name}")
         url = c.text(lv.get("url"), ("links", name, "url"), f"links.{name}.url")
         disp = c.text(lv.get("display"), ("links", name, "display"), f"links.{name}.display")
+        for key, form in (("url", url), ("display", disp)):
+            for finding in check_ascii_fact(form or ""):
+                c.error(("links", name, key), f"links.{name}.{key}: {finding.message}", finding.hint)
         if url and not re.fullmatch(r"https://[^\s/]+\.[^\s/]+(/\S*)?", url):
             c.error(("links", name, "url"), f"links.{name}.url '{url}' is not an https:// address")
         if url and disp and _norm_url(disp) != _norm_url(url):
@@ -221,7 +285,8 @@ def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
         return None
     return Facts(campaign_id=str(camp.get("id")), title=str(camp.get("title")), author=str(camp.get("author", "")),
                  subject=str(camp.get("subject", "")), edition=str(camp.get("edition", "")),
-                 hotline_display=display, hotline_dial=dial, links=links, agencies=tuple(agencies), path=path)
+                 hotline_display=display, hotline_dial=dial, links=links, agencies=tuple(agencies), path=path,
+                 other_numbers=other_numbers)
 
 
 # ------------------------------------------------------------------------ languages
@@ -245,6 +310,10 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
     name = c.text(meta.get("name"), ("language", "name"), "language.name") if "name" in meta else None
     native = c.text(meta.get("native_name"), ("language", "native_name"), "language.native_name") \
         if "native_name" in meta else None
+    # the names are printed (slug line, proof sheet): no numbers, addresses or hidden characters in them
+    for key, value in (("name", name), ("native_name", native)):
+        for f in FactsGuard((), ()).check(value or "", rtl=meta.get("direction") == "rtl"):
+            c.error(("language", key), f"language.{key}: {f.message}", f.hint)
     script = meta.get("script")
     if "script" in meta and (not isinstance(script, str) or not _SCRIPT.match(script)):
         c.error(("language", "script"), f"script '{script}' is not an ISO 15924 code",
@@ -261,6 +330,7 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
     if status == "source" and tag != SOURCE_LANGUAGE:
         c.error(("language", "review", "status"), f"only the source language ({SOURCE_LANGUAGE}) has status 'source'",
                 "use draft or reviewed")
+    _check_review(c, review, status)
     strings: dict[str, Text] = {}
     sdata = c.mapping(data.get("strings", {}), ("strings",), "strings") or {}
     for key, value in sdata.items():
@@ -284,31 +354,63 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
                     extra_review={k: v for k, v in review.items() if k not in ("status", "note")})
 
 
-def check_strings(language: Language, source: Language, facts: Facts, diags: Diagnostics) -> None:
-    """Checks of one language against the source language and the campaign facts."""
-    hotline_digits = {_digits(facts.hotline_display), _digits(facts.hotline_dial)}
-    urls = {_norm_url(u) for link in facts.links.values() for u in (link.url, link.display)}
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
+def _check_review(c: _Checker, review: dict, status: Any) -> None:
+    """A reviewed language says who reviewed it and when; a date is a real calendar date."""
+    import datetime
+    where = ("language", "review")
+    if status == "reviewed":
+        for key, what in (("reviewer", "who reviewed it (reviewer: <name>)"),
+                          ("date", "when (date: YYYY-MM-DD)")):
+            if key not in review or review[key] is None or (isinstance(review[key], str) and not review[key].strip()):
+                c.error(where + ((key,) if key in review else ()),
+                        f"a language with review status 'reviewed' needs language.review.{key}",
+                        f"write {what} under language.review, or set status: draft until it is reviewed")
+    reviewer = review.get("reviewer")
+    if reviewer is not None and not isinstance(reviewer, str):
+        c.error(where + ("reviewer",), f"language.review.reviewer must be text (a name), not {_kind(reviewer)}",
+                "write the reviewer's name after the colon")
+    date = review.get("date")
+    if date is None or (isinstance(date, str) and not date.strip()):
+        return
+    if isinstance(date, datetime.datetime) or not isinstance(date, (datetime.date, str)):
+        c.error(where + ("date",), f"language.review.date must be a date written YYYY-MM-DD, not {_kind(date)}",
+                "e.g. date: 2025-03-14")
+        return
+    if isinstance(date, str):
+        m = _ISO_DATE.match(date.strip())
+        try:
+            if m is None:
+                raise ValueError("not YYYY-MM-DD")
+            datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            c.error(where + ("date",), f"language.review.date '{date}' is not a real date written YYYY-MM-DD",
+                    "e.g. date: 2025-03-14 (year, month 01-12, day of that month)")
+
+
+def check_strings(language: Language, source: Language, facts: Facts, diags: Diagnostics,
+                  guard: FactsGuard | None = None) -> None:
+    """Checks of one language against the source language and the campaign facts.
+
+    Every printed string goes through the
+    facts guard; the English a string was translated from and the notes are
+    checked for hidden and control characters.  (The language's names are
+    checked by :func:`load_language`.)"""
+    guard = guard or FactsGuard.from_facts(facts)
+    rtl = language.direction == "rtl"
     for key, text in language.strings.items():
         if key not in source.strings and language is not source:
             close = _closest(key, set(source.strings))
             diags.error(f"unknown string key '{key}' (not in {source.tag}.yaml)", language.path, text.line,
                         f"did you mean '{close}'?" if close else "remove it, or add it to the source language first")
             continue
-        for m in _PHONE.finditer(text.text):
-            digits = _digits(m.group())
-            if len(digits) >= 6 and digits not in hotline_digits:
-                diags.error(f"strings.{key} contains the phone number '{m.group().strip()}', "
-                            f"which is not the campaign hotline {facts.hotline_display}",
-                            language.path, text.line,
-                            "do not write phone numbers in translations: the design prints the hotline "
-                            "from content/campaign.yaml")
-        for m in _URL.finditer(text.text):
-            if _norm_url(m.group()) not in urls:
-                diags.error(f"strings.{key} contains the web address '{m.group()}', which is not one of the "
-                            f"campaign's ({', '.join(sorted(link.display for link in facts.links.values()))})",
-                            language.path, text.line,
-                            "do not write web addresses in translations: the design prints them from "
-                            "content/campaign.yaml")
+        for f in guard.check(text.text, rtl=rtl):
+            diags.error(f"strings.{key}: {f.message}", language.path, text.line, f.hint, code="guard")
+        for part, value in (("source", text.source), ("note", text.note)):
+            for f in guard.check(value or "", rtl=False, printed=False):
+                diags.error(f"strings.{key}.{part}: {f.message}", language.path, text.line, f.hint, code="guard")
 
 
 # -------------------------------------------------------------------------- designs
@@ -433,8 +535,8 @@ def load_design(path: Path, diags: Diagnostics, facts: Facts | None) -> Design |
         return None
     c, data = opened
     before = len(diags.errors)
-    c.keys(data, (), {"design", "colors", "styles", "regions"}, {"design", "colors", "styles", "regions"},
-           "a design file")
+    c.keys(data, (), {"design", "colors", "styles", "regions", "draft_mark"},
+           {"design", "colors", "styles", "regions"}, "a design file")
     d = c.mapping(data.get("design", {}), ("design",), "design") or {}
     c.keys(d, ("design",), {"id", "title", "size", "bleed", "slug", "safe", "grid"},
            {"id", "title", "size", "grid"}, "design")
@@ -493,10 +595,36 @@ def load_design(path: Path, diags: Diagnostics, facts: Facts | None) -> Design |
             c.error(("regions", i, "id"), f"region id '{region.id}' is used twice")
         seen.add(region.id)
         regions.append(region)
+    draft = _draft_mark(c, data, colors)
     if len(diags.errors) > before or None in (width, height, cols, rows, bleed, slug, safe):
         return None
     return Design(id=did, title=title or did, width=width, height=height, bleed=bleed, slug=slug, safe=safe,
-                  columns=int(cols), rows=int(rows), colors=colors, styles=styles, regions=tuple(regions), path=path)
+                  columns=int(cols), rows=int(rows), colors=colors, styles=styles, regions=tuple(regions), path=path,
+                  draft_mark=draft)
+
+
+def _draft_mark(c: _Checker, data: dict, colors: dict) -> DraftMark:
+    """The design's optional draft_mark: {position, size, color}."""
+    if "draft_mark" not in data:
+        return DraftMark()
+    p = ("draft_mark",)
+    v = c.mapping(data["draft_mark"], p, "draft_mark")
+    if v is None:
+        return DraftMark()
+    c.keys(v, p, {"position", "size", "color"}, set(), "draft_mark")
+    position = v.get("position", "auto")
+    if position not in DRAFT_MARK_POSITIONS:
+        c.error(p + ("position",), f"draft_mark.position '{position}' is not one of {', '.join(DRAFT_MARK_POSITIONS)}",
+                "auto puts it in the first corner of the safe area where it covers nothing")
+        position = "auto"
+    size = c.number(v.get("size"), p + ("size",), "draft_mark.size (pt)", default=6.5, minimum=5)
+    if size > 12:
+        c.error(p + ("size",), f"draft_mark.size must be at most 12 (pt), not {size:g}", "it is a small mark: use 5 to 12")
+    color = v.get("color")
+    if color is not None and color not in colors:
+        c.error(p + ("color",), f"draft_mark: unknown colour '{color}'", f"colours of this design: {', '.join(colors)}")
+        color = None
+    return DraftMark(str(position), size, color, c.src.line(*p))
 
 
 def _padding(c: _Checker, v: dict, p: tuple, rid: str) -> tuple[float, float, float, float] | None:
