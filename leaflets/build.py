@@ -3,6 +3,10 @@
 A :class:`Workspace` is everything one run needs — the loaded project, its
 fonts, the composer and the painter — created once and passed around, so that
 nothing is global and a warm process renders fast.
+
+:func:`examine` lays out one job and says everything wrong with it for every
+edition it is built in; ``leaflets build``, ``check`` and ``preview`` all use
+it, so they report the same problems the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Iterator
 
 from .atomic import write_bytes
 from .errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError, WARNING
-from .layout.page import Composer, Problem
+from .layout.page import MARK_FREE, Composer, Problem
 from .model.load import load_project
 from .model.schema import Project
 from .render import ONLINE, PRINT, PdfRenderer
@@ -27,6 +31,7 @@ class Job:
     design: str
     lang: str
     editions: tuple[str, ...]
+    draft_mark: bool = True        # False only when asked for (--no-draft-mark)
 
 
 @dataclass
@@ -43,6 +48,55 @@ class Plan:
 
     pages: list[tuple[Job, object]] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+def all_jobs(project: Project, draft_mark: bool = True) -> list[Job]:
+    """Every design x language, each in every edition."""
+    return [Job(d, lang, EDITIONS, draft_mark) for d in sorted(project.designs) for lang in sorted(project.languages)]
+
+
+def is_draft(project: Project, lang: str) -> bool:
+    """Whether ``lang``'s leaflets are a translation nobody has reviewed (they carry the draft mark)."""
+    return project.languages[lang].review_status not in MARK_FREE
+
+
+def judge(project: Project, job: Job, problems: list[Problem], strict: bool = False) -> list[Diagnostic]:
+    """Problems of a page as diagnostics, errors where they stop the build of any of the job's editions."""
+    language = project.languages[job.lang]
+    refuse_fallback = strict or (language.review_status == "reviewed" and "print" in job.editions)
+    out = []
+    for p in problems:
+        d = p.diagnostic
+        if p.kind == "fallback" and refuse_fallback and d.severity == WARNING:
+            why = "--strict" if strict else "a reviewed language's print edition"
+            d = Diagnostic(ERROR, d.message + f" (refused: {why})", d.file, d.line, d.hint, d.code)
+        out.append(d)
+    return out
+
+
+def language_diagnostics(project: Project, lang: str, strict: bool = False) -> list[Diagnostic]:
+    """What is wrong with a language whatever is built from it: stale strings (errors with --strict)."""
+    language = project.languages[lang]
+    out = []
+    for key, old, new in project.stale(lang):
+        t = language.strings[key]
+        out.append(Diagnostic(ERROR if strict else WARNING,
+                              f"{lang}: '{key}' is stale: it was translated from \"{old}\"; the English is now "
+                              f"\"{new}\"" + (" (refused: --strict)" if strict else ""), language.path, t.line,
+                              "update the translation, then set its source to the new English", code="stale"))
+    return out
+
+
+def job_diagnostics(project: Project, job: Job, problems: list[Problem], strict: bool = False) -> Iterator[Diagnostic]:
+    """Every diagnostic of a laid-out job, for every edition it is built in."""
+    yield from judge(project, job, problems, strict)
+    yield from language_diagnostics(project, job.lang, strict)
+
+
+def examine(project: Project, composer: Composer, job: Job, strict: bool = False):
+    """Lay out ``job``: its page, its problems (to mark on proofs) and its diagnostics."""
+    page, problems = composer.compose(job.design, job.lang, draft_mark=job.draft_mark)
+    return page, problems, list(job_diagnostics(project, job, problems, strict))
 
 
 def output_name(design: str, lang: str, edition: str) -> str:
@@ -73,9 +127,11 @@ class Workspace:
 
     # ------------------------------------------------------------ selection
     def jobs(self, designs: list[str] | None = None, langs: list[str] | None = None,
-             editions: list[str] | None = None) -> list[Job]:
+             editions: list[str] | None = None, draft_mark: bool = True) -> list[Job]:
         project = self.project
         diags = Diagnostics()
+        designs = list(dict.fromkeys(designs)) if designs else designs     # each named once
+        langs = list(dict.fromkeys(langs)) if langs else langs
         for d in designs or []:
             if d not in project.designs:
                 diags.error(f"unknown design '{d}'", hint=f"designs: {', '.join(sorted(project.designs))}")
@@ -90,25 +146,20 @@ class Workspace:
         if diags.errors:
             raise UsageError("; ".join(f"{d.message} ({d.hint})" for d in diags.errors))
         eds = tuple(e for e in EDITIONS if not editions or e in editions)
-        return [Job(d, lang, eds) for d in (designs or sorted(project.designs))
+        return [Job(d, lang, eds, draft_mark) for d in (designs or sorted(project.designs))
                 for lang in (langs or sorted(project.languages))]
 
     # ------------------------------------------------------------- layout
     def layout(self, job: Job):
-        return self.composer.compose(job.design, job.lang)
+        return self.composer.compose(job.design, job.lang, draft_mark=job.draft_mark)
 
     def judge(self, job: Job, problems: list[Problem], strict: bool = False) -> list[Diagnostic]:
         """Problems of a page as diagnostics, errors where they must stop the build."""
-        language = self.project.languages[job.lang]
-        refuse_fallback = strict or (language.review_status == "reviewed" and "print" in job.editions)
-        out = []
-        for p in problems:
-            d = p.diagnostic
-            if p.kind == "fallback" and refuse_fallback and d.severity == WARNING:
-                why = "--strict" if strict else "a reviewed language's print edition"
-                d = Diagnostic(ERROR, d.message + f" (refused: {why})", d.file, d.line, d.hint, d.code)
-            out.append(d)
-        return out
+        return judge(self.project, job, problems, strict)
+
+    def examine(self, job: Job, strict: bool = False):
+        """The page of ``job``, its problems and its diagnostics (see :func:`examine`)."""
+        return examine(self.project, self.composer, job, strict)
 
     def render(self, job: Job, page, out_dir: Path, dpi: float | None = None) -> list[Output]:
         from .render import png
@@ -130,8 +181,8 @@ class Workspace:
         """Lay out every job and judge what was found; nothing is rendered yet."""
         plan = Plan()
         for job in jobs:
-            page, problems = self.layout(job)
-            for d in self.judge(job, problems, strict):
+            page, _problems, diagnostics = self.examine(job, strict)
+            for d in diagnostics:
                 plan.diagnostics.add_once(d)
             plan.pages.append((job, page))
         return plan

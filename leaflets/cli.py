@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import ContentError, Diagnostic, Diagnostics, LeafletsError, UsageError
+from .errors import ContentError, Diagnostics, LeafletsError, UsageError
 
 DESCRIPTION = """\
 Build multilingual anti-human-trafficking leaflets from YAML content.
@@ -66,17 +66,22 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--edition", action="append", metavar="NAME",
                    help="print (CMYK, bleed, marks), online (RGB, links) or png (preview); default: all")
     b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output folder (default: PROJECT/output)")
-    b.add_argument("--strict", action="store_true", help="refuse strings that fall back to English")
+    b.add_argument("--strict", action="store_true", help="refuse strings that fall back to English, and stale ones")
     b.add_argument("--dpi", type=float, default=None, help="resolution of PNG previews (default: 150)")
+    b.add_argument("--no-draft-mark", action="store_true",
+                   help="leave out the 'Draft translation — not reviewed' mark that leaflets of languages not yet "
+                        "reviewed carry")
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     c = sub.add_parser("check", help="validate all content and list every problem",
-                       description="Load and check every content file, then lay out every leaflet: malformed "
-                                   "YAML, unknown or missing keys, wrong types, invalid language tags, phone "
-                                   "numbers or addresses that differ from the campaign facts, characters no font "
-                                   "covers, text that does not fit, untranslated and stale strings.")
+                       description="Load and check every content file, then lay out every leaflet in every "
+                                   "edition: malformed YAML, unknown or missing keys, wrong types, invalid language "
+                                   "tags, phone numbers or addresses that differ from the campaign facts, characters "
+                                   "no font covers, text that does not fit, untranslated and stale strings, a draft "
+                                   "mark with no free place. Whatever would stop a build is an error here.")
     common(c)
-    c.add_argument("--strict", action="store_true", help="treat untranslated strings as errors")
+    c.add_argument("--strict", action="store_true",
+                   help="treat untranslated and stale strings as errors, as build --strict does")
 
     f = sub.add_parser("fonts", help="list the fonts and check them against the manifest")
     common(f)
@@ -84,14 +89,17 @@ def _parser() -> argparse.ArgumentParser:
     pv = sub.add_parser("preview", help="render one language for its translator, with problems marked",
                         description="Render LANG's leaflets to PDF and PNG, and a proof PNG on which every box "
                                     "that overflows, falls back to English or has characters no font covers is "
-                                    "outlined and labelled with its key. Problems are listed here too. Exit 1 "
-                                    "if any is an error (the files are written all the same).")
+                                    "outlined, with a legend beside the page naming each key. Every problem of "
+                                    "the language is listed here too, with its file and line (stale strings as "
+                                    "well). Exit 1 if any is an error (the files are written all the same).")
     common(pv)
     pv.add_argument("lang", metavar="LANG", help="the language tag, e.g. th")
     pv.add_argument("--design", action="append", metavar="ID", help="only this design")
     pv.add_argument("--out", type=Path, default=None, help="output folder (default: PROJECT/output/preview)")
     pv.add_argument("--dpi", type=float, default=150, help="resolution of the PNGs (default: 150)")
     pv.add_argument("--watch", action="store_true", help="render again each time a content file is saved")
+    pv.add_argument("--no-draft-mark", action="store_true",
+                    help="leave out the 'Draft translation — not reviewed' mark")
     pv.add_argument("--watch-limit", type=int, default=None, help=argparse.SUPPRESS)
     pv.add_argument("--watch-interval", type=float, default=0.3, help=argparse.SUPPRESS)
 
@@ -179,7 +187,7 @@ def cmd_build(args, out, err) -> int:
     from .progress import Progress
 
     ws = Workspace(args.project, args.cache)
-    jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition))
+    jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
     out_dir = args.out if args.out is not None else args.project / "output"
     progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)
     try:
@@ -200,10 +208,24 @@ def cmd_build(args, out, err) -> int:
             out.write(f"  {out_dir / d}/  ({', '.join(langs)})\n")
         if warnings:
             out.write(f"{len(warnings)} warning(s), listed above.\n")
+        out.write(_draft_summary(ws.project, langs, args.no_draft_mark))
     return 0
 
 
+def _draft_summary(project, langs: list[str], no_mark: bool) -> str:
+    """The last line of a build: which of the languages built are translations nobody has reviewed."""
+    from .build import is_draft
+    drafts = [lang for lang in langs if is_draft(project, lang)]
+    if not drafts:
+        return "no draft translations built: every language built is the source or reviewed.\n"
+    if no_mark:
+        return (f"draft translations built: {', '.join(drafts)}; built with --no-draft-mark, they carry no "
+                "'Draft translation' mark.\n")
+    return f"draft translations built: {', '.join(drafts)}; they carry a 'Draft translation' mark.\n"
+
+
 def cmd_check(args, out, err) -> int:
+    from .build import all_jobs, examine
     from .model.load import load_project
     from .layout.page import Composer
 
@@ -217,23 +239,11 @@ def cmd_check(args, out, err) -> int:
         all_diags.extend(exc.diagnostics)
         fonts = None
     if project is not None and fonts is not None and not all_diags.errors:
+        # exactly what build judges, for every design, language and edition
         composer = Composer(project, fonts)
-        for design in sorted(project.designs):
-            for lang in sorted(project.languages):
-                _page, problems = composer.compose(design, lang)
-                for p in problems:
-                    if p.kind != "fallback":   # fallbacks are reported once per language by the loader
-                        all_diags.add_once(p.diagnostic)
-        for lang in sorted(project.languages):
-            for key, old, new in project.stale(lang):
-                language = project.languages[lang]
-                t = language.strings[key]
-                all_diags.warning(f"{lang}: '{key}' is stale: it was translated from \"{old}\"; the English is "
-                                  f"now \"{new}\"", language.path, t.line,
-                                  "update the translation, then set its source to the new English", code="stale")
-    if args.strict:
-        all_diags.items = [Diagnostic("error", d.message, d.file, d.line, d.hint, d.code)
-                           if d.code in ("missing", "stale") else d for d in all_diags.items]
+        for job in all_jobs(project):
+            for d in examine(project, composer, job, args.strict)[2]:
+                all_diags.add_once(d)
     _print_diagnostics(all_diags, out, args.project)
     errors, warnings = len(all_diags.errors), len(all_diags.warnings)
     if errors:
@@ -266,20 +276,15 @@ def _preview_once(ws, args, out, err) -> int:
     designs = _split(args.design) or sorted(ws.project.designs)
     ws.jobs(designs, [args.lang], None)   # usage errors for unknown names
     out_dir = args.out if args.out is not None else args.project / "output" / "preview"
-    result = preview(ws, args.lang, designs, out_dir, args.dpi)
+    result = preview(ws, args.lang, designs, out_dir, args.dpi, draft_mark=not args.no_draft_mark)
     for path in result.files:
         out.write(f"{path}\n")
-    seen = set()
-    errors = 0
-    for p in result.problems:
-        key = (p.kind, p.key, p.region)
-        if key in seen:
-            continue
-        seen.add(key)
-        errors += p.diagnostic.severity == "error"
-        out.write(p.diagnostic.format(args.project) + "\n")
-    if not result.problems:
+    _print_diagnostics(result.diagnostics, out, args.project)
+    errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
+    if not result.diagnostics:
         out.write(f"{args.lang}: no problems.\n")
+    else:
+        out.write(f"{args.lang}: {errors} error(s), {warnings} warning(s).\n")
     return 1 if errors else 0
 
 

@@ -17,53 +17,13 @@ from pathlib import Path
 
 from .atomic import write_bytes
 from .errors import ContentError, Diagnostic, Diagnostics, ERROR
-from .layout.frame import MM
+from .layout.capacity import capacity_hints
 from .model.load import check_strings, language_tag_problem, load_language
 from .model.schema import REVIEW_STATUSES, Language, Project, Text
 from .model.write import header_comments, language_yaml
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 FORMATS = ("po", "xliff")
-
-
-# ------------------------------------------------------------------ hints
-
-def capacity_hints(project: Project, fonts) -> dict[str, str]:
-    """For each key: the box it is set in and about how many characters fit."""
-    from .text.paragraph import Paragraph
-    hints: dict[str, list[str]] = {}
-    source = project.source
-    for design in project.designs.values():
-        col, row = design.width / design.columns, design.height / design.rows
-        for region in design.regions:
-            items = [i for i in region.text if i.key and not i.lang]
-            if not items:
-                continue
-            w = (region.at[2] * col - region.padding[1] - region.padding[3]) * MM
-            h = (region.at[3] * row - region.padding[0] - region.padding[2]) * MM
-            measured = []
-            for item in items:
-                style = design.styles[item.style]
-                english = project.string(source.tag, item.key)[0]
-                p = Paragraph(english, source.tag, fonts.faces(source.script, style.weight), fonts)
-                used = len(p.break_lines(w / style.size)) * style.size * style.leading
-                measured.append((item, style, english, p, used))
-            total = sum(m[4] for m in measured)
-            for item, style, english, p, used in measured:
-                # the room this paragraph has when the others keep their English length
-                room = max(h - (total - used), style.size * style.leading)
-                em_per_char = max(p.natural_width / max(len(p.text), 1), 0.3)
-
-                def fit(size: float) -> int:
-                    lines = max(1, int(room / (size * style.leading)))
-                    return int(lines * w / (size * em_per_char))
-
-                others = [m[0].key for m in measured if m[0] is not item]
-                shared = f"; the box is shared with {', '.join(others)}" if others else ""
-                hints.setdefault(item.key, []).append(
-                    f"{design.id} box '{region.id}': about {fit(style.size)} characters at {style.size:g} pt, "
-                    f"at most {fit(style.min_size)} at {style.min_size:g} pt (English: {len(english)}){shared}")
-    return {k: " | ".join(v) for k, v in hints.items()}
 
 
 # ------------------------------------------------------------------- export

@@ -120,7 +120,7 @@ def test_missing_string_falls_back_with_a_warning_and_strict_refuses(project_cop
 
 def test_a_reviewed_language_refuses_fallbacks_in_print(project_copy, font_cache):
     th = project_copy / "content" / "languages" / "th.yaml"
-    edit(th, "    status: draft", "    status: reviewed")
+    edit(th, "    status: draft", "    status: reviewed\n    reviewer: A. Reviewer\n    date: 2025-03-14")
     _drop_string(th, "statement")
     code, _o, err = run("build", "--project", str(project_copy), "--lang", "th", "--edition", "print",
                         cache=font_cache)
@@ -155,8 +155,8 @@ def test_a_script_without_a_font_is_named_with_a_fix(project_copy, font_cache):
     edit(ka, '  headline:\n    text: ""', '  headline:\n    text: "ადამიანებით ვაჭრობა დანაშაულია!"')
     code, out, _ = run("check", "--project", str(project_copy), cache=font_cache)
     assert code == 1
-    assert re.search(r"ka\.yaml: error: ka: no font covers the script Geor; the first characters without a font "
-                     r"are 'ა' U\+10D0", out)
+    assert re.search(r"ka\.yaml:\d+: error: ka: no font covers the script Geor; the first characters without a "
+                     r"font are 'ა' U\+10D0", out)
     assert "fonts/manifest.yaml" in out
 
 

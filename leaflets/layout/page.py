@@ -5,31 +5,46 @@ QR code or text.  Text boxes auto-fit: all paragraphs of a box shrink together
 until they fit, never below their style's minimum size.  Whatever cannot be
 set right (an overflow, a character no font covers, a string that falls back
 to English) becomes a :class:`Problem` that names the language, the key and
-the box.
+the box.  A character no font covers is set as a placeholder glyph (never as
+an empty box) and its place is recorded; an overflow says how many characters
+to cut.  A language that is not reviewed gets a draft mark inside the trim,
+where it covers no text, pictogram or QR code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field, replace
 
 from ..errors import Diagnostic, ERROR, WARNING
-from ..model.schema import Color, Design, Project, Region, Style, TextItem
+from ..model.schema import Color, Design, Language, Project, Region, Style, TextItem
 from ..text.fonts import FontLibrary
 from ..text.paragraph import Paragraph, normalise
 from . import pictogram as pictograms
 from . import qr as qrcodes
+from .capacity import chars_that_fit, em_per_char
 from .frame import MM, GlyphRun, Link, Page, Path, Rect, TextBlock
+
+Box = tuple[float, float, float, float]
+
+DRAFT_MARK_TEXT = "Draft translation — not reviewed"
+# statuses whose leaflets carry no draft mark
+MARK_FREE = ("source", "reviewed")
+# what stands in for a character no font covers: the first of these the stack has
+PLACEHOLDERS = ("\ufffd", "\u25cc", "?")
 
 
 @dataclass(frozen=True)
 class Problem:
     """Something wrong on a laid-out page, with the box it concerns (points)."""
 
-    kind: str            # overflow | fallback | missing-glyph
+    kind: str            # overflow | fallback | missing-glyph | draft-mark
     diagnostic: Diagnostic
     key: str
     region: str
-    box: tuple[float, float, float, float]
+    box: Box
+    spots: tuple[Box, ...] = ()     # missing-glyph: where each placeholder was set
+    cut: int | None = None          # overflow: about how many characters to cut
 
 
 @dataclass
@@ -42,6 +57,9 @@ class _Para:
     rtl: bool
     line_height: float    # stack factor
     paragraph: Paragraph | None = None
+    placeholders: frozenset = frozenset()   # indices in text set as a placeholder
+    spots: list = field(default_factory=list)
+    sources: tuple = ()   # the string keys the text comes from (agencies: one per name)
 
 
 class Composer:
@@ -66,24 +84,29 @@ class Composer:
                 text_lang = item.lang or lang
                 tl = project.languages.get(text_lang, language)
                 script, rtl = tl.script, tl.rtl
+                sources: tuple = ()
                 if item.key:
+                    sources = (item.key,)
                     text, fell_back = project.string(text_lang, item.key)
                     if fell_back:
-                        problems.append(Problem("fallback", Diagnostic(
-                            WARNING, f"{text_lang}: '{item.key}' is not translated; the English text is used",
-                            tl.path, None, f"translate strings.{item.key} in {tl.path.name if tl.path else ''}",
-                            code="fallback"), item.key, region.id, (0, 0, 0, 0)))
+                        problems.append(_fallback(project, tl, item.key, region.id))
                         src = project.source
                         text_lang, script, rtl = src.tag, src.script, src.rtl
                 elif item.fact:
                     text = project.facts.value(item.fact)
                     rtl = False
                 else:
-                    names = [project.string(text_lang, f"agency.{a}")[0] for a in project.facts.agencies]
+                    names = []
+                    sources = tuple(f"agency.{a}" for a in project.facts.agencies)
+                    for key in sources:
+                        name, fell_back = project.string(text_lang, key)
+                        if fell_back:
+                            problems.append(_fallback(project, tl, key, region.id))
+                        names.append(name)
                     text = item.agencies.join(names)
                 style = design.styles[item.style]
                 lh = self.fonts.stack(script).line_height
-                paras.append(_Para(item, style, normalise(text), text_lang, script, rtl, lh))
+                paras.append(_Para(item, style, normalise(text), text_lang, script, rtl, lh, sources=sources))
             out[region.id] = paras
         return out, problems
 
@@ -93,17 +116,20 @@ class Composer:
         if language.script not in self.fonts.stacks:
             # a script no font stack covers: one error for the language, not one per string
             chars: list[str] = []
+            first = None
             for paras in texts.values():
                 for p in paras:
                     if p.lang == lang:
-                        chars += [c for c in self.fonts.missing(p.text, p.script, p.style.weight)
-                                  if c not in chars]
+                        found = self.fonts.missing(p.text, p.script, p.style.weight)
+                        chars += [c for c in found if c not in chars]
+                        if found and first is None:
+                            first = self._source_of(p, found)
             if chars:
                 shown = ", ".join(f"'{c}' U+{ord(c):04X}" for c in chars[:6])
                 problems.append(Problem("missing-glyph", Diagnostic(
                     ERROR, f"{lang}: no font covers the script {language.script}; the first characters without "
                            f"a font are {shown}",
-                    language.path, None,
+                    first[0] if first else language.path, first[1] if first else None,
                     f"add an OFL font for {language.script} to fonts/ with its licence, list it in "
                     f"fonts/manifest.yaml (with its sha256) and add a stack '{language.script}: families: "
                     f"[<its family>, Noto Sans]'", code="missing-glyph"), "language.script", "", (0, 0, 0, 0)))
@@ -112,17 +138,56 @@ class Composer:
             for p in paras:
                 missing = self.fonts.missing(p.text, p.script, p.style.weight)
                 if missing:
-                    tl = self.project.languages.get(p.lang)
                     chars = ", ".join(f"'{c}' U+{ord(c):04X}" for c in missing[:5])
                     fams = ", ".join(self.fonts.stack(p.script).families)
+                    path, line = self._source_of(p, missing)
                     problems.append(Problem("missing-glyph", Diagnostic(
                         ERROR, f"{p.lang}: '{p.item.label}' has characters no font covers: {chars}"
-                               f"{' …' if len(missing) > 5 else ''} (script {p.script}, fonts: {fams})",
-                        tl.path if tl else None, _line(tl, p.item.key),
+                               f"{' …' if len(missing) > 5 else ''} (script {p.script}, fonts: {fams}); "
+                               f"each is shown as a placeholder",
+                        path, line,
                         "use the intended character, or add a font that covers it to fonts/ and to the "
                         f"{p.script} stack in fonts/manifest.yaml", code="missing-glyph"),
                         p.item.label, region, (0, 0, 0, 0)))
         return problems
+
+    def _source_of(self, p: _Para, chars) -> tuple:
+        """The file and line of the string of ``p`` that holds one of ``chars``."""
+        project = self.project
+        if p.item.fact:
+            return project.facts.path, None
+        tl = project.languages.get(p.lang)
+        for key in p.sources:
+            text, fell_back = project.string(p.lang, key)
+            if any(c in normalise(text) for c in chars):
+                owner = project.source if fell_back else tl
+                return owner.path, _line(owner, key)
+        return (tl.path if tl else None), _line(tl, p.sources[0] if p.sources else None)
+
+    def _placeholder(self, script: str, weight: str) -> str:
+        faces = self.fonts.faces(script, weight)
+        return next((ch for ch in PLACEHOLDERS if any(f.covers(ch) for f in faces)), " ")
+
+    def _substitute(self, texts: dict[str, list[_Para]]) -> None:
+        """Set every character no font covers as a placeholder, and remember where."""
+        for paras in texts.values():
+            for p in paras:
+                missing = set(self.fonts.missing(p.text, p.script, p.style.weight))
+                if not missing:
+                    continue
+                mark = self._placeholder(p.script, p.style.weight)
+                chars = list(p.text)
+                spots = set()
+                for i, ch in enumerate(chars):
+                    if ch in missing:
+                        chars[i] = mark
+                        spots.add(i)
+                text = "".join(chars)
+                if normalise(text) == text:
+                    p.text, p.placeholders = text, frozenset(spots)
+                else:   # cannot happen for NFC text, but never let indices drift
+                    p.text = normalise(text)
+                    p.placeholders = frozenset(i for i, ch in enumerate(p.text) if ch == mark)
 
     def _prepare(self, texts: dict[str, list[_Para]]) -> None:
         """Shape every paragraph, with CFF faces swapped for embeddable subsets."""
@@ -139,13 +204,19 @@ class Composer:
                 p.paragraph = Paragraph(p.text, p.lang, faces[(p.script, p.style.weight)], self.fonts, p.rtl)
 
     # ---------------------------------------------------------- compose
-    def compose(self, design_id: str, lang: str) -> tuple[Page, list[Problem]]:
+    def compose(self, design_id: str, lang: str, draft_mark: bool = True) -> tuple[Page, list[Problem]]:
+        """Lay out one design in one language: the page, and what is wrong on it.
+
+        ``draft_mark``: a language whose review status is not source or
+        reviewed gets the draft mark (turn it off only on purpose).
+        """
         project = self.project
         design = project.designs[design_id]
         language = project.languages[lang]
         texts, problems = self._texts(design, lang)
         glyph_problems = self._check_coverage(texts, lang)
         problems += glyph_problems
+        self._substitute(texts)
         self._prepare(texts)
         W, H = design.width * MM, design.height * MM
         bleed = design.bleed * MM
@@ -153,6 +224,7 @@ class Composer:
         colors = design.colors
         items: list = []
         links: list[Link] = []
+        obstacles: list[Box] = []      # what the draft mark may not cover besides text: pictograms, QR codes
         mirror_all = language.rtl
         for region in design.regions:
             x, y, w, h = region.at[0] * col, region.at[1] * row, region.at[2] * col, region.at[3] * row
@@ -181,6 +253,8 @@ class Composer:
             if mirrored:
                 pl, pr = pr, pl
             ix, iy, iw, ih = x + pl, y + pt, w - pl - pr, h - pt - pb
+            if region.pictogram or region.qr:
+                obstacles.append((ix, iy, iw, ih))
             if region.pictogram:
                 size = min(iw, ih)
                 pcolors = {name: colors[c] for name, c in region.pictogram_colors.items()}
@@ -199,11 +273,17 @@ class Composer:
                     if p.item.link:
                         bx, by, bw, bh = block.box
                         links.append(Link(bx, by, bw, bh, project.facts.link_target(p.item.link)))
-        # give each problem found before layout the box of its region
+        # give each problem found before layout the box of its region, and placeholders their spots
         boxes = {r.id: self._region_box(r, design, mirror_all) for r in design.regions}
-        problems = [pr if pr.box != (0, 0, 0, 0) else
-                    Problem(pr.kind, pr.diagnostic, pr.key, pr.region, boxes.get(pr.region, (0, 0, 0, 0)))
+        problems = [pr if pr.box != (0, 0, 0, 0) else replace(pr, box=boxes.get(pr.region, (0, 0, 0, 0)))
                     for pr in problems]
+        problems = [replace(pr, spots=self._spots(texts, pr, lang)) if pr.kind == "missing-glyph" else pr
+                    for pr in problems]
+        if draft_mark and language.review_status not in MARK_FREE:
+            mark, problem = self._draft_mark(design, language, items, obstacles)
+            items += mark
+            if problem:
+                problems.append(problem)
         facts = project.facts
         title_text = project.string(lang, "headline")[0]
         status = _STATUS.get(language.review_status, language.review_status)
@@ -212,6 +292,74 @@ class Composer:
                     subject=f"{facts.subject}. {language.name}: {status}.", lang=lang, design=design.id,
                     slug_items=self._slug(design, language, status))
         return page, problems
+
+    @staticmethod
+    def _spots(texts: dict[str, list[_Para]], problem: Problem, lang: str) -> tuple[Box, ...]:
+        """Where the placeholders of a missing-glyph problem were set."""
+        out: list[Box] = []
+        for region, paras in texts.items():
+            for p in paras:
+                if (region == problem.region and p.item.label == problem.key) or \
+                        (problem.key == "language.script" and p.lang == lang):
+                    out += p.spots
+        return tuple(out)
+
+    def _draft_mark(self, design: Design, language: Language, items: list, obstacles: list[Box]) -> tuple:
+        """The draft mark: a small labelled box inside the safe area that covers no
+        text, pictogram or QR code; and a problem when there is no such place."""
+        spec = design.draft_mark
+        W, H, safe = design.width * MM, design.height * MM, design.safe * MM
+        size = spec.size
+        faces = self.fonts.faces("Latn", "bold")
+        para = Paragraph(DRAFT_MARK_TEXT, "en", faces, self.fonts)
+        (line,) = para.compose([(0, len(para.text))])
+        # the box hugs the letters (the mark has no accents): cap height above the baseline, a descender below
+        above, below = 0.8 * size, 0.24 * size
+        pad_x, pad_y = 0.35 * size, 0.18 * size
+        tw, th = line.width * size, above + below
+        bw, bh = tw + 2 * pad_x, th + 2 * pad_y
+        taken = [it.box for it in items if isinstance(it, TextBlock)] + list(obstacles)
+        order = [spec.position] if spec.position != "auto" else \
+            ["bottom-end", "bottom-start", "top-end", "top-start", "bottom-center", "top-center"]
+
+        def place(position: str) -> Box:
+            vertical, horizontal = position.split("-")
+            if language.rtl:
+                horizontal = {"start": "end", "end": "start"}.get(horizontal, horizontal)
+            x = {"start": safe, "end": W - safe - bw}.get(horizontal, (W - bw) / 2)
+            y = safe if vertical == "top" else H - safe - bh
+            return (x, y, bw, bh)
+
+        candidates = [place(pos) for pos in order]
+        if spec.position == "auto":
+            # then anywhere along the bottom or the top edge of the safe area, from the end side
+            steps = max(int((W - 2 * safe - bw) / MM), 0)
+            for y in (H - safe - bh, safe):
+                xs = [W - safe - bw - i * MM for i in range(steps + 1)]
+                candidates += [(x, y, bw, bh) for x in (xs[::-1] if language.rtl else xs)]
+        chosen = next((c for c in candidates if not any(_overlaps(c, t) for t in taken)), None)
+        problem = None
+        if chosen is None:
+            chosen = candidates[0]
+            hits = [it.key for it in items if isinstance(it, TextBlock) and _overlaps(chosen, it.box)]
+            hit = f"the text '{hits[0]}'" if hits else "a pictogram or QR code"
+            where = f"at {spec.position}" if spec.position != "auto" else \
+                "anywhere along the top or bottom edge of the safe area"
+            problem = Problem("draft-mark", Diagnostic(
+                ERROR, f"{language.tag}: the draft mark does not fit {where} in {design.id}: it would cover {hit}",
+                design.path, spec.line,
+                "set draft_mark: position: to a free corner of the design (or auto), make room in the safe area, "
+                "or build with --no-draft-mark on purpose", code="draft-mark"),
+                "draft-mark", "", chosen)
+        x, y, _w, _h = chosen
+        colors = design.colors
+        ink = colors.get(spec.color or "black") or Color("black", (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
+        paper = colors.get("paper") or Color("paper", (0.0, 0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+        baseline = y + pad_y + above
+        runs = tuple(_place(run, size, x + pad_x, baseline, ink) for run in line.runs)
+        box = Rect(x, y, bw, bh, paper, ink, 0.5, 0.25 * size)
+        text = TextBlock(para.text, "en", runs, "draft-mark", (x + pad_x, y + pad_y, tw, th), 1, size)
+        return [box, text], problem
 
     def _slug(self, design: Design, language, status: str) -> tuple:
         """A line for the print shop below the bleed: which file this is, and its review status."""
@@ -225,6 +373,55 @@ class Composer:
         black = Color("registration", (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
         runs = [_place(run, size, x, y, black) for run in line.runs]
         return (TextBlock(p.text, "en", tuple(runs), "slug", (x, y - size, line.width * size, size), 1, size),)
+
+    def _overflow(self, region: Region, paras: list[_Para], result: list, total: float, w: float, h: float,
+                  design: Design, lang: str, mirrored: bool) -> Problem:
+        """An overflowing box: how much too tall, and about how many characters to cut from which string."""
+        project = self.project
+        keys = ", ".join(p.item.label for p in paras)
+        short = (total - h) / MM
+        best = None
+        for i, (p, (size, lines, lh, gap)) in enumerate(zip(paras, result)):
+            if not p.sources or lh <= 0:        # a campaign fact is never cut
+                continue
+            n = len(p.paragraph.text)
+            room = h - (total - (gap + lh * len(lines))) - gap   # its height when the others stay as they are
+            keep = int(room / lh + 1e-9)                         # whole lines it may keep
+            if keep < 1 or keep >= len(lines):
+                continue
+            per_char = em_per_char(p.paragraph)
+            if len(lines) > 1 and lines[-1][0] > 0:
+                # the width a character takes on the lines as broken, room lost at line ends included
+                per_char = max(per_char, (len(lines) - 1) * w / size / lines[-1][0])
+            fit = chars_that_fit(room, w, size, lh, per_char, min_lines=0)
+            tail = n - lines[keep][0]          # cutting the text of the lines past the room certainly fits
+            cut = min(n - fit, tail) if n - fit > 0 else tail
+            candidate = (p.lang != lang, cut, i, fit, n, size)
+            best = candidate if best is None or candidate[:3] < best[:3] else best
+        sizes = ", ".join(f"{p.style.min_size:g} pt" for p in paras)
+        if best is not None:
+            _other, cut, i, fit, n, size = best
+            p = paras[i]
+            advice = (f"; cut about {cut} characters from '{p.item.label}' (it has {n}; about {fit} fit at "
+                      f"{size:g} pt)")
+            target = p
+        else:
+            chars = sum(len(p.paragraph.text) for p in paras if p.sources)
+            cut = max(1, math.ceil(chars * (total - h) / total))
+            advice = f"; cut about {cut} characters in all" if chars else ""
+            target = next((p for p in paras if p.sources), paras[0])
+        owner = project.languages.get(target.lang)
+        what = f"strings.{target.sources[0]}" if len(target.sources) == 1 else "the text"
+        if target.sources:
+            path, line = owner.path if owner else None, _line(owner, target.sources[0])
+        else:
+            path, line = design.path, region.line
+        return Problem("overflow", Diagnostic(
+            ERROR, f"{lang}: the text of box '{region.id}' ({keys}) does not fit in {design.id}: "
+                   f"{short:.1f} mm too tall at the smallest allowed size ({sizes}){advice}",
+            path, line,
+            f"shorten {what} by about {cut} characters, or allow a smaller min_size for its style in the design",
+            code="overflow"), keys, region.id, self._region_box(region, design, mirrored), cut=cut)
 
     def _region_box(self, region: Region, design: Design, mirror: bool) -> tuple[float, float, float, float]:
         W, H = design.width * MM, design.height * MM
@@ -272,17 +469,7 @@ class Composer:
             if total_floor > h + 0.01:
                 lo = hi = 0.0
                 total, result = total_floor, result_floor
-                keys = ", ".join(p.item.label for p in paras)
-                lp = paras[0]
-                tl = self.project.languages.get(lp.lang)
-                short = (total_floor - h) / MM
-                problem = Problem("overflow", Diagnostic(
-                    ERROR, f"{lang}: the text of box '{region.id}' ({keys}) does not fit in {design.id}: "
-                           f"{short:.1f} mm too tall at the smallest allowed size "
-                           f"({', '.join(f'{p.style.min_size:g} pt' for p in paras)})",
-                    tl.path if tl else None, _line(tl, paras[0].item.key),
-                    "shorten the text, or allow a smaller min_size for its style in the design",
-                    code="overflow"), keys, region.id, self._region_box(region, design, mirrored))
+                problem = self._overflow(region, paras, result, total, w, h, design, lang, mirrored)
             else:
                 for _ in range(10):
                     mid = (lo + hi) / 2
@@ -324,6 +511,8 @@ class Composer:
                 baseline = cy + (lh - (asc + desc) * size) / 2 + asc * size
                 color = design.colors[p.style.color]
                 runs += [_place(run, size, lx, baseline, color) for run in line.runs]
+                if p.placeholders:
+                    p.spots += _spots_of(line, p.placeholders, size, lx, baseline - asc * size, (asc + desc) * size)
                 cy += lh
             bx = x + (w - widest) / 2 if align == "center" else (x + w - widest if align == "end" else x)
             blocks.append(TextBlock(p.paragraph.text, p.lang, tuple(runs), p.item.label,
@@ -345,6 +534,19 @@ def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
         glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale, t))
         gx += g.advance * scale
     return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx)
+
+
+def _spots_of(line, indices: frozenset, size: float, x: float, top: float, height: float) -> list[Box]:
+    """The boxes (points) of the glyphs of ``line`` set for the characters at ``indices``."""
+    out = []
+    for run in line.runs:
+        scale = size / run.face.upem
+        gx = x + run.x * size
+        for g in run.glyphs:
+            if g.cluster in indices:
+                out.append((gx, top, max(g.advance * scale, size * 0.3), height))
+            gx += g.advance * scale
+    return out
 
 
 def _glyph_texts(run) -> list[str]:
@@ -377,3 +579,32 @@ def _line(language, key: str | None) -> int | None:
         return None
     t = language.strings.get(key)
     return t.line if t else None
+
+
+def _fallback(project: Project, language: Language, key: str, region: str) -> Problem:
+    """A string of ``language`` that falls back to English, with where to write it."""
+    name = language.path.name if language.path else f"{language.tag}.yaml"
+    line, hint = None, f"add strings.{key} to {name}"
+    t = language.strings.get(key)
+    if t is not None and t.line:
+        line, hint = t.line, f"write the translation of strings.{key} in {name}: its text is empty"
+    else:
+        # the place the key belongs: before the next key of the source that the file has
+        keys = list(project.source.strings)
+        i = keys.index(key) if key in keys else len(keys)
+        after = [k for k in keys[i + 1:] if k in language.strings and language.strings[k].line]
+        before = [k for k in reversed(keys[:i]) if k in language.strings and language.strings[k].line]
+        if after:
+            line = language.strings[after[0]].line
+            hint = f"add strings.{key} to {name}, above '{after[0]}' (line {line})"
+        elif before:
+            line = language.strings[before[0]].line
+            hint = f"add strings.{key} to {name}, after '{before[0]}' (line {line})"
+    return Problem("fallback", Diagnostic(
+        WARNING, f"{language.tag}: '{key}' is not translated; the English text is used", language.path, line, hint,
+        code="fallback"), key, region, (0, 0, 0, 0))
+
+
+def _overlaps(a: Box, b: Box, gap: float = 0.0) -> bool:
+    return (a[0] < b[0] + b[2] + gap and b[0] < a[0] + a[2] + gap and
+            a[1] < b[1] + b[3] + gap and b[1] < a[1] + a[3] + gap)
