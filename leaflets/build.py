@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .atomic import write_bytes
+from .atomic import Staging
 from .errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError, WARNING
 from .layout.page import MARK_FREE, Composer, Problem
 from .model.load import load_project
@@ -198,12 +198,15 @@ class Workspace:
 
     def build(self, jobs: list[Job], out_dir: Path, strict: bool = False, dpi: float | None = None,
               progress=None) -> tuple[Plan, list[Path]]:
-        """Lay out every job; if nothing is wrong, render and write them all (each file atomically)."""
+        """Lay out every job; if nothing is wrong, render them all.
+
+        The files are written into a staging folder inside ``out_dir`` and moved
+        into place together at the end: a build that fails or is interrupted
+        leaves the previous output as it was, never a mix of old and new."""
         plan = self.plan(jobs, strict)
         if plan.diagnostics.errors:
             return plan, []
-        written = []
-        for out in self.outputs(plan, out_dir, dpi, progress):
-            write_bytes(out.path, out.data)
-            written.append(out.path)
-        return plan, written
+        with Staging(out_dir) as stage:
+            for out in self.outputs(plan, out_dir, dpi, progress):
+                stage.write(out.path, out.data)
+        return plan, list(stage.files)

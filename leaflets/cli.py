@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
+from .atomic import OutputError
 from .errors import ContentError, Diagnostics, LeafletsError, UsageError
 
 DESCRIPTION = """\
@@ -43,6 +46,37 @@ def _split(values: list[str] | None) -> list[str] | None:
     return out or None
 
 
+def _dpi(low: float, high: float):
+    """An argparse type: a resolution from ``low`` to ``high`` dots per inch."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is out of range: use {low:g} to {high:g}")
+        return value
+    parse.__name__ = "dpi"
+    return parse
+
+
+# The largest PNG a build renders: A4 at 1200 dpi is 139 million pixels.
+MAX_PIXELS = 150_000_000
+
+
+def _check_pixels(project, jobs, dpi: float | None) -> None:
+    """A usage error if a PNG of these jobs would be too large to render at ``dpi``."""
+    from .render.png import DEFAULT_DPI
+    dpi = dpi or DEFAULT_DPI
+    for design in sorted({j.design for j in jobs if "png" in j.editions}):
+        d = project.designs[design]
+        w, h = d.width / 25.4 * dpi, d.height / 25.4 * dpi
+        if w * h > MAX_PIXELS:
+            most = int(math.sqrt(MAX_PIXELS / (d.width / 25.4 * d.height / 25.4)))
+            raise _usage(f"--dpi {dpi:g}: the PNG of {design} would be {int(w)} x {int(h)} pixels, too large",
+                         f"use --dpi {most} or less for this design")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="leaflets", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -50,8 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sp):
-        sp.add_argument("--project", metavar="DIR", type=Path, default=Path("."),
-                        help="the project folder with content/ and fonts/ (default: the current folder)")
+        sp.add_argument("--project", metavar="DIR", type=Path, default=None,
+                        help="the project folder with content/ and fonts/ (default: the nearest folder with "
+                             "content/campaign.yaml, from the current folder upward)")
         sp.add_argument("--cache", metavar="DIR", type=Path, default=None,
                         help="where converted font subsets are cached (default: ~/.cache/leaflets, "
                              "or $LEAFLETS_CACHE_DIR)")
@@ -67,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="print (CMYK, bleed, marks), online (RGB, links) or png (preview); default: all")
     b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output folder (default: PROJECT/output)")
     b.add_argument("--strict", action="store_true", help="refuse strings that fall back to English, and stale ones")
-    b.add_argument("--dpi", type=float, default=None, help="resolution of PNG previews (default: 150)")
+    b.add_argument("--dpi", type=_dpi(10, 1200), default=None,
+                   help="resolution of PNG previews, 10 to 1200 (default: 150)")
     b.add_argument("--no-draft-mark", action="store_true",
                    help="leave out the 'Draft translation — not reviewed' mark that leaflets of languages not yet "
                         "reviewed carry")
@@ -96,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
     pv.add_argument("lang", metavar="LANG", help="the language tag, e.g. th")
     pv.add_argument("--design", action="append", metavar="ID", help="only this design")
     pv.add_argument("--out", type=Path, default=None, help="output folder (default: PROJECT/output/preview)")
-    pv.add_argument("--dpi", type=float, default=150, help="resolution of the PNGs (default: 150)")
+    pv.add_argument("--dpi", type=_dpi(10, 1200), default=150, help="resolution of the PNGs, 10 to 1200 "
+                                                                      "(default: 150)")
     pv.add_argument("--watch", action="store_true", help="render again each time a content file is saved")
     pv.add_argument("--no-draft-mark", action="store_true",
                     help="leave out the 'Draft translation — not reviewed' mark")
@@ -136,24 +173,38 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--design", action="append", metavar="ID")
     pr.add_argument("--lang", action="append", metavar="TAG")
     pr.add_argument("--out", type=Path, default=None, help="output folder (default: PROJECT/output/proof)")
-    pr.add_argument("--dpi", type=float, default=36, help="resolution of each leaflet (default: 36)")
+    pr.add_argument("--dpi", type=_dpi(10, 200), default=36,
+                    help="resolution of each leaflet, 10 to 200 (default: 36)")
     return p
 
 
 def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    try:
+        code = _main(argv, out, err)
+        out.flush()
+        return code
+    except BrokenPipeError:
+        # the reader went away (leaflets fonts | head -1): stop quietly
+        _quiet(out)
+        return 128 + 13
+
+
+def _main(argv, out, err) -> int:
     parser = _parser()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args = parser.parse_args(argv)
     except SystemExit as exc:
-        return int(exc.code or 0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if not args.command:
         parser.print_help(out)
         return 2
+    command = args.command
     try:
-        return COMMANDS[args.command](args, out, err)
+        _prepare(args, err)
+        return COMMANDS[command](args, out, err)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics, err, getattr(args, "project", None))
         n = len([d for d in exc.diagnostics if d.severity == "error"])
@@ -162,12 +213,136 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
     except UsageError as exc:
         err.write(f"leaflets: {exc}\n")
         return 2
+    except OutputError as exc:
+        err.write(f"leaflets: error: {exc}\n")
+        if command == "build":
+            err.write("leaflets: nothing was written: the previous output is unchanged.\n")
+        return 1
     except LeafletsError as exc:
         err.write(f"leaflets: error: {exc}\n")
         return 1
     except KeyboardInterrupt:
-        err.write("leaflets: interrupted\n")
+        err.write("leaflets: interrupted: the previous output is unchanged\n" if command == "build"
+                  else "leaflets: interrupted (no file is left half-written)\n")
         return 130
+    except BrokenPipeError:
+        raise
+    except MemoryError:
+        err.write("leaflets: error: out of memory\n    hint: build fewer leaflets at once, or use a lower --dpi\n")
+        return 1
+    except RecursionError:
+        err.write("leaflets: error: the input is nested too deeply to process\n")
+        return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.write(f"leaflets: error: {where}{exc.strerror or exc}\n")
+        return 1
+    except Exception as exc:  # a bug: say so in one line, not with a traceback
+        if os.environ.get("LEAFLETS_DEBUG"):
+            raise
+        err.write(f"leaflets: internal error: {type(exc).__name__}: {exc}\n"
+                  "    hint: this is a bug in leaflets; run again with LEAFLETS_DEBUG=1 to see where it happened\n")
+        return 1
+
+
+def _quiet(out) -> None:
+    """Send what is left of stdout nowhere, so that exiting does not fail on the closed pipe."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _usage(message: str, hint: str | None = None) -> UsageError:
+    return UsageError(message + (f"\n    hint: {hint}" if hint else ""))
+
+
+def _find_project(given: Path | None) -> Path:
+    """The project folder: ``--project``, or the nearest folder from here upward with content/campaign.yaml."""
+    if given is not None:
+        if not given.is_dir():
+            raise _usage(f"no project in {given}: there is no such folder", "pass --project DIR, a folder with content/")
+        if not (given / "content").is_dir():
+            raise _usage(f"no project in {given}: it has no content/ folder",
+                         "pass --project DIR, a folder with content/campaign.yaml")
+        return given
+    try:
+        here = Path.cwd()
+    except OSError:
+        raise _usage("no project found: the current folder no longer exists", "pass --project DIR") from None
+    for folder in (here, *here.parents):
+        if (folder / "content" / "campaign.yaml").is_file():
+            rel = os.path.relpath(folder, here)
+            return Path(rel) if len(rel) < len(str(folder)) else folder   # "." or "../..", when shorter
+    raise _usage(f"no project found: no content/campaign.yaml in {here} or any folder above it",
+                 "run leaflets inside a project folder, or pass --project DIR")
+
+
+def _prepare(args, err) -> None:
+    """Find the project, and read the language tags given on the command line as the project's."""
+    if hasattr(args, "project"):
+        args.project = _find_project(args.project)
+    else:
+        return
+    lang_dir = args.project / "content" / "languages"
+    available = sorted(p.stem for p in lang_dir.glob("*.yaml")) if lang_dir.is_dir() else []
+    if args.command == "new-language":
+        args.tag = _new_tag(args.tag, available, err)
+        return
+    if not available:
+        return   # loading the project says what is wrong
+    if args.command in ("build", "proof") and args.lang is not None:
+        tags = _split(args.lang)
+        if not tags:
+            raise _usage("--lang needs a language tag", f"languages: {', '.join(available)}")
+        args.lang = [_resolve(t, available, err) for t in tags]
+    elif args.command == "preview" or (args.command == "translations" and getattr(args, "action", None) == "export"):
+        args.lang = _resolve(args.lang, available, err)
+
+
+def _resolve(requested: str, available: list[str], err) -> str:
+    from .model.tags import TagError, canonical, resolve_tag, tag_problem
+    try:
+        tag, note = resolve_tag(requested.strip(), available)
+    except TagError as exc:
+        hint = exc.hint or f"languages: {', '.join(available)}"
+        if exc.message.startswith("no language"):
+            spelled = canonical(requested)
+            if spelled and tag_problem(spelled) is None:
+                hint += f"; to add it: leaflets new-language {spelled}"
+            raise _usage(f"unknown language '{requested}'", hint) from None
+        raise _usage(exc.message, hint) from None
+    if note:
+        err.write(f"leaflets: note: {note}\n")
+    return tag
+
+
+def _new_tag(requested: str, available: list[str], err) -> str:
+    """The tag of a new language: a real language, in BCP 47's case; a warning when the project has it already
+    under another spelling (th-TH when th exists)."""
+    from .model.tags import TagError, canonical, resolve_tag, tag_problem
+    tag = canonical(requested) if requested.strip() else requested
+    problem = tag_problem(tag)
+    if problem:
+        raise _usage(problem, "a language tag is a language code (ISO 639), then optional -Script and -REGION, "
+                              "e.g. fr, pt-BR, zh-Hant")
+    if tag != requested:
+        err.write(f"leaflets: note: '{requested}' is written '{tag}'\n")
+    if tag not in available:
+        try:
+            same, _note = resolve_tag(tag, available)
+        except TagError:
+            same = None
+        if same is not None:
+            err.write(f"leaflets: warning: the project already has '{same}', which '{tag}' also names; "
+                      f"translate content/languages/{same}.yaml instead unless '{tag}' really needs its own text\n")
+    return tag
 
 
 def _print_diagnostics(diags, stream, root: Path | None) -> None:
@@ -188,6 +363,7 @@ def cmd_build(args, out, err) -> int:
 
     ws = Workspace(args.project, args.cache)
     jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
+    _check_pixels(ws.project, jobs, args.dpi)
     out_dir = args.out if args.out is not None else args.project / "output"
     progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)
     try:
