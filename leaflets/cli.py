@@ -160,11 +160,20 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=("po", "xliff"), default="po")
     ex.add_argument("-o", "--output", type=Path, default=None,
                     help="the file to write (default: PROJECT/output/translations/LANG.po|xlf; - for stdout)")
-    im = trs.add_parser("import", help="read a PO or XLIFF file back into content/languages/",
-                        description="Read FILE (PO or XLIFF 2.0) and write content/languages/<its language>.yaml. "
-                                    "The file is checked first; an invalid file changes nothing.")
+    im = trs.add_parser("import", help="merge a PO or XLIFF file into its language file",
+                        description="Merge the finished translations of FILE (PO or XLIFF 2.0) into "
+                                    "content/languages/<its language>.yaml: only entries with a translation that "
+                                    "is not empty and not fuzzy (XLIFF: state translated, reviewed or final) "
+                                    "change; everything else in the language file, comments included, stays. "
+                                    "The file is checked first (PO as msgfmt --check does, XLIFF against the "
+                                    "XLIFF 2.0 schema); an invalid file changes nothing. A changed string of a "
+                                    "reviewed language makes it draft again.")
     common(im)
     im.add_argument("file", metavar="FILE", type=Path)
+    im.add_argument("--lang", metavar="TAG", default=None,
+                    help="the language to import into (default: the one the file names; it must agree)")
+    im.add_argument("--dry-run", action="store_true",
+                    help="show the change to the language file as a diff and write nothing")
 
     pr = sub.add_parser("proof", help="one contact sheet with every language's leaflet side by side",
                         description="Write one PNG per design with every language's leaflet side by side, "
@@ -526,20 +535,27 @@ def cmd_translations(args, out, err) -> int:
     if project is None or diags.errors:
         raise ContentError(diags.errors)
     if args.action == "export":
-        if args.lang not in project.languages:
-            raise UsageError(f"unknown language '{args.lang}' (languages: {', '.join(sorted(project.languages))})")
+        from .model.tags import TagError, resolve_tag
+        try:
+            lang, note = resolve_tag(args.lang, project.languages)
+        except TagError as exc:
+            raise UsageError(f"unknown language '{args.lang}': {exc.message}"
+                             + (f"; {exc.hint}" if exc.hint else "")) from None
+        if note:
+            err.write(f"note: {note}\n")
         fonts = _fonts(args)
-        data = translations.export(project, fonts, args.lang, args.format)
+        data = translations.export(project, fonts, lang, args.format)
         if args.output is not None and str(args.output) == "-":
             out.write(data.decode("utf-8"))
             return 0
         ext = "po" if args.format == "po" else "xlf"
-        path = args.output or args.project / "output" / "translations" / f"{args.lang}.{ext}"
+        path = args.output or args.project / "output" / "translations" / f"{lang}.{ext}"
         write_bytes(path, data)
         out.write(f"wrote {path}\n")
         return 0
-    path = translations.import_file(project, args.file)
-    out.write(f"wrote {path}\n")
+    result = translations.import_file(project, args.file, lang=args.lang, dry_run=args.dry_run)
+    for line in result.report(args.project, dry_run=args.dry_run):
+        out.write(line if line.endswith("\n") else line + "\n")
     return 0
 
 

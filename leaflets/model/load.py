@@ -25,6 +25,8 @@ _COLOR_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 LANGUAGE_KEYS = {"tag", "name", "native_name", "script", "direction", "review"}
 REVIEW_KEYS = {"status", "note", "reviewer", "date"}
+# language.translation (optional): who translated last, when, with which tool (kept by translations import)
+TRANSLATION_KEYS = {"translator", "date", "tool"}
 TEXT_KEYS = {"text", "source", "note"}
 
 
@@ -299,7 +301,12 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
     before = len(diags.errors)
     c.keys(data, (), {"language", "strings"}, {"language", "strings"}, "a language file")
     meta = c.mapping(data.get("language", {}), ("language",), "language") or {}
-    c.keys(meta, ("language",), LANGUAGE_KEYS, LANGUAGE_KEYS, "language")
+    c.keys(meta, ("language",), LANGUAGE_KEYS | {"translation"}, LANGUAGE_KEYS, "language")
+    if "translation" in meta:
+        done = c.mapping(meta["translation"], ("language", "translation"), "language.translation") or {}
+        c.keys(done, ("language", "translation"), TRANSLATION_KEYS, set(), "language.translation")
+        for k in sorted(TRANSLATION_KEYS & set(done)):
+            c.text(done[k], ("language", "translation", k), f"language.translation.{k}", required=False)
     tag = meta.get("tag")
     problem = language_tag_problem(tag)
     if "tag" in meta and problem:
