@@ -468,3 +468,16 @@ def test_proof_labels_never_cover_the_page(project_copy, font_cache):
     # every problem has its entry in the legend: the legend is not blank
     legend = proof.crop((png.width, 0, proof.width, proof.height)).convert("L")
     assert legend.getextrema()[0] < 100
+
+
+def test_a_reviewed_language_carries_no_draft_mark(project_copy, font_cache):
+    review(lang_file(project_copy, "th"))
+    ws = Workspace(project_copy, font_cache)
+    page, problems = ws.composer.compose(DESIGN, "th")
+    assert not problems
+    assert not [i for i in page.items if isinstance(i, TextBlock) and i.key == "draft-mark"]
+    assert DRAFT_MARK_TEXT not in page_text(ws.renderer.render(page, ONLINE))
+    code, out, err = run("build", "--project", str(project_copy), "--lang", "th,en", "--edition", "online",
+                         cache=font_cache)
+    assert code == 0, err
+    assert out.strip().splitlines()[-1].startswith("no draft translations built")

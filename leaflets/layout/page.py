@@ -68,6 +68,7 @@ class Composer:
     def __init__(self, project: Project, fonts: FontLibrary):
         self.project = project
         self.fonts = fonts
+        self._mark: Paragraph | None = None     # the draft mark, shaped once
 
     # ------------------------------------------------------------ text
     def _texts(self, design: Design, lang: str) -> tuple[dict[str, list[_Para]], list[Problem]]:
@@ -310,8 +311,9 @@ class Composer:
         spec = design.draft_mark
         W, H, safe = design.width * MM, design.height * MM, design.safe * MM
         size = spec.size
-        faces = self.fonts.faces("Latn", "bold")
-        para = Paragraph(DRAFT_MARK_TEXT, "en", faces, self.fonts)
+        if self._mark is None:
+            self._mark = Paragraph(DRAFT_MARK_TEXT, "en", self.fonts.faces("Latn", "bold"), self.fonts)
+        para = self._mark
         (line,) = para.compose([(0, len(para.text))])
         # the box hugs the letters (the mark has no accents): cap height above the baseline, a descender below
         above, below = 0.8 * size, 0.24 * size
