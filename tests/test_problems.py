@@ -223,7 +223,8 @@ def _mark_nowhere(p):
     set_text(lang_file(p, "th"), "info.title", lambda t: " ".join([t] * 5))
 
 
-HOSTILE = {"reviewed language, missing string": _reviewed_missing, "reviewed language, missing agency": _reviewed_agency,
+HOSTILE = {"reviewed language, missing string": _reviewed_missing,
+           "reviewed language, missing agency": _reviewed_agency,
            "overflow": _overflow, "uncovered characters": _uncovered, "draft mark without a place": _mark_nowhere}
 
 
@@ -330,8 +331,8 @@ def test_preview_lists_every_problem_with_file_and_line(project_copy, font_cache
     # the agency name is English on the page, and the missing key's line points where it belongs
     assert "National Police Agency" in page_text((project_copy / "output" / "preview" / f"{DESIGN}.th.pdf")
                                                  .read_bytes())
-    assert re.search(r"th\.yaml:\d+: warning: th: 'agency\.npa' is not translated.*\n    hint: add strings\.agency\.npa "
-                     r"to th\.yaml, (above|after) 'agency\.", out)
+    assert re.search(r"th\.yaml:\d+: warning: th: 'agency\.npa' is not translated.*\n"
+                     r"    hint: add strings\.agency\.npa to th\.yaml, (above|after) 'agency\.", out)
     # check lists the same problems
     code, checked, _ = run("check", "--project", str(project_copy), cache=font_cache)
     for line in listed:
@@ -464,7 +465,7 @@ def test_proof_labels_never_cover_the_page(project_copy, font_cache):
     changed = ImageChops.difference(png, proof.crop((0, 0, png.width, png.height))).convert("L").point(
         lambda v: 255 if v > 0 else 0)
     outside = ImageChops.subtract(changed, allowed)
-    assert outside.getbbox() is None, f"the proof draws on the page away from the problems' outlines: {outside.getbbox()}"
+    assert outside.getbbox() is None, f"the proof draws on the page away from the outlines: {outside.getbbox()}"
     # every problem has its entry in the legend: the legend is not blank
     legend = proof.crop((png.width, 0, proof.width, proof.height)).convert("L")
     assert legend.getextrema()[0] < 100

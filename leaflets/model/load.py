@@ -626,7 +626,8 @@ def _draft_mark(c: _Checker, data: dict, colors: dict) -> DraftMark:
         position = "auto"
     size = c.number(v.get("size"), p + ("size",), "draft_mark.size (pt)", default=6.5, minimum=5)
     if size > 12:
-        c.error(p + ("size",), f"draft_mark.size must be at most 12 (pt), not {size:g}", "it is a small mark: use 5 to 12")
+        c.error(p + ("size",), f"draft_mark.size must be at most 12 (pt), not {size:g}",
+                "it is a small mark: use 5 to 12")
     color = v.get("color")
     if color is not None and color not in colors:
         c.error(p + ("color",), f"draft_mark: unknown colour '{color}'", f"colours of this design: {', '.join(colors)}")
