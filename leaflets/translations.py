@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -31,7 +30,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, ERROR, LeafletsError,
 from .layout.capacity import capacity_hints
 from .model.load import check_strings, load_language
 from .model.schema import Language, Project, Text
-from .model.tags import TagError, resolve_tag
+from .model.tags import TagError, canonical, maximize, resolve_tag, tag_problem
 from .model.write import EditError, StringEdit, edit_language
 from .model.yamlsrc import YamlError, load_yaml
 
@@ -658,8 +657,22 @@ def _xliff_schema():
     return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "xliff_core_2.0.xsd"), parser))
 
 
+def _doctype_at(data: bytes) -> int | None:
+    """The line of a <!DOCTYPE in ``data`` (in any encoding an XML parser reads), or None."""
+    for enc in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        at = data.find("<!DOCTYPE".encode(enc))
+        if at >= 0:
+            return data[:at].count("\n".encode(enc)) + 1
+    return None
+
+
 def _parse_xliff(path: Path, data: bytes) -> Parsed:
     from lxml import etree
+    line = _doctype_at(data)
+    if line is not None:
+        # refused before parsing: no entity is ever expanded, no DTD ever fetched
+        raise _fail(path, "XLIFF files with a DOCTYPE or entities are refused", line,
+                    "remove the <!DOCTYPE ...> declaration; XLIFF 2.0 needs none")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
@@ -789,12 +802,27 @@ class ImportResult:
             out.append(f"review status: {old} -> {new} ({why})")
         if dry_run:
             out.append(self.diff(root) if self.changed else "no change to the language file")
-            out.append(f"dry run: nothing was written")
+            out.append("dry run: nothing was written")
         elif self.written:
             out.append(f"wrote {self.target}")
         else:
             out.append(f"{self.target} is unchanged")
         return out
+
+
+def _did_you_mean(exc: TagError, project: Project) -> str:
+    if exc.hint and exc.hint.startswith("did you mean"):
+        return exc.hint
+    others = [t for t in sorted(project.languages) if t != project.source.tag]
+    return f"did you mean one of {', '.join(others)}?" if others else "the project has no translations yet"
+
+
+def _new_tag(said: str) -> str:
+    """The tag to start a language with that ``said`` names: fr_FR -> fr, pt_PT -> pt-PT."""
+    tag = canonical(said)
+    lang, script, region = maximize(tag)
+    base = tag.split("-")[0]
+    return base if maximize(base) == (lang, script, region) else tag
 
 
 def _target_language(project: Project, path: Path, parsed: Parsed, lang: str | None) -> tuple[str, list[str]]:
@@ -814,20 +842,22 @@ def _target_language(project: Project, path: Path, parsed: Parsed, lang: str | N
         try:
             tag, note = resolve_tag(lang, available)
         except TagError as exc:
-            raise UsageError(f"--lang {lang}: {exc.message}" + (f"; {exc.hint}" if exc.hint else "")) from None
+            start = "" if tag_problem(_new_tag(lang)) else \
+                f" To start a new language: leaflets new-language {_new_tag(lang)}"
+            raise UsageError(f"--lang {lang}: {exc.message}; {_did_you_mean(exc, project)}{start}") from None
         if note:
             notes.append(f"--lang {note}")
         if said and file_tag != tag:
             hint = (f"did you mean --lang {file_tag}?" if file_tag else
-                    f"did you mean to import a file translated into {tag}? This one says it is in '{said}'")
+                    f"did you mean to import a file translated into {tag}? This one says it is in '{said}'.")
             raise _fail(path, f"the file is in '{said}' ({parsed.tag_field}), but --lang says '{lang}'",
                         parsed.tag_line, f"{hint} If the file really is in {tag}, correct {parsed.tag_field}")
     elif file_error is not None:
-        hint = file_error.hint or ""
         raise _fail(path, f"the file is in '{said}' ({parsed.tag_field}), which has no language file in "
                           "content/languages/", parsed.tag_line,
-                    (hint + "; " if hint else "") + "give --lang TAG, or start the language first with: "
-                    "leaflets new-language TAG")
+                    f"{_did_you_mean(file_error, project)} Then give --lang TAG. Import never creates a language"
+                    + ("." if tag_problem(_new_tag(said)) else
+                       f"; to start this one: leaflets new-language {_new_tag(said)}"))
     elif not said:
         raise _fail(path, "the file does not say which language it is in", parsed.tag_line,
                     "give --lang TAG, or set it in the file (PO: a 'Language:' header; XLIFF: trgLang on <xliff>)")

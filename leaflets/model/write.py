@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.compat import ordereddict
 from ruamel.yaml.error import CommentMark, YAMLError as RuamelError
 from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
                                       ScalarString, SingleQuotedScalarString)
@@ -120,7 +121,9 @@ def _new_value(old, value: str):
     where the loader reads a plain scalar back as the same text."""
     if isinstance(old, ScalarString) and str(old) != "":
         if isinstance(old, (LiteralScalarString, FoldedScalarString)):
-            return LiteralScalarString(value) if "\n" in value or isinstance(old, LiteralScalarString) \
+            if str(old).endswith("\n") and not value.endswith("\n"):
+                value += "\n"          # keep the block's chomping (| rather than |-)
+            return LiteralScalarString(value) if "\n" in value.rstrip("\n") or isinstance(old, LiteralScalarString) \
                 else type(old)(value)
         if isinstance(old, SingleQuotedScalarString) and "\n" not in value and value.isprintable():
             return SingleQuotedScalarString(value)
@@ -184,12 +187,18 @@ def _insert_after(m: CommentedMap, before, key, value) -> None:
 _LAST = object()
 
 
+def _put(m: CommentedMap, key, value) -> None:
+    """``m[key] = value`` for a key ``m`` has, exactly as given (CommentedMap would
+    otherwise give a plain new value the quoting of the old one)."""
+    ordereddict.__setitem__(m, key, value)
+
+
 def _set(m: CommentedMap, key, value: str, after=_LAST) -> None:
     """Set ``m[key]``; a new key goes after the key ``after`` (None: first; by default last)."""
     if key in m:
         old = m[key]
         if not (isinstance(old, str) and str(old) == value):
-            m[key] = _new_value(old, value)
+            _put(m, key, _new_value(old, value))
         return
     keys = list(m)
     if after is _LAST or (after is not None and after not in keys):
@@ -228,7 +237,7 @@ def _apply(data, edits: list[StringEdit], key_order: list[str], status: str | No
             block = CommentedMap((k, _new_value(None, v)) for k, v in translation.items())
             keys = list(language)
             if "translation" in language:
-                language["translation"] = block
+                _put(language, "translation", block)
             else:
                 # above the review, which is what a reader looks for last
                 at = keys.index("review") if "review" in keys else len(keys)
@@ -248,11 +257,12 @@ def _apply(data, edits: list[StringEdit], key_order: list[str], status: str | No
             old = "" if entry is None else entry
             if e.source is None and e.note is None:
                 if e.text is not None and e.text != str(old):
-                    strings[e.key] = _new_value(old, e.text)
+                    _put(strings, e.key, _new_value(old, e.text))
                 continue
             # the short form 'key: text' becomes a mapping once it needs a source or a note
             following = _take_following(strings, e.key)
-            strings[e.key] = entry = CommentedMap([("text", old if isinstance(old, str) else str(old))])
+            entry = CommentedMap([("text", old if isinstance(old, str) else str(old))])
+            _put(strings, e.key, entry)
             _give_following(strings, e.key, following)
         if e.text is not None or "text" not in entry:
             _set(entry, "text", e.text if e.text is not None else "", after=None)
