@@ -84,8 +84,8 @@ BAD = {
                     "dirction", "unknown key 'dirction'"),
     "invalid tag": ("languages/th.yaml", "  tag: th\n", "  tag: thai_TH\n", "tag: thai_TH",
                     "not a valid BCP 47"),
-    "hotline changed": ("languages/th.yaml", None, None, "0120-924-893", "not the campaign hotline"),
-    "url changed": ("languages/ja.yaml", None, None, "www.tokumei42.jp", "web address"),
+    "hotline changed": ("languages/th.yaml", None, None, "0120-924-893", "not one of the campaign's numbers"),
+    "url changed": ("languages/ja.yaml", None, None, "www.tokumei42.jp", "is not one of the campaign's links"),
     "wrong type": ("languages/th.yaml", "  native_name: ไทย\n", "  native_name: [1, 2]\n", "native_name: [1, 2]",
                    "must be text"),
 }
