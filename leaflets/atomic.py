@@ -48,15 +48,21 @@ def output_error(exc: OSError, path: Path | str, what: str = "write") -> OutputE
         errno.EROFS: ("the file system is read-only", "choose a writable output folder with --out"),
         errno.EACCES: ("permission denied", "choose a folder you may write to with --out, or change its permissions"),
         errno.EPERM: ("permission denied", "choose a folder you may write to with --out, or change its permissions"),
-        errno.ENOTDIR: ("a file is in the way (a folder was expected)",
-                        "--out (and the folders in it) must be folders: choose another --out, or move that file"),
-        errno.EEXIST: ("a file is in the way (a folder was expected)",
-                       "--out (and the folders in it) must be folders: choose another --out, or move that file"),
-        errno.EISDIR: ("a folder is in the way (a file was expected)", "move that folder, or choose another output"),
+        errno.ENOTDIR: ("it is a file, not a folder",
+                        "the output folder (and the folders in it) must be folders: choose another, or move that file"),
+        errno.EEXIST: ("it is a file, not a folder",
+                       "the output folder (and the folders in it) must be folders: choose another, or move that file"),
+        errno.EISDIR: ("it is a folder, not a file", "name a file to write, or move that folder"),
         errno.ENAMETOOLONG: ("the name is too long", "choose a shorter output folder"),
     }
     reason, hint = hints.get(code, (exc.strerror or str(exc), "check the output folder"))
     return OutputError(f"cannot {what} {path}: {reason}", hint, code, str(path))
+
+
+def _write_all(f, data: bytes) -> None:
+    """Every write of file contents goes through here (one place to simulate a full disk)."""
+    f.write(data)
+    f.flush()
 
 
 def _umask() -> int:
@@ -76,6 +82,8 @@ def _mkdirs(folder: Path) -> list[Path]:
         if p.parent == p:
             break
         p = p.parent
+    if p.exists() and not p.is_dir():   # name the file that is in the way, not the folder wanted
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(p))
     for p in reversed(missing):
         try:
             p.mkdir()
@@ -106,7 +114,7 @@ def write_bytes(path: Path, data: bytes) -> None:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            _write_all(f, data)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
         tmp = None
@@ -208,7 +216,7 @@ class Staging:
         try:
             staged.parent.mkdir(parents=True, exist_ok=True)
             with open(staged, "wb") as f:
-                f.write(data)
+                _write_all(f, data)
         except OSError as exc:
             raise output_error(exc, path) from None
         if path not in self.files:

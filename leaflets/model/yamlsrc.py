@@ -35,7 +35,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Y = "tag:yaml.org,2002:"
 # Scalar types a content file may hold (written plainly or with an explicit !!tag).
 _SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-_MAP, _SEQ, _MERGE = _Y + "map", _Y + "seq", _Y + "merge"
+_MAP, _SEQ, _MERGE, _STR = _Y + "map", _Y + "seq", _Y + "merge", _Y + "str"
 
 # Characters YAML 1.1 allows in a stream (its "printable" set).
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -129,6 +129,8 @@ def load_yaml(path: Path, text: str | None = None) -> Source:
         return _Builder(path, loader).run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark      # where the unfinished thing (a quote, a bracket) starts
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
         if exc.context:
@@ -274,6 +276,8 @@ class _Builder:
         return tag
 
     def construct(self, event, tag: str) -> Any:
+        if tag == _STR:
+            return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.loader.construct_object(node, deep=True)
