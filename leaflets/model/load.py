@@ -456,7 +456,7 @@ def _name(c: _Checker, v: dict, key: str, path: tuple, what: str, default: str |
     if isinstance(value, str) and value.strip():
         return value
     c.error(path + (key,), f"{what} must be a name written as text, not {_kind(value)}",
-            "write the name after the colon, e.g. 'fill: navy'")
+            f"write a name after '{key}:'")
     return None
 
 
@@ -628,7 +628,7 @@ def _draft_mark(c: _Checker, data: dict, colors: dict) -> DraftMark:
     if size > 12:
         c.error(p + ("size",), f"draft_mark.size must be at most 12 (pt), not {size:g}",
                 "it is a small mark: use 5 to 12")
-    color = v.get("color")
+    color = _name(c, v, "color", p, "draft_mark.color")
     if color is not None and color not in colors:
         c.error(p + ("color",), f"draft_mark: unknown colour '{color}'", f"colours of this design: {', '.join(colors)}")
         color = None
