@@ -319,10 +319,20 @@ def _set(data, path, value):
 FUZZ_FILES = {"content/designs/a4-leaflet.yaml": "design", "content/pictograms.yaml": "pictograms"}
 
 
+def _fuzz_data(rel: str):
+    """The file's data, with the optional settings it leaves out added, so that they are fuzzed too."""
+    data = load_yaml(ROOT / rel).data
+    if FUZZ_FILES[rel] == "design":
+        data.setdefault("draft_mark", {"position": "auto", "size": 6.5, "color": "black"})
+        data["regions"][0].setdefault("mirror", True)
+    else:
+        next(iter(data["pictograms"].values()))[0].setdefault("evenodd", False)
+    return data
+
+
 def _fuzz_cases():
     for rel in FUZZ_FILES:
-        src = load_yaml(ROOT / rel)
-        for key, path in _patterns(src.data).items():
+        for key, path in _patterns(_fuzz_data(rel)).items():
             yield pytest.param(rel, path, id=f"{Path(rel).stem}:{'.'.join(map(str, key))}")
 
 
@@ -336,7 +346,7 @@ def facts():
 
 @pytest.mark.parametrize("rel,path", list(_fuzz_cases()))
 def test_every_design_value_of_another_type_is_an_error_not_a_traceback(rel, path, facts, tmp_path):
-    original = load_yaml(ROOT / rel).data
+    original = _fuzz_data(rel)
     target = tmp_path / Path(rel).name
     # the lines of the value and its ancestors: a key is dumped before its value, so they do not move
     target.write_text(_dump(original), encoding="utf-8")
