@@ -194,7 +194,8 @@ class Incoming:
     ready: bool              # PO: not fuzzy; XLIFF: state translated, reviewed or final
     why_not: str             # what keeps it from being imported when not ready ("fuzzy", "state initial")
     note: str | None         # the translator's comment
-    line: int | None
+    line: int | None         # where the entry starts
+    text_line: int | None = None   # where its translation is
 
 
 @dataclass
@@ -639,7 +640,7 @@ def _parse_po(path: Path, data: bytes) -> Parsed:
             continue
         fuzzy = "fuzzy" in e.flags
         incoming.append(Incoming(e.msgctxt, e.msgid.strip(), e.msgstr.strip(), not fuzzy, "fuzzy" if fuzzy else "",
-                                 e.comment, e.line))
+                                 e.comment, e.line, e.msgstr_line))
     done = {k: fields[po] for k, po, _x in TRANSLATION_FIELDS
             if fields.get(po) and fields[po] not in _PO_DEFAULTS}
     return Parsed(fields.get("Language", ""), "its Language header", lines.get("Language"), incoming, done)
@@ -706,7 +707,7 @@ def _parse_xliff(path: Path, data: bytes) -> Parsed:
         for unit in file.iter(q("unit")):
             key = unit.get("id")
             unotes = {n.get("category"): (n.text or "") for n in unit.iterfind(f"{q('notes')}/{q('note')}")}
-            english, text, states, complete = [], [], [], True
+            english, text, states, complete, tline = [], [], [], True, None
             for part in unit:
                 if part.tag not in (q("segment"), q("ignorable")):
                     continue
@@ -716,13 +717,14 @@ def _parse_xliff(path: Path, data: bytes) -> Parsed:
                     complete = complete and part.tag == q("ignorable")
                 else:
                     text.append(_inline_text(path, key, tgt))
+                    tline = tline or tgt.sourceline
                 if part.tag == q("segment"):
                     states.append(part.get("state", "initial"))
             state = min(states, key=lambda s: _STATES.get(s, 0)) if states else "initial"
             ready = complete and _STATES.get(state, 0) >= 1
             entries.append(Incoming(key, "".join(english).strip(), "".join(text).strip() if complete else "",
                                     ready, f"state {state}", (unotes.get("translator") or "").strip() or None,
-                                    unit.sourceline))
+                                    unit.sourceline, tline))
     return Parsed(root.get("trgLang") or "", "its trgLang", root.sourceline, entries, translation,
                   root.get("srcLang"))
 
@@ -934,6 +936,10 @@ def import_file(project: Project, path: Path, lang: str | None = None, dry_run: 
         if not inc.text:
             untranslated += 1
             continue
+        if not inc.english:
+            diags.error(f"the entry for '{inc.key}' has no English (an empty msgid or <source>)", path, inc.line,
+                        "export the language again: each entry's msgid is the English it translates")
+            continue
         if not inc.ready:
             fuzzy.append((inc.key, inc.line, inc.why_not))
             continue
@@ -952,7 +958,8 @@ def import_file(project: Project, path: Path, lang: str | None = None, dry_run: 
         e = edits[-1]
         merged[inc.key] = Text(inc.key, e.text if e.text is not None else old.text,
                                e.source if e.source is not None else (old.source if old else None),
-                               e.note if e.note is not None else (old.note if old else None), inc.line)
+                               e.note if e.note is not None else (old.note if old else None),
+                               inc.text_line or inc.line)
         imported[inc.key] = merged[inc.key]
     if diags.errors:
         raise ContentError(diags.errors)
@@ -985,12 +992,24 @@ def import_file(project: Project, path: Path, lang: str | None = None, dry_run: 
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(target, f"cannot read the language file: {exc}") from None
     if edits or new_status != status:
-        try:
-            new_text = edit_language(old_text, edits, list(source.strings),
-                                     status=new_status if new_status != status else None, translation=translation)
-        except EditError as exc:
-            raise _fail(target, f"cannot edit the language file: {exc}") from None
-        _verify(target, new_text, merged, new_status, project)
+        new_text, problems = None, []
+        # the file as it was with only the changed lines new; failing that, as ruamel.yaml writes it
+        for carry_over in (True, False):
+            try:
+                candidate = edit_language(old_text, edits, list(source.strings), carry_over=carry_over,
+                                          status=new_status if new_status != status else None,
+                                          translation=translation)
+            except EditError as exc:
+                raise _fail(target, f"cannot edit the language file: {exc}") from None
+            ok, problems = _verify(target, candidate, merged, new_status, project)
+            if ok:
+                new_text = candidate
+                break
+        if new_text is None:
+            if problems:
+                raise ContentError(problems)
+            raise LeafletsError(f"{target}: the edited language file would not hold the imported strings; "
+                                "nothing was written")
     else:
         new_text = old_text
     written = False
@@ -1001,17 +1020,16 @@ def import_file(project: Project, path: Path, lang: str | None = None, dry_run: 
                         (status, new_status) if new_status != status else None, old_text, new_text, written, path)
 
 
-def _verify(target: Path, text: str, merged: dict[str, Text], status: str, project: Project) -> None:
-    """The edited file loads, passes the checks and holds exactly the merged strings."""
+def _verify(target: Path, text: str, merged: dict[str, Text], status: str,
+            project: Project) -> tuple[bool, list[Diagnostic]]:
+    """Whether the edited file loads, passes the checks of every language file and holds
+    exactly the merged strings and status; and the problems found."""
     diags = Diagnostics()
     loaded = load_language(target, diags, text)
     if loaded is not None:
         check_strings(loaded, project.source, project.facts, diags)
     if diags.errors or loaded is None:
-        raise ContentError([Diagnostic(d.severity, d.message, target, d.line, d.hint) for d in diags.errors])
+        return False, [Diagnostic(d.severity, d.message, target, d.line, d.hint) for d in diags.errors]
     got = {k: (t.text, t.source, (t.note or "").strip()) for k, t in loaded.strings.items()}
     want = {k: (t.text, t.source, (t.note or "").strip()) for k, t in merged.items()}
-    if got != want or loaded.review_status != status:
-        bad = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
-        raise LeafletsError(f"{target}: the edited language file would not hold the imported strings "
-                            f"({', '.join(bad[:5]) or 'review status'}); nothing was written")
+    return got == want and loaded.review_status == status, []

@@ -488,6 +488,31 @@ def test_own_po_checks_refuse_whatever_msgfmt_refuses(project_copy, font_cache, 
     assert refused > 50
 
 
+@needs_msgfmt
+def test_msgfmt_is_asked_too(project_copy, font_cache, monkeypatch):
+    """Checks the reader does not make itself (java-format directives) still refuse the file."""
+    path = export(project_copy, "th", cache=font_cache)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('msgctxt "headline"', '#, java-format\nmsgctxt "headline"').replace(
+        'msgid "Human trafficking is a crime!"', 'msgid "Human trafficking is a crime {0}!"'), encoding="utf-8")
+    th = lang_file(project_copy, "th")
+    before = th.read_bytes()
+    code, _out, err = import_(project_copy, path)
+    _assert_refused(project_copy, path, code, err, "(msgfmt --check)", "argument {0}")
+    assert re.search(r"th\.po:\d+: error:", err), err
+    assert th.read_bytes() == before
+
+
+def test_an_entry_without_english_is_refused(project_copy):
+    path = project_copy / "empty.po"
+    one_entry_po("th", "headline", "", "การค้ามนุษย์คืออาชญากรรม!").save(str(path))
+    th = lang_file(project_copy, "th")
+    before = th.read_bytes()
+    code, _out, err = import_(project_copy, path)
+    _assert_refused(project_copy, path, code, err, "has no English")
+    assert th.read_bytes() == before
+
+
 XLIFF_DAMAGE = {
     "not well-formed": (lambda s: s.replace("</xliff>", ""), "not well-formed XML"),
     "unknown element": (lambda s: s.replace("<segment", "<bogus/><segment", 1), "not valid XLIFF 2.0"),
@@ -606,3 +631,100 @@ def test_the_source_language_is_not_an_import_target(project_copy):
     code, _out, err = import_(project_copy, path)
     _assert_refused(project_copy, path, code, err, "source language")
     assert en.read_bytes() == before
+
+
+# ------------------------------------------------------------------ the writer on layouts nobody wrote by hand
+
+def _random_language_file(rng: random.Random, entries: list[tuple[str, str, str]]):
+    """A valid th.yaml in a random mix of YAML styles; returns its lines, for each line the key
+    of the entry it belongs to (None for lines outside the strings), and the keys written in
+    the short form 'key: text' (which has no source)."""
+    import json
+    from leaflets.model.write import scalar
+    ind = " " * rng.choice([2, 3, 4])
+    n = iter(range(10_000))
+
+    def eol() -> str:
+        return f"  # c{next(n)}" if rng.random() < 0.3 else ""
+
+    def q(s: str) -> str:
+        return rng.choice([scalar(s), json.dumps(s, ensure_ascii=False), "'" + s.replace("'", "''") + "'"])
+
+    lines = [f"# header c{next(n)}"] if rng.random() < 0.7 else []
+    lines += ["language:" + eol(), f"{ind}tag: th" + eol(), f"{ind}name: {q('Thai')}", f"{ind}native_name: ไทย",
+              f"{ind}script: Thai", f"{ind}direction: ltr" + eol()]
+    if rng.random() < 0.5:
+        lines.append(f"{ind}review: {{status: draft, note: {json.dumps('a note')}}}" + eol())
+    else:
+        lines += [f"{ind}review:" + eol(), f"{ind * 2}status: draft" + eol()]
+    lines += [""] * rng.randint(0, 2) + ["strings:" + eol()]
+    owner: list[str | None] = [None] * len(lines)
+    short = set()
+    for key, text, source in entries:
+        if rng.random() < 0.25:
+            lines.append(rng.choice([ind, ""]) + f"# c{next(n)} about {key}")
+            owner.append(None)
+        style = rng.choice(["short", "block", "flow", "literal"])
+        if style == "short":
+            new = [f"{ind}{key}: {q(text)}" + eol()]
+            short.add(key)
+        elif style == "flow":
+            new = [f"{ind}{key}: {{text: {json.dumps(text, ensure_ascii=False)}, source: "
+                   f"{json.dumps(source, ensure_ascii=False)}}}" + eol()]
+        elif style == "literal":
+            new = [f"{ind}{key}:" + eol(), f"{ind * 2}text: |", f"{ind * 3}{text}", f"{ind * 2}source: {q(source)}"]
+        else:
+            new = [f"{ind}{key}:" + eol(), f"{ind * 2}text: {q(text)}" + eol(), f"{ind * 2}source: {q(source)}" + eol()]
+        new += [""] * (rng.random() < 0.2)
+        lines += new
+        owner += [key] * len(new)
+    if rng.random() < 0.5:
+        lines.append(f"# c{next(n)} the end")
+        owner.append(None)
+    return lines, owner, short
+
+
+def _comments(text: str) -> list[str]:
+    return re.findall(r"# c\d+[^\r\n]*", text)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_writer_on_random_layouts(seed):
+    from leaflets.errors import Diagnostics
+    from leaflets.model.load import load_language
+    from leaflets.model.write import StringEdit, edit_language
+    rng = random.Random(seed)
+    th, en = load(ROOT, "th"), load(ROOT, "en")
+    order = list(en.strings)
+    present = [k for k in order if rng.random() < 0.85]
+    entries = [(k, th.strings[k].text, en.strings[k].text) for k in present]
+    lines, owner, short = _random_language_file(rng, entries)
+    newline = rng.choice(["\n", "\r\n"])
+    original = newline.join(lines) + (newline if rng.random() < 0.8 else "")
+    diags = Diagnostics()
+    assert load_language(Path("th.yaml"), diags, original) is not None, [d.format() for d in diags.items]
+
+    edits = []
+    expected = {k: (text, None if k in short else source) for k, text, source in entries}
+    for k in rng.sample(order, rng.randint(1, 6)):
+        new_text = th.strings[rng.choice(order)].text + " ๑"
+        edits.append(StringEdit(k, new_text, en.strings[k].text))
+        expected[k] = (new_text, en.strings[k].text)
+    status = rng.choice([None, "untranslated"])
+    translation = {"translator": "Somchai <s@example.org>", "date": "2025-03-14"} if rng.random() < 0.4 else None
+    result = edit_language(original, edits, order, status=status, translation=translation)
+
+    diags = Diagnostics()
+    loaded = load_language(Path("th.yaml"), diags, result)
+    assert loaded is not None and not diags.errors, ([d.format() for d in diags.items], result)
+    assert {k: (t.text, t.source) for k, t in loaded.strings.items()} == expected, result
+    assert list(loaded.strings) == [k for k in order if k in expected]
+    assert loaded.review_status == (status or "draft")
+    assert _comments(result) == _comments(original), result
+    # every line of an entry not edited, and every line outside the strings, is there byte for byte
+    edited = {e.key for e in edits}
+    keep = [line for line, key in zip(lines, owner) if key not in edited and key is not None]
+    result_lines = iter(result.split(newline))
+    assert all(any(line == r for r in result_lines) for line in keep), result
+    if newline == "\r\n":
+        assert "\n" not in result.replace("\r\n", "")

@@ -319,12 +319,14 @@ def _carry_over(original: str, before: str, after: str) -> str:
 
 
 def edit_language(original: str, edits: list[StringEdit], key_order: list[str], *, status: str | None = None,
-                  translation: dict[str, str] | None = None) -> str:
+                  translation: dict[str, str] | None = None, carry_over: bool = True) -> str:
     """``original`` (the text of a language file) with ``edits`` applied.
 
     New strings go where ``key_order`` (the source language's order) puts them;
     ``status`` sets language.review.status; ``translation`` replaces the
-    language.translation block.  Raises :class:`EditError` when the file
+    language.translation block.  With ``carry_over`` (the default) only the
+    lines the edit changes are taken from ruamel.yaml's output; without, the
+    file is what ruamel.yaml writes.  Raises :class:`EditError` when the file
     cannot be read as YAML."""
     crlf = "\r\n" in original and "\n" not in original.replace("\r\n", "")
     text = original.replace("\r\n", "\n") if crlf else original
@@ -338,7 +340,7 @@ def edit_language(original: str, edits: list[StringEdit], key_order: list[str], 
     after = _dump(y, data)
     if not text.endswith("\n"):
         # ruamel.yaml always ends the file with a line break; the original did not
-        before, after = before[:-1] if before.endswith("\n") else before, after[:-1] if after.endswith("\n") else after
-    result = _carry_over(text, before, after)
+        before, after = before.removesuffix("\n"), after.removesuffix("\n")
+    result = _carry_over(text, before, after) if carry_over else after
     return result.replace("\n", "\r\n") if crlf else result
 
