@@ -494,6 +494,18 @@ def test_usage_errors_exit_two_and_write_nothing(argv, words, project, font_cach
     assert (snapshot(project / "content"), snapshot(project / "output")) == before
 
 
+def test_a_png_too_large_to_render_is_a_usage_error(project, font_cache):
+    path = project / "content" / "designs" / "a4-leaflet.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("size: {width: 210, height: 297}",
+                                                             "size: {width: 1200, height: 1200}"), encoding="utf-8")
+    before = snapshot(project / "output")
+    code, out, err = run("build", "--project", project, "--dpi", "1200", "--edition", "png", cache=font_cache)
+    assert code == 2, err
+    assert "too large" in err and "use --dpi" in err
+    no_traceback(out, err)
+    assert snapshot(project / "output") == before
+
+
 def test_new_language_warns_when_the_project_has_it_under_another_tag(project, font_cache):
     code, out, err = run("new-language", "th-TH", "--project", project)
     assert code == 0, err
@@ -519,7 +531,12 @@ def test_no_project_found_is_a_usage_error(tmp_path, monkeypatch, font_cache):
     assert code == 2
     assert "no project found" in err and str(where) in err and "--project" in err
     code, out, err = run("build", "--project", tmp_path / "nowhere", cache=font_cache)
-    assert code == 2 and "no project in" in err
+    assert code == 2 and "no project in" in err and "no such folder" in err
+    (tmp_path / "file").write_text("x")
+    code, out, err = run("build", "--project", tmp_path / "file", cache=font_cache)
+    assert code == 2 and "it is a file" in err
+    code, out, err = run("build", "--project", tmp_path / "a", cache=font_cache)
+    assert code == 2 and "no content/ folder" in err
     no_traceback(out, err)
 
 
