@@ -16,7 +16,6 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import OutputError
-from .atomic import OutputError
 from .errors import ContentError, Diagnostics, LeafletsError, UsageError
 
 DESCRIPTION = """\
@@ -45,37 +44,6 @@ def _split(values: list[str] | None) -> list[str] | None:
     for v in values:
         out += [x.strip() for x in v.split(",") if x.strip()]
     return out or None
-
-
-def _dpi(low: float, high: float):
-    """An argparse type: a resolution from ``low`` to ``high`` dots per inch."""
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-        if not math.isfinite(value) or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} is out of range: use {low:g} to {high:g}")
-        return value
-    parse.__name__ = "dpi"
-    return parse
-
-
-# The largest PNG a build renders: A4 at 1200 dpi is 139 million pixels.
-MAX_PIXELS = 150_000_000
-
-
-def _check_pixels(project, jobs, dpi: float | None) -> None:
-    """A usage error if a PNG of these jobs would be too large to render at ``dpi``."""
-    from .render.png import DEFAULT_DPI
-    dpi = dpi or DEFAULT_DPI
-    for design in sorted({j.design for j in jobs if "png" in j.editions}):
-        d = project.designs[design]
-        w, h = d.width / 25.4 * dpi, d.height / 25.4 * dpi
-        if w * h > MAX_PIXELS:
-            most = int(math.sqrt(MAX_PIXELS / (d.width / 25.4 * d.height / 25.4)))
-            raise _usage(f"--dpi {dpi:g}: the PNG of {design} would be {int(w)} x {int(h)} pixels, too large",
-                         f"use --dpi {most} or less for this design")
 
 
 def _dpi(low: float, high: float):
@@ -405,7 +373,6 @@ def cmd_build(args, out, err) -> int:
 
     ws = Workspace(args.project, args.cache)
     jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
-    _check_pixels(ws.project, jobs, args.dpi)
     _check_pixels(ws.project, jobs, args.dpi)
     out_dir = args.out if args.out is not None else args.project / "output"
     progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)
