@@ -21,6 +21,7 @@ from .layout.page import MARK_FREE, Composer, Problem
 from .model.load import load_project
 from .model.schema import Project
 from .render import ONLINE, PRINT, PdfRenderer
+from .render.pdfx import OutputConditions, PdfxSettings
 from .text.fonts import FontLibrary, default_cache_dir
 
 EDITIONS = ("print", "online", "png")
@@ -109,7 +110,7 @@ class Workspace:
     """A loaded project with its fonts, ready to lay out and render."""
 
     def __init__(self, root: Path | str = ".", cache_dir: Path | None = None, fonts: FontLibrary | None = None,
-                 renderer: PdfRenderer | None = None):
+                 renderer: PdfRenderer | None = None, pdfx: PdfxSettings | None = None):
         self.root = Path(root)
         project, diags = load_project(self.root)
         self.diagnostics = diags
@@ -120,10 +121,12 @@ class Workspace:
                                           cache_dir if cache_dir is not None else default_cache_dir())
         self.composer = Composer(project, self.fonts)
         self.renderer = renderer or PdfRenderer()
+        self.pdfx = pdfx or PdfxSettings()          # the print edition: PDF/X level and output condition
+        self._conditions: OutputConditions | None = None
 
     def reload(self) -> "Workspace":
         """The same project read again from disk, keeping the loaded fonts."""
-        return Workspace(self.root, self.fonts.cache_dir, self.fonts, self.renderer)
+        return Workspace(self.root, self.fonts.cache_dir, self.fonts, self.renderer, self.pdfx)
 
     # ------------------------------------------------------------ selection
     def jobs(self, designs: list[str] | None = None, langs: list[str] | None = None,
@@ -168,7 +171,7 @@ class Workspace:
         for edition in job.editions:
             path = out_dir / job.design / output_name(job.design, job.lang, edition)
             if edition == "print":
-                data = self.renderer.render(page, PRINT)
+                data = self.print_pdf(job, self.renderer.render(page, PRINT))
             elif edition == "online":
                 data = online = online or self.renderer.render(page, ONLINE)
             else:
@@ -176,6 +179,17 @@ class Workspace:
                 data = png.png_bytes(png.rasterise(online, dpi or png.DEFAULT_DPI))
             outs.append(Output(job, edition, path, data))
         return outs
+
+    def print_pdf(self, job: Job, data: bytes) -> bytes:
+        """The painter's print PDF made PDF/X and preflighted (see :func:`leaflets.preflight.print_file`)."""
+        from .preflight import print_file
+        if self._conditions is None:
+            self._conditions = OutputConditions(self.root / "icc")
+        data, warnings = print_file(data, self.project, job.design, job.lang, self.pdfx, self._conditions,
+                                    output_name(job.design, job.lang, "print"))
+        for d in warnings:
+            self.diagnostics.add_once(d)
+        return data
 
     def plan(self, jobs: list[Job], strict: bool = False) -> Plan:
         """Lay out every job and judge what was found; nothing is rendered yet."""

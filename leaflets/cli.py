@@ -1,4 +1,4 @@
-"""The command line: leaflets build | check | fonts | preview | new-language | translations | proof.
+"""The command line: leaflets build | check | fonts | preview | new-language | translations | proof | preflight.
 
 ``main(argv=None, stdout=None, stderr=None) -> int``: exit 0 on success, 1 for
 content errors (each printed as file:line: what is wrong, and a hint), 2 for
@@ -107,7 +107,35 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-draft-mark", action="store_true",
                    help="leave out the 'Draft translation — not reviewed' mark that leaflets of languages not yet "
                         "reviewed carry")
+    b.add_argument("--pdfx", choices=("x4", "x1a"), default=None,
+                   help="the print edition as PDF/X-4 (default: PDF 1.6, the output condition's ICC profile "
+                        "embedded) or PDF/X-1a:2001 (PDF 1.3, no transparency, the registered condition named)")
+    b.add_argument("--output-condition", metavar="NAME", default=None,
+                   help="the print edition's output condition, from icc/manifest.yaml: japan-color-2011 (default "
+                        "for X-4), fogra39, or japan-color-2001 (X-1a only, its default)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+    pf = sub.add_parser("preflight", help="check PDF files against a print profile",
+                        description="Check any PDF (built by leaflets or not) against a print profile: fonts "
+                                    "embedded, TrimBox/BleedBox and 3 mm bleed, no RGB or Lab colour, transparency "
+                                    "(PDF/X-1a), text of 6 pt or more, lines of 0.25 pt or more, small black text "
+                                    "overprinting and not rich black, images of 300 dpi or more, total ink of 300 %% "
+                                    "or less, PDF/X markers, QR codes (decoded; module size; quiet zone), and the "
+                                    "campaign facts the file records against the project's. Every finding names "
+                                    "the page, the rule, what was found and where, and how to fix it. Exit 1 if "
+                                    "any file fails.")
+    pf.add_argument("files", metavar="FILE", nargs="+", type=Path, help="the PDF files to check")
+    pf.add_argument("--profile", choices=("shop", "office"), default="shop",
+                    help="shop (default): a print shop's press, CMYK, PDF/X, 3 mm bleed; office: office printers, "
+                         "no bleed or PDF/X required")
+    pf.add_argument("--json", action="store_true", help="write the reports as JSON")
+    pf.add_argument("--raster", action="store_true",
+                    help="also render the separations with Ghostscript (gs, tiffsep) and measure their total ink")
+    pf.add_argument("--no-qr", action="store_true", help="skip the QR check (it renders every page)")
+    pf.add_argument("--project", dest="facts_project", metavar="DIR", type=Path, default=None,
+                    help="compare with this project's campaign facts (default: the nearest folder with "
+                         "content/campaign.yaml, if any)")
+    pf.add_argument("--no-project", action="store_true", help="compare with no project's facts")
 
     c = sub.add_parser("check", help="validate all content and list every problem",
                        description="Load and check every content file, then lay out every leaflet in every "
@@ -371,7 +399,9 @@ def cmd_build(args, out, err) -> int:
     from .build import Workspace
     from .progress import Progress
 
-    ws = Workspace(args.project, args.cache)
+    from .render.pdfx import PdfxSettings
+    settings = PdfxSettings(args.pdfx or "x4", args.output_condition, os.environ.get("SOURCE_DATE_EPOCH"))
+    ws = Workspace(args.project, args.cache, pdfx=settings)
     jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
     _check_pixels(ws.project, jobs, args.dpi)
     out_dir = args.out if args.out is not None else args.project / "output"
@@ -582,5 +612,37 @@ def cmd_proof(args, out, err) -> int:
     return 0
 
 
+def cmd_preflight(args, out, err) -> int:
+    from .preflight import preflight, reports_json
+    facts = None
+    if not args.no_project:
+        root = None
+        if args.facts_project is not None:
+            root = _find_project(args.facts_project)
+        else:
+            try:
+                root = _find_project(None)
+            except UsageError:
+                root = None
+        if root is not None:
+            from .model.load import load_facts
+            diags = Diagnostics()
+            facts = load_facts(root / "content" / "campaign.yaml", diags)
+            if facts is None:
+                raise ContentError(diags.errors)
+    reports = [preflight(f, args.profile, facts=facts, qr="off" if args.no_qr else "full",
+                         separations=args.raster) for f in args.files]
+    if args.json:
+        out.write(reports_json(reports) + "\n")
+    else:
+        for r in reports:
+            out.write(r.format() + "\n")
+        failed = [r for r in reports if not r.ok]
+        if len(reports) > 1:
+            out.write(f"{len(reports) - len(failed)} of {len(reports)} file(s) passed the '{args.profile}' profile.\n")
+    return 1 if any(not r.ok for r in reports) else 0
+
+
 COMMANDS = {"build": cmd_build, "check": cmd_check, "fonts": cmd_fonts, "preview": cmd_preview,
-            "new-language": cmd_new_language, "translations": cmd_translations, "proof": cmd_proof}
+            "new-language": cmd_new_language, "translations": cmd_translations, "proof": cmd_proof,
+            "preflight": cmd_preflight}

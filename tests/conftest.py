@@ -33,8 +33,9 @@ def built(workspace, tmp_path_factory):
 
 @pytest.fixture
 def project_copy(tmp_path, root) -> Path:
-    """A copy of the project's content (fonts linked) that a test may break."""
+    """A copy of the project's content (fonts and ICC profiles linked) that a test may break."""
     dest = tmp_path / "project"
     shutil.copytree(root / "content", dest / "content")
     (dest / "fonts").symlink_to(root / "fonts", target_is_directory=True)
+    (dest / "icc").symlink_to(root / "icc", target_is_directory=True)
     return dest

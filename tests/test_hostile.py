@@ -77,6 +77,7 @@ def project(tmp_path) -> Path:
             shutil.copy(p, fonts / p.name)
         else:
             (fonts / p.name).symlink_to(p, target_is_directory=p.is_dir())
+    (dest / "icc").symlink_to(ROOT / "icc", target_is_directory=True)
     prev = dest / "output" / "a4-leaflet"
     prev.mkdir(parents=True)
     (prev / "a4-leaflet.th.online.pdf").write_bytes(b"previous th")

@@ -1,0 +1,1825 @@
+"""Preflight: check any PDF against a print profile.
+
+``preflight(source, profile)`` opens the file with pikepdf and walks every
+page's content the way a RIP would: content streams are parsed with
+``pikepdf.parse_content_stream`` and interpreted with a graphics-state stack
+(CTM, colour spaces and colours for fill and stroke, line width, ExtGState
+overprint/alpha/blend/soft mask, text matrix and font size), through form
+XObjects, tiling patterns, Type 3 glyphs and printed annotation appearances.
+Every object painted is judged where it is painted:
+
+- fonts embedded, subset tags unique;
+- TrimBox/BleedBox present, bleed at least 3 mm on every side;
+- no RGB or Lab colour (content, images, shadings, process colours through an
+  RGB/Lab alternate) and, for PDF/X-1a, no device-independent colour and no
+  transparency;
+- text at least 6 pt effective size, stroked lines at least 0.25 pt effective
+  width; small 100 % K text overprints; no rich black in small text;
+- images at least 300 dpi effective, total ink at most 300 %;
+- PDF/X markers consistent with the file;
+- QR codes (rasterised with pypdfium2, decoded with zxing-cpp): decodable,
+  module size, quiet zone;
+- the campaign-facts fingerprint a print file records, against the project's.
+
+Objects that lie wholly outside the BleedBox (printer's marks and the slug,
+cut away after printing) are not judged for ink, size or overprint.
+
+Every finding names the page, the rule, what was found and where (mm from the
+top left corner of the TrimBox), and how to fix it.  A file that is not a PDF,
+is damaged or is encrypted is a finding too, never an exception.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MM = 72 / 25.4
+ERROR, WARNING, INFO = "error", "warning", "info"
+OFF = "off"
+
+# ---------------------------------------------------------------- the rules
+
+RULES: dict[str, str] = {
+    "file": "the file opens as a PDF",
+    "structure": "the PDF's syntax and content streams are sound",
+    "fonts-embedded": "every font is embedded",
+    "font-subsets": "every font subset has its own tag",
+    "page-boxes": "TrimBox and BleedBox are set, inside the MediaBox",
+    "bleed": "the bleed is at least 3 mm on every side",
+    "colour": "no RGB or Lab colour in content, images, shadings or process colours",
+    "transparency": "no transparency (PDF/X-1a and X-3)",
+    "text-size": "text is at least 6 pt",
+    "line-width": "stroked lines are at least 0.25 pt",
+    "black-overprint": "small black (100 % K) text and thin black lines overprint",
+    "rich-black": "small text and thin lines are not rich black",
+    "image-resolution": "images are at least 300 dpi at their printed size",
+    "ink-limit": "total ink coverage is at most 300 %",
+    "pdfx": "PDF/X markers are consistent with the file",
+    "qr": "QR codes decode, with large enough modules and a 4-module quiet zone",
+    "facts": "the campaign facts recorded in the file are the project's",
+    "separations": "total ink coverage on the rendered separations (--raster)",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    severity: dict[str, str]
+    min_text_pt: float = 6.0
+    min_line_pt: float = 0.25
+    small_text_pt: float = 12.0      # text below this must be K100 only and overprint
+    thin_line_pt: float = 1.0        # strokes thinner than this: the same
+    min_bleed_mm: float = 3.0
+    min_image_dpi: float = 300.0
+    ink_limit: float = 300.0         # percent
+    qr_module_mm: float = 0.33
+    qr_poster_module_mm: float = 1.0
+    qr_quiet_modules: float = 4.0
+    require_pdfx: bool = True
+
+
+_ALL_ERRORS = {rule: ERROR for rule in RULES}
+PROFILES: dict[str, Profile] = {
+    "shop": Profile("shop", "a print shop's offset press: CMYK, PDF/X, 3 mm bleed", dict(_ALL_ERRORS)),
+    "office": Profile("office", "an office printer: sheets printed as they are, no bleed required", {
+        **_ALL_ERRORS, "page-boxes": OFF, "bleed": OFF, "colour": WARNING, "font-subsets": WARNING,
+        "black-overprint": OFF, "rich-black": WARNING, "ink-limit": OFF, "separations": OFF,
+    }, min_image_dpi=150.0, require_pdfx=False),
+}
+
+FIX = {
+    "file": "export the file again as PDF (PDF/X-4 or X-1a for print); an encrypted file must be saved unprotected",
+    "structure": "export or save the file again from the application that made it",
+    "fonts-embedded": "embed every font (a subset is fine) when exporting; never reference a font by name only",
+    "font-subsets": "give every subset its own six-letter tag (e.g. derived from a hash of its glyphs), so that "
+                    "a RIP caching fonts by name cannot mix two subsets",
+    "page-boxes": "set TrimBox (the finished size) and BleedBox (trim plus bleed) on every page, inside the MediaBox",
+    "bleed": "extend artwork that touches the edge 3 mm beyond the trim, and set the BleedBox 3 mm outside the "
+             "TrimBox on every side",
+    "colour": "convert the object to CMYK (or grey) for the output condition",
+    "transparency": "flatten transparency, or deliver PDF/X-4, which allows it",
+    "text-size": "set the text at 6 pt or more (white text on a dark ground a size larger)",
+    "line-width": "draw the line at 0.25 pt or more",
+    "black-overprint": "set overprint for it (ExtGState /op true and /OPM 1 for fills, /OP true for strokes)",
+    "rich-black": "use 100 % K only (C=M=Y=0): misregistration blurs black built from several inks",
+    "image-resolution": "use an image with more pixels, or print it smaller: 300 dpi at the printed size "
+                        "(350 dpi for colour is better)",
+    "ink-limit": "reduce the colour's total ink (C+M+Y+K) to the limit or below",
+    "pdfx": "export as PDF/X (leaflets build writes PDF/X-4, or PDF/X-1a with --pdfx x1a)",
+    "qr": "print the QR code larger, keep 4 modules of light background around it, dark modules on light",
+    "facts": "rebuild the file from this project (leaflets build), whose content/campaign.yaml holds the "
+             "official hotline and links",
+    "separations": "reduce the ink of the darkest areas to the limit",
+}
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    page: int | None
+    message: str
+    fix: str
+    x_mm: float | None = None
+    y_mm: float | None = None
+    count: int = 1
+
+    def where(self) -> str:
+        if self.x_mm is None or self.y_mm is None:
+            return ""
+        return f" at x={self.x_mm:.1f}, y={self.y_mm:.1f} mm"
+
+    def text(self) -> str:
+        more = f" (and {self.count - 1} more like it)" if self.count > 1 else ""
+        return f"{self.message}{self.where()}{more}"
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "page": self.page, "message": self.message,
+                "x_mm": None if self.x_mm is None else round(self.x_mm, 2),
+                "y_mm": None if self.y_mm is None else round(self.y_mm, 2), "count": self.count, "fix": self.fix}
+
+
+@dataclass
+class QrCode:
+    page: int
+    text: str
+    modules: int
+    module_mm: float
+    quiet_modules: float
+    x_mm: float
+    y_mm: float
+    size_mm: float
+
+    def to_json(self) -> dict:
+        return {"page": self.page, "text": self.text, "modules": self.modules, "module_mm": round(self.module_mm, 3),
+                "quiet_zone_modules": round(self.quiet_modules, 1), "x_mm": round(self.x_mm, 1),
+                "y_mm": round(self.y_mm, 1), "size_mm": round(self.size_mm, 1)}
+
+
+@dataclass
+class Report:
+    file: str
+    profile: str
+    findings: list[Finding] = field(default_factory=list)
+    rules: dict[str, str] = field(default_factory=dict)     # rule -> pass | fail | warn | not checked (why)
+    pdf_version: str | None = None
+    pdfx: str | None = None
+    pages: int = 0
+    facts_recorded: str | None = None
+    facts_project: str | None = None
+    qr: list[QrCode] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def failed(self, rules=None) -> list[Finding]:
+        """The errors, of ``rules`` only when given."""
+        return [f for f in self.errors if rules is None or f.rule in rules]
+
+    @property
+    def facts_match(self) -> bool | None:
+        if self.facts_recorded is None or self.facts_project is None:
+            return None
+        return self.facts_recorded == self.facts_project
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "profile": self.profile, "ok": self.ok, "pdf_version": self.pdf_version,
+                "pdfx": self.pdfx, "pages": self.pages,
+                "errors": len(self.errors), "warnings": len(self.warnings),
+                "findings": [f.to_json() for f in self.findings], "rules": dict(self.rules),
+                "facts": {"recorded": self.facts_recorded, "project": self.facts_project, "match": self.facts_match},
+                "qr": [q.to_json() for q in self.qr], "notes": list(self.notes),
+                "seconds": {k: round(v, 4) for k, v in self.seconds.items()}}
+
+    def format(self) -> str:
+        head = "PASSED" if self.ok else "FAILED"
+        kind = ", ".join(x for x in (self.pdfx, f"PDF {self.pdf_version}" if self.pdf_version else None,
+                                     f"{self.pages} page{'s' if self.pages != 1 else ''}" if self.pages else None) if x)
+        out = [f"{self.file}: {head} against profile '{self.profile}'" + (f" ({kind})" if kind else "") +
+               f": {len(self.errors)} error(s), {len(self.warnings)} warning(s)"]
+        order = {ERROR: 0, WARNING: 1, INFO: 2}
+        for f in sorted(self.findings, key=lambda f: (order.get(f.severity, 3), f.page or 0, list(RULES).index(f.rule)
+                                                       if f.rule in RULES else 99)):
+            page = f"page {f.page}" if f.page else "file"
+            out.append(f"  {page}: {f.severity} [{f.rule}] {f.text()}")
+            if f.severity != INFO:
+                out.append(f"      fix: {f.fix}")
+        passed = [r for r, s in self.rules.items() if s == "pass"]
+        if passed:
+            out.append(f"  passed: {', '.join(passed)}")
+        skipped: dict[str, list[str]] = {}
+        for r, s in self.rules.items():
+            if s.startswith("not checked ("):
+                skipped.setdefault(s[len("not checked ("):-1], []).append(r)
+        for why, rules in skipped.items():
+            out.append(f"  not checked ({why}): {', '.join(rules)}")
+        if self.facts_recorded or self.facts_project:
+            if self.facts_recorded is None:
+                out.append("  campaign facts: none recorded in the file")
+            else:
+                state = {True: "matches this project's content/campaign.yaml",
+                         False: f"DIFFERS from this project's ({self.facts_project})",
+                         None: "no project to compare with"}[self.facts_match]
+                out.append(f"  campaign facts: {self.facts_recorded} recorded; {state}")
+        for q in self.qr:
+            out.append(f"  QR code, page {q.page}: {q.text!r}: {q.modules}x{q.modules} modules of {q.module_mm:.2f} mm "
+                       f"({q.size_mm:.1f} mm), quiet zone {q.quiet_modules:.1f} modules, at x={q.x_mm:.1f}, "
+                       f"y={q.y_mm:.1f} mm")
+        for n in self.notes:
+            out.append(f"  note: {n}")
+        if self.seconds:
+            out.append("  time: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.seconds.items()))
+        return "\n".join(out)
+
+
+# ---------------------------------------------------------------- geometry
+
+_ID = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _mul(m1, m2):
+    a1, b1, c1, d1, e1, f1 = m1
+    a2, b2, c2, d2, e2, f2 = m2
+    return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
+            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
+
+
+def _apply(m, x, y):
+    return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
+
+
+def _min_scale(m) -> float:
+    """The smallest singular value of the matrix's linear part: how thin a line of width 1 can become."""
+    a, b, c, d = m[0], m[1], m[2], m[3]
+    s = (a * a + b * b + c * c + d * d) / 2
+    t = math.sqrt(max(0.0, ((a * a + b * b - c * c - d * d) / 2) ** 2 + (a * c + b * d) ** 2))
+    return math.sqrt(max(0.0, s - t))
+
+
+def _num(x, default: float = 0.0) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return default
+    return v if math.isfinite(v) else default
+
+
+def _box(obj) -> tuple[float, float, float, float] | None:
+    try:
+        vals = [float(v) for v in obj]
+    except (TypeError, ValueError):
+        return None
+    if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
+        return None
+    x0, y0, x1, y1 = vals
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _intersect(a, b):
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    return (x0, y0, x1, y1) if x0 <= x1 and y0 <= y1 else None
+
+
+# ---------------------------------------------------------------- colour
+
+_PROCESS = {"Cyan": "C", "Magenta": "M", "Yellow": "Y", "Black": "K"}
+_RGBLIKE = {"rgb", "lab"}
+
+
+class _CS:
+    """A resolved colour space."""
+
+    __slots__ = ("family", "n", "base", "names", "alt", "lookup", "hival", "label")
+
+    def __init__(self, family: str, n: int, base=None, names=(), alt=None, lookup=b"", hival=0, label=""):
+        self.family = family      # DeviceGray DeviceRGB DeviceCMYK ICCBased CalGray CalRGB Lab Indexed Separation DeviceN Pattern
+        self.n = n
+        self.base = base          # Indexed: base space; ICCBased: the space its N implies; Pattern: underlying
+        self.names = names        # Separation/DeviceN colorant names
+        self.alt = alt            # Separation/DeviceN alternate space
+        self.lookup = lookup
+        self.hival = hival
+        self.label = label or family
+
+    @property
+    def kind(self) -> str:
+        """gray | cmyk | rgb | lab | spot | pattern | unknown: what the colour is made of."""
+        f = self.family
+        if f in ("DeviceGray", "CalGray"):
+            return "gray"
+        if f in ("DeviceRGB", "CalRGB"):
+            return "rgb"
+        if f == "DeviceCMYK":
+            return "cmyk"
+        if f == "Lab":
+            return "lab"
+        if f == "ICCBased":
+            return {1: "gray", 3: "rgb", 4: "cmyk"}.get(self.n, "unknown")
+        if f == "Indexed":
+            return self.base.kind if self.base is not None else "unknown"
+        if f in ("Separation", "DeviceN"):
+            return "spot"
+        if f == "Pattern":
+            return "pattern"
+        return "unknown"
+
+    @property
+    def device_independent(self) -> bool:
+        if self.family in ("ICCBased", "CalGray", "CalRGB", "Lab"):
+            return True
+        if self.family == "Indexed" and self.base is not None:
+            return self.base.device_independent
+        return False
+
+    def initial(self) -> tuple:
+        if self.family == "DeviceCMYK" or (self.family == "ICCBased" and self.n == 4):
+            return (0.0, 0.0, 0.0, 1.0)
+        if self.family in ("Separation", "DeviceN"):
+            return (1.0,) * max(1, self.n)
+        return (0.0,) * max(1, self.n)
+
+
+_DEVICE = {"/DeviceGray": _CS("DeviceGray", 1), "/DeviceRGB": _CS("DeviceRGB", 3),
+           "/DeviceCMYK": _CS("DeviceCMYK", 4), "/Pattern": _CS("Pattern", 0),
+           "/G": _CS("DeviceGray", 1), "/RGB": _CS("DeviceRGB", 3), "/CMYK": _CS("DeviceCMYK", 4)}
+_GRAY, _RGB_, _CMYK = _DEVICE["/DeviceGray"], _DEVICE["/DeviceRGB"], _DEVICE["/DeviceCMYK"]
+
+
+def _inks(cs: _CS, values: tuple) -> dict[str, float] | None:
+    """Colorant -> tint (0..1) of a colour, or None when it is not made of inks (RGB, Lab, unknown)."""
+    f = cs.family
+    if f == "DeviceCMYK" or (f == "ICCBased" and cs.n == 4):
+        v = (tuple(values) + (0.0, 0.0, 0.0, 0.0))[:4]
+        return {"C": v[0], "M": v[1], "Y": v[2], "K": v[3]}
+    if f in ("DeviceGray", "CalGray") or (f == "ICCBased" and cs.n == 1):
+        g = values[0] if values else 0.0
+        return {"K": 1.0 - g}
+    if f == "Separation":
+        t = values[0] if values else 1.0
+        name = cs.names[0] if cs.names else ""
+        if name == "None":
+            return {}
+        if name == "All":
+            return {"C": t, "M": t, "Y": t, "K": t}
+        return {_PROCESS.get(name, name): t}
+    if f == "DeviceN":
+        out: dict[str, float] = {}
+        for name, t in zip(cs.names, values):
+            if name == "None":
+                continue
+            key = _PROCESS.get(name, name)
+            out[key] = out.get(key, 0.0) + t
+        return out
+    if f == "Indexed" and cs.base is not None:
+        i = int(round(values[0])) if values else 0
+        i = max(0, min(cs.hival, i))
+        n = cs.base.n
+        chunk = cs.lookup[i * n:(i + 1) * n]
+        if len(chunk) < n:
+            return None
+        return _inks(cs.base, tuple(b / 255 for b in chunk))
+    return None
+
+
+def _describe(cs: _CS, values: tuple) -> str:
+    inks = _inks(cs, values)
+    if cs.kind in ("rgb", "lab") or inks is None:
+        vals = " ".join(f"{v:g}" for v in values)
+        return f"{cs.label} {vals}".strip()
+    return " ".join(f"{k} {v * 100:.0f}" for k, v in inks.items() if v > 0.0005) or "no ink (paper)"
+
+
+def _tac(inks: dict[str, float]) -> float:
+    return sum(max(0.0, min(1.0, v)) for v in inks.values()) * 100
+
+
+def _k_only(inks: dict[str, float] | None) -> bool:
+    """100 % black and nothing else."""
+    if not inks:
+        return False
+    return inks.get("K", 0.0) >= 0.995 and all(v <= 0.005 for k, v in inks.items() if k != "K")
+
+
+def _rich_black(inks: dict[str, float] | None) -> bool:
+    """Black built from several inks: K at least 85 % with C, M or Y, or C, M and Y all at 70 % or more."""
+    if not inks:
+        return False
+    k = inks.get("K", 0.0)
+    others = [v for name, v in inks.items() if name != "K"]
+    if k >= 0.85 and any(v >= 0.05 for v in others):
+        return True
+    return all(inks.get(c, 0.0) >= 0.7 for c in "CMY")
+
+
+# ---------------------------------------------------------------- state
+
+class _GState:
+    __slots__ = ("ctm", "fcs", "fill", "scs", "stroke", "lw", "op_f", "op_s", "opm", "ca_f", "ca_s", "bm", "smask",
+                 "font", "fontname", "fsize", "tc", "tw", "th", "tl", "trise", "tr", "fpattern", "spattern")
+
+    def __init__(self, ctm=_ID):
+        self.ctm = ctm
+        self.fcs, self.fill, self.scs, self.stroke = _GRAY, (0.0,), _GRAY, (0.0,)
+        self.fpattern = self.spattern = None
+        self.lw = 1.0
+        self.op_f = self.op_s = False
+        self.opm = 0
+        self.ca_f = self.ca_s = 1.0
+        self.bm = "Normal"
+        self.smask = False
+        self.font = None
+        self.fontname = None
+        self.fsize = 0.0
+        self.tc = self.tw = self.tl = self.trise = 0.0
+        self.th = 1.0
+        self.tr = 0
+
+    def copy(self) -> "_GState":
+        g = _GState.__new__(_GState)
+        for s in _GState.__slots__:
+            setattr(g, s, getattr(self, s))
+        return g
+
+
+class _Budget(Exception):
+    pass
+
+
+MAX_OPS = 2_000_000      # operators interpreted per page, forms and patterns included
+MAX_DEPTH = 16           # forms inside forms
+INSIDE_PT = 0.3          # how far an object must reach into the BleedBox to be judged
+
+
+# ---------------------------------------------------------------- the walker
+
+class _Walker:
+    """Interprets one page's content and records what the rules need."""
+
+    def __init__(self, check: "_Check", pageno: int, page, area, trim, userunit: float):
+        self.k = check
+        self.pageno = pageno
+        self.page = page
+        self.area = area          # what is printed: BleedBox (or TrimBox, or MediaBox)
+        self.trim = trim          # where positions are measured from
+        self.uu = userunit
+        self.ops = 0
+        self.stack: list[int] = []        # objgens of forms being drawn (cycle guard)
+        self.cs_cache: dict = {}
+        self.type3_done: set = set()
+        self.slug_objects = 0
+
+    # ------------------------------------------------------------ helpers
+    def mm(self, x: float, y: float) -> tuple[float, float]:
+        t = self.trim
+        return (x - t[0]) * self.uu / MM, (t[3] - y) * self.uu / MM
+
+    def inside(self, bbox) -> bool:
+        if bbox is None or self.area is None:
+            return True
+        a = self.area
+        e = INSIDE_PT      # merely touching the BleedBox (a mark drawn from its edge) is outside
+        if bbox[2] <= a[0] + e or bbox[0] >= a[2] - e or bbox[3] <= a[1] + e or bbox[1] >= a[3] - e:
+            self.slug_objects += 1
+            return False
+        return True
+
+    def resolve_cs(self, obj, resources, depth: int = 0) -> _CS:
+        import pikepdf
+        if depth > 8:
+            return _CS("unknown", 0)
+        if isinstance(obj, pikepdf.Name):
+            key = str(obj)
+            if key in _DEVICE:
+                return _DEVICE[key]
+            try:
+                named = resources.get("/ColorSpace", {}).get(key) if resources is not None else None
+            except (AttributeError, TypeError, ValueError):
+                named = None
+            if named is None:
+                return _CS("unknown", 0, label=key)
+            return self.resolve_cs(named, resources, depth + 1)
+        if not isinstance(obj, pikepdf.Array) or len(obj) == 0:
+            return _CS("unknown", 0)
+        try:
+            cache_key = obj.objgen if obj.is_indirect else None
+        except Exception:
+            cache_key = None
+        if cache_key and cache_key != (0, 0) and cache_key in self.cs_cache:
+            return self.cs_cache[cache_key]
+        fam = str(obj[0])
+        cs = _CS("unknown", 0, label=fam)
+        try:
+            if fam == "/ICCBased":
+                stream = obj[1]
+                n = int(stream.get("/N", 0))
+                cs = _CS("ICCBased", n, label=f"ICCBased (N={n})")
+            elif fam in ("/CalRGB", "/CalGray", "/Lab"):
+                cs = _CS(fam[1:], 1 if fam == "/CalGray" else 3)
+            elif fam in ("/Indexed", "/I"):
+                base = self.resolve_cs(obj[1], resources, depth + 1)
+                lookup = obj[3]
+                data = bytes(lookup.read_bytes()) if isinstance(lookup, pikepdf.Stream) else bytes(lookup)
+                cs = _CS("Indexed", 1, base=base, lookup=data, hival=int(obj[2]), label=f"Indexed {base.label}")
+            elif fam == "/Separation":
+                alt = self.resolve_cs(obj[2], resources, depth + 1)
+                cs = _CS("Separation", 1, names=(str(obj[1])[1:],), alt=alt, label=f"Separation {str(obj[1])[1:]}")
+            elif fam == "/DeviceN":
+                names = tuple(str(x)[1:] for x in obj[1])
+                alt = self.resolve_cs(obj[2], resources, depth + 1)
+                cs = _CS("DeviceN", len(names), names=names, alt=alt, label=f"DeviceN {'/'.join(names)}")
+            elif fam == "/Pattern":
+                base = self.resolve_cs(obj[1], resources, depth + 1) if len(obj) > 1 else None
+                cs = _CS("Pattern", base.n if base else 0, base=base)
+            elif fam in _DEVICE:
+                cs = _DEVICE[fam]
+        except (IndexError, TypeError, ValueError, AttributeError, pikepdf.PdfError):
+            cs = _CS("unknown", 0, label=fam)
+        if cache_key and cache_key != (0, 0):
+            self.cs_cache[cache_key] = cs
+        return cs
+
+    # ------------------------------------------------------------ colour judgement
+    def judge_colour(self, what: str, cs: _CS, values: tuple, x: float, y: float, bbox) -> None:
+        """Colour and ink rules for one painted object."""
+        k = self.k
+        if cs.family == "Pattern":
+            return
+        kind = cs.kind
+        xm, ym = self.mm(x, y)
+        if kind in _RGBLIKE:
+            k.add("colour", self.pageno, ("cs", cs.label, what),
+                  f"{what} in {'RGB' if kind == 'rgb' else 'Lab'} colour ({_describe(cs, values)})", xm, ym)
+            return
+        if kind == "unknown":
+            k.add("colour", self.pageno, ("unknown", cs.label, what),
+                  f"{what} in a colour space that cannot be checked ({cs.label})", xm, ym, severity=WARNING)
+            return
+        if k.x1a and cs.device_independent:
+            k.add("colour", self.pageno, ("di", cs.label, what),
+                  f"{what} in a device-independent colour space ({cs.label}), which PDF/X-1a does not allow", xm, ym)
+        if cs.family in ("Separation", "DeviceN") and cs.alt is not None and cs.alt.kind in _RGBLIKE:
+            process = [n for n in cs.names if n in _PROCESS or n == "All"]
+            if process:
+                k.add("colour", self.pageno, ("alt", cs.label, what),
+                      f"{what} in the process colour{'s' if len(process) > 1 else ''} {', '.join(process)} "
+                      f"defined through an {cs.alt.label} alternate", xm, ym)
+            else:
+                k.add("colour", self.pageno, ("spotalt", cs.label, what),
+                      f"{what} in the spot colour {cs.label} whose alternate is {cs.alt.label}: proofs and any "
+                      "conversion to CMYK will go through RGB", xm, ym, severity=ERROR if k.x1a else WARNING)
+        inks = _inks(cs, values)
+        if inks is not None and self.inside(bbox):
+            tac = _tac(inks)
+            if tac > k.profile.ink_limit + 0.05:
+                k.add("ink-limit", self.pageno, ("tac", round(tac), _describe(cs, values)),
+                      f"{what} with {tac:.0f} % total ink ({_describe(cs, values)}), more than "
+                      f"{k.profile.ink_limit:.0f} %", xm, ym)
+
+    def transparency(self, what: str, x: float, y: float) -> None:
+        if self.k.no_transparency:
+            xm, ym = self.mm(x, y)
+            self.k.add("transparency", self.pageno, ("t", what), f"{what}, which {self.k.pdfx} does not allow",
+                       xm, ym)
+
+    def alpha(self, g: _GState, fill: bool, x: float, y: float) -> None:
+        ca = g.ca_f if fill else g.ca_s
+        if ca < 0.9999:
+            self.transparency(f"{'fill' if fill else 'stroke'} with opacity {ca:g}", x, y)
+        if g.bm not in ("Normal", "Compatible"):
+            self.transparency(f"blend mode {g.bm}", x, y)
+        if g.smask:
+            self.transparency("a soft mask (ExtGState /SMask)", x, y)
+
+    # ------------------------------------------------------------ painting
+    def paint_path(self, g: _GState, bbox, fill: bool, stroke: bool, resources) -> None:
+        if bbox is None:
+            return
+        x, y = bbox[0], bbox[3]
+        inside = self.inside(bbox)
+        xm, ym = self.mm(x, y)
+        k = self.k
+        if fill:
+            self.alpha(g, True, x, y)
+            if g.fcs.family == "Pattern":
+                self.paint_pattern(g, g.fpattern, resources, "fill", x, y)
+            else:
+                self.judge_colour("a filled shape", g.fcs, g.fill, x, y, bbox)
+        if stroke:
+            self.alpha(g, False, x, y)
+            if g.scs.family == "Pattern":
+                self.paint_pattern(g, g.spattern, resources, "stroke", x, y)
+            else:
+                self.judge_colour("a stroked line", g.scs, g.stroke, x, y, bbox)
+            if inside:
+                width = g.lw * _min_scale(g.ctm) * self.uu
+                if g.lw <= 0:
+                    k.add("line-width", self.pageno, ("hairline",),
+                          "a hairline (line width 0: the thinnest line the device can draw)", xm, ym)
+                elif width < k.profile.min_line_pt - 1e-6:
+                    k.add("line-width", self.pageno, ("w", round(width, 3)),
+                          f"a line {width:.3f} pt wide, thinner than {k.profile.min_line_pt:g} pt", xm, ym)
+                if g.scs.family != "Pattern" and (g.lw <= 0 or width < k.profile.thin_line_pt):
+                    inks = _inks(g.scs, g.stroke)
+                    if _k_only(inks) and not g.op_s:
+                        k.add("black-overprint", self.pageno, ("line",),
+                              f"a thin black line ({width:.2f} pt, 100 % K) that does not overprint", xm, ym)
+                    elif _rich_black(inks):
+                        k.add("rich-black", self.pageno, ("line", _describe(g.scs, g.stroke)),
+                              f"a thin line ({width:.2f} pt) in rich black ({_describe(g.scs, g.stroke)})", xm, ym)
+
+    def paint_pattern(self, g: _GState, pattern, resources, what: str, x: float, y: float) -> None:
+        import pikepdf
+        if pattern is None:
+            return
+        try:
+            ptype = int(pattern.get("/PatternType", 0))
+        except (TypeError, ValueError):
+            return
+        matrix = tuple(_num(v) for v in pattern.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+        if len(matrix) != 6:
+            matrix = _ID
+        base = _mul(matrix, self.base_ctm)
+        if ptype == 2:
+            shading = pattern.get("/Shading")
+            if shading is not None:
+                self.shading(shading, resources, x, y, f"a shading pattern ({what})")
+        elif ptype == 1 and isinstance(pattern, pikepdf.Stream):
+            paint_type = int(pattern.get("/PaintType", 1))
+            if paint_type == 2:
+                cs = g.fcs if what == "fill" else g.scs
+                values = g.fill if what == "fill" else g.stroke
+                if cs.base is not None:
+                    self.judge_colour(f"an uncoloured tiling pattern ({what})", cs.base, values, x, y, None)
+                return
+            self.form(pattern, pattern.get("/Resources", resources), base, g, f"tiling pattern")
+
+    def shading(self, shading, resources, x: float, y: float, what: str = "a shading") -> None:
+        import pikepdf
+        try:
+            cs = self.resolve_cs(shading.get("/ColorSpace"), resources)
+        except (AttributeError, TypeError):
+            return
+        # the colours at the ends of its function (exponential or stitching); a mesh or sampled function is
+        # judged by its colour space only
+        samples: list[tuple] = []
+
+        def ends(fn, depth=0):
+            if fn is None or depth > 4:
+                return
+            if isinstance(fn, pikepdf.Array):
+                outs = [[] for _ in range(2)]
+                for sub in fn:
+                    for i, key in enumerate(("/C0", "/C1")):
+                        vals = sub.get(key, [0.0] if key == "/C0" else [1.0]) if not isinstance(sub, pikepdf.Array) \
+                            else []
+                        outs[i].extend(_num(v) for v in vals)
+                for o in outs:
+                    samples.append(tuple(o))
+                return
+            try:
+                ftype = int(fn.get("/FunctionType", -1))
+            except (TypeError, ValueError):
+                return
+            if ftype == 2:
+                samples.append(tuple(_num(v) for v in fn.get("/C0", [0.0])))
+                samples.append(tuple(_num(v) for v in fn.get("/C1", [1.0])))
+            elif ftype == 3:
+                for sub in fn.get("/Functions", []):
+                    ends(sub, depth + 1)
+
+        try:
+            ends(shading.get("/Function"))
+        except (AttributeError, TypeError, ValueError, pikepdf.PdfError):
+            pass
+        if not samples:
+            samples = [cs.initial()]
+        for s in samples:
+            self.judge_colour(what, cs, s, x, y, None)
+
+    def show_text(self, g: _GState, tm, nchars: int, resources) -> None:
+        k = self.k
+        if g.tr in (3, 7) or nchars == 0:
+            return
+        font = g.font
+        scale = 1.0
+        if font is not None and font.get("/Subtype") == "/Type3":
+            fm = [_num(v) for v in font.get("/FontMatrix", [0.001, 0, 0, 0.001, 0, 0])]
+            if len(fm) == 6:
+                scale = math.hypot(fm[2], fm[3]) * 1000
+            self.type3(font, g, tm, resources)
+        trm = _mul(tm, g.ctm)
+        x, y = trm[4], trm[5]
+        top = _apply(trm, 0, g.fsize)
+        bbox = (min(x, top[0]), min(y, top[1]), max(x, top[0]), max(y, top[1]))
+        size = abs(g.fsize) * scale * math.hypot(trm[2], trm[3]) * self.uu
+        inside = self.inside(bbox)
+        fname = k.font_label(font, g.fontname)
+        xm, ym = self.mm(x, y)
+        fill = g.tr in (0, 2, 4, 6)
+        stroke = g.tr in (1, 2, 5, 6)
+        if fill:
+            self.alpha(g, True, x, y)
+            if g.fcs.family == "Pattern":
+                self.paint_pattern(g, g.fpattern, resources, "fill", x, y)
+            else:
+                self.judge_colour("text", g.fcs, g.fill, x, y, bbox)
+        if stroke:
+            self.alpha(g, False, x, y)
+            if g.scs.family != "Pattern":
+                self.judge_colour("outlined text", g.scs, g.stroke, x, y, bbox)
+        if not inside:
+            return
+        if size < k.profile.min_text_pt - 1e-6:
+            k.add("text-size", self.pageno, ("size", round(size, 1), fname),
+                  f"text at {size:.1f} pt, font {fname}, smaller than {k.profile.min_text_pt:g} pt", xm, ym)
+        if size < k.profile.small_text_pt and fill and g.fcs.family != "Pattern":
+            inks = _inks(g.fcs, g.fill)
+            if _k_only(inks):
+                device_cmyk = g.fcs.kind == "cmyk"
+                if not g.op_f or (device_cmyk and g.opm != 1):
+                    missing = "overprint is off" if not g.op_f else "overprint mode is 0 (OPM 1 needed)"
+                    k.add("black-overprint", self.pageno, ("text", fname),
+                          f"black text (100 % K) at {size:.1f} pt does not overprint ({missing}): font {fname}",
+                          xm, ym)
+            elif _rich_black(inks):
+                k.add("rich-black", self.pageno, ("text", _describe(g.fcs, g.fill), fname),
+                      f"text at {size:.1f} pt in rich black ({_describe(g.fcs, g.fill)}): font {fname}", xm, ym)
+
+    def type3(self, font, g: _GState, tm, resources) -> None:
+        """The glyph procedures of a Type 3 font, once per font: their colours, images and fonts."""
+        key = font.objgen
+        if key in self.type3_done:
+            return
+        self.type3_done.add(key)
+        fm = tuple(_num(v) for v in font.get("/FontMatrix", [0.001, 0, 0, 0.001, 0, 0]))
+        if len(fm) != 6:
+            fm = (0.001, 0, 0, 0.001, 0, 0)
+        trm = _mul(_mul(fm, (g.fsize * g.th, 0, 0, g.fsize, 0, g.trise)), _mul(tm, g.ctm))
+        res = font.get("/Resources", resources)
+        for _name, proc in list(font.get("/CharProcs", {}).items())[:256]:
+            gs = g.copy()
+            gs.ctm = trm
+            self.run(proc, res, gs, "a Type 3 glyph")
+
+    def image(self, g: _GState, img, resources, name: str) -> None:
+        """An image XObject or inline image drawn with the current CTM."""
+        k = self.k
+        m = g.ctm
+        corners = [_apply(m, u, v) for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
+        xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+        bbox = (min(xs), min(ys), max(xs), max(ys))
+        x, y = bbox[0], bbox[3]
+        xm, ym = self.mm(x, y)
+        inside = self.inside(bbox)
+        w = int(_num(img.get("/Width", 0)))
+        h = int(_num(img.get("/Height", 0)))
+        mask = bool(img.get("/ImageMask", False))
+        label = f"image {name} ({w}x{h} px)" if name else f"an inline image ({w}x{h} px)"
+        self.alpha(g, True, x, y)
+        if "/SMask" in img and str(img.get("/SMask")) != "/None":
+            self.transparency(f"{label} with a soft mask (SMask)", x, y)
+        if _num(img.get("/SMaskInData", 0)) > 0:
+            self.transparency(f"{label} with transparency in its JPEG 2000 data (SMaskInData)", x, y)
+        if mask:
+            if g.fcs.family != "Pattern":
+                self.judge_colour(f"{label} (a stencil mask)", g.fcs, g.fill, x, y, bbox)
+        else:
+            csobj = img.get("/ColorSpace")
+            if csobj is None:
+                filters = img.get("/Filter")
+                names = [str(f) for f in filters] if filters is not None and hasattr(filters, "__iter__") and \
+                    not isinstance(filters, str) and str(type(filters)).find("Name") < 0 else [str(filters)]
+                if "/JPXDecode" in names:
+                    kind = _jpx_colour(img)
+                    if kind in _RGBLIKE:
+                        k.add("colour", self.pageno, ("img", "jpx", kind), f"{label} in {kind.upper()} "
+                              "(JPEG 2000 colour)", xm, ym)
+                    elif kind is None:
+                        k.add("colour", self.pageno, ("img", "jpx?"), f"{label}: JPEG 2000 whose colour space "
+                              "cannot be read", xm, ym, severity=WARNING)
+                else:
+                    k.add("structure", self.pageno, ("img", "nocs"), f"{label} has no colour space", xm, ym)
+            else:
+                cs = self.resolve_cs(csobj, resources)
+                self.judge_colour(label, cs, cs.initial(), x, y, None)
+                if cs.kind == "cmyk" and inside:
+                    self.image_ink(img, cs, label, xm, ym)
+        if inside and w > 0 and h > 0:
+            wpt = math.hypot(m[0], m[1]) * self.uu
+            hpt = math.hypot(m[2], m[3]) * self.uu
+            if wpt > 0 and hpt > 0:
+                dpi = min(w / (wpt / 72), h / (hpt / 72))
+                if dpi < k.profile.min_image_dpi - 0.5:
+                    k.add("image-resolution", self.pageno, ("dpi", name or id(img), round(dpi)),
+                          f"{label} at {dpi:.0f} dpi effective ({wpt / MM:.1f} x {hpt / MM:.1f} mm), below "
+                          f"{k.profile.min_image_dpi:.0f} dpi", xm, ym)
+
+    def image_ink(self, img, cs: _CS, label: str, xm: float, ym: float) -> None:
+        """The largest total ink of a CMYK image whose samples decode exactly (not JPEG or JPEG 2000)."""
+        import pikepdf
+        k = self.k
+        try:
+            filters = img.get("/Filter")
+            names = {str(f) for f in filters} if isinstance(filters, pikepdf.Array) else {str(filters)}
+            if names & {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}:
+                k.notes.add("the ink of JPEG images is measured only on the rendered separations (--raster)")
+                return
+            bpc = int(img.get("/BitsPerComponent", 8))
+            w, h = int(img.get("/Width")), int(img.get("/Height"))
+            if bpc != 8 or w * h > 16_000_000 or "/Decode" in img:
+                return
+            raw = img.read_bytes()
+        except (pikepdf.PdfError, TypeError, ValueError, AttributeError):
+            return
+        if len(raw) < w * h * 4:
+            return
+        from PIL import Image, ImageMath
+        im = Image.frombytes("CMYK", (w, h), bytes(raw[:w * h * 4]))
+        c, m, y, kk = im.split()
+        total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=kk)
+        peak = total.getextrema()[1] * 100 / 255
+        if peak > k.profile.ink_limit + 0.5:
+            k.add("ink-limit", self.pageno, ("img", label), f"{label} with up to {peak:.0f} % total ink, more "
+                  f"than {k.profile.ink_limit:.0f} %", xm, ym)
+
+    # ------------------------------------------------------------ forms
+    def form(self, xobj, resources, ctm, g: _GState, what: str = "form") -> None:
+        key = xobj.objgen
+        if key in self.stack or len(self.stack) >= MAX_DEPTH:
+            self.k.add("structure", self.pageno, ("recursion",),
+                       f"a {what} that draws itself or nests more than {MAX_DEPTH} deep was not followed")
+            return
+        group = xobj.get("/Group")
+        x, y = ctm[4], ctm[5]
+        if group is not None and str(group.get("/S", "")) == "/Transparency":
+            self.transparency(f"a transparency group ({what})", x, y)
+        self.stack.append(key)
+        try:
+            gs = g.copy()
+            gs.ctm = ctm
+            self.run(xobj, resources, gs, what)
+        finally:
+            self.stack.pop()
+
+    # ------------------------------------------------------------ the interpreter
+    def run(self, stream, resources, g: _GState, what: str = "page") -> None:
+        import pikepdf
+        try:
+            instructions = pikepdf.parse_content_stream(stream)
+        except (pikepdf.PdfError, TypeError, ValueError) as exc:
+            self.k.add("structure", self.pageno, ("parse", what), f"the content of a {what} cannot be parsed: {exc}")
+            return
+        saved_base = getattr(self, "base_ctm", _ID)
+        self.base_ctm = g.ctm
+        stack: list[_GState] = []
+        tm = tlm = _ID
+        path_box = None
+        k = self.k
+        if resources is None:
+            resources = pikepdf.Dictionary()
+        for ins in instructions:
+            self.ops += 1
+            if self.ops > MAX_OPS:
+                raise _Budget()
+            if isinstance(ins, pikepdf.ContentStreamInlineImage):
+                self.image(g, ins.iimage.obj, resources, "")
+                continue
+            op = str(ins.operator)
+            a = ins.operands
+            try:
+                if op in ("m", "l"):
+                    x, y = _apply(g.ctm, _num(a[0]), _num(a[1]))
+                    path_box = (x, y, x, y) if path_box is None else (min(path_box[0], x), min(path_box[1], y),
+                                                                       max(path_box[2], x), max(path_box[3], y))
+                elif op in ("c", "v", "y"):
+                    for i in range(0, len(a) - 1, 2):
+                        x, y = _apply(g.ctm, _num(a[i]), _num(a[i + 1]))
+                        path_box = (x, y, x, y) if path_box is None else (
+                            min(path_box[0], x), min(path_box[1], y), max(path_box[2], x), max(path_box[3], y))
+                elif op == "re":
+                    x0, y0, w, h = (_num(v) for v in a[:4])
+                    for px, py in ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h)):
+                        x, y = _apply(g.ctm, px, py)
+                        path_box = (x, y, x, y) if path_box is None else (
+                            min(path_box[0], x), min(path_box[1], y), max(path_box[2], x), max(path_box[3], y))
+                elif op in ("f", "F", "f*"):
+                    self.paint_path(g, path_box, True, False, resources)
+                    path_box = None
+                elif op in ("S", "s"):
+                    self.paint_path(g, path_box, False, True, resources)
+                    path_box = None
+                elif op in ("B", "B*", "b", "b*"):
+                    self.paint_path(g, path_box, True, True, resources)
+                    path_box = None
+                elif op == "n":
+                    path_box = None
+                elif op in ("k", "K", "g", "G", "rg", "RG"):
+                    cs = {"k": _CMYK, "K": _CMYK, "g": _GRAY, "G": _GRAY, "rg": _RGB_, "RG": _RGB_}[op]
+                    vals = tuple(_num(v) for v in a)
+                    if op.islower():
+                        g.fcs, g.fill = cs, vals
+                    else:
+                        g.scs, g.stroke = cs, vals
+                elif op in ("cs", "CS"):
+                    cs = self.resolve_cs(a[0], resources)
+                    if op == "cs":
+                        g.fcs, g.fill, g.fpattern = cs, cs.initial(), None
+                    else:
+                        g.scs, g.stroke, g.spattern = cs, cs.initial(), None
+                elif op in ("sc", "scn", "SC", "SCN"):
+                    vals = tuple(_num(v) for v in a if not isinstance(v, pikepdf.Name))
+                    pat = None
+                    if a and isinstance(a[-1], pikepdf.Name):
+                        pat = resources.get("/Pattern", {}).get(str(a[-1]))
+                    if op.islower():
+                        g.fill, g.fpattern = (vals or g.fill), pat
+                    else:
+                        g.stroke, g.spattern = (vals or g.stroke), pat
+                elif op == "q":
+                    stack.append(g.copy())
+                elif op == "Q":
+                    if stack:
+                        g = stack.pop()
+                elif op == "cm":
+                    g.ctm = _mul(tuple(_num(v) for v in a[:6]), g.ctm)
+                elif op == "w":
+                    g.lw = _num(a[0], 1.0)
+                elif op == "gs":
+                    self.extgstate(g, resources.get("/ExtGState", {}).get(str(a[0])))
+                elif op == "BT":
+                    tm = tlm = _ID
+                elif op == "Tf":
+                    g.font = resources.get("/Font", {}).get(str(a[0]))
+                    g.fsize = _num(a[1])
+                    k.use_font(g.font, str(a[0]), self.pageno)
+                    g.fontname = str(a[0])
+                elif op == "Tm":
+                    tm = tlm = tuple(_num(v) for v in a[:6])
+                elif op in ("Td", "TD"):
+                    tx, ty = _num(a[0]), _num(a[1])
+                    if op == "TD":
+                        g.tl = -ty
+                    tlm = tm = _mul((1, 0, 0, 1, tx, ty), tlm)
+                elif op == "T*":
+                    tlm = tm = _mul((1, 0, 0, 1, 0, -g.tl), tlm)
+                elif op == "TL":
+                    g.tl = _num(a[0])
+                elif op == "Tc":
+                    g.tc = _num(a[0])
+                elif op == "Tw":
+                    g.tw = _num(a[0])
+                elif op == "Tz":
+                    g.th = _num(a[0], 100.0) / 100
+                elif op == "Ts":
+                    g.trise = _num(a[0])
+                elif op == "Tr":
+                    g.tr = int(_num(a[0]))
+                elif op in ("Tj", "'", '"'):
+                    if op != "Tj":
+                        tlm = tm = _mul((1, 0, 0, 1, 0, -g.tl), tlm)
+                    s = a[-1]
+                    self.show_text(g, tm, len(bytes(s)) if isinstance(s, pikepdf.String) else 0, resources)
+                elif op == "TJ":
+                    n = sum(len(bytes(x)) for x in a[0] if isinstance(x, pikepdf.String))
+                    self.show_text(g, tm, n, resources)
+                elif op == "Do":
+                    self.do(g, str(a[0]), resources)
+                elif op == "sh":
+                    sh = resources.get("/Shading", {}).get(str(a[0]))
+                    if sh is not None:
+                        self.alpha(g, True, g.ctm[4], g.ctm[5])
+                        self.shading(sh, resources, g.ctm[4], g.ctm[5])
+            except _Budget:
+                raise
+            except (IndexError, TypeError, ValueError, AttributeError, KeyError, pikepdf.PdfError):
+                k.add("structure", self.pageno, ("operands", op),
+                      f"the operator '{op}' in a {what} has operands that cannot be read", severity=WARNING)
+        self.base_ctm = saved_base
+
+    def do(self, g: _GState, name: str, resources) -> None:
+        import pikepdf
+        xobj = resources.get("/XObject", {}).get(name)
+        if not isinstance(xobj, pikepdf.Stream):
+            return
+        sub = str(xobj.get("/Subtype", ""))
+        if sub == "/Image":
+            self.image(g, xobj, resources, name)
+        elif sub == "/Form":
+            matrix = tuple(_num(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+            if len(matrix) != 6:
+                matrix = _ID
+            self.form(xobj, xobj.get("/Resources", resources), _mul(matrix, g.ctm), g, f"form {name}")
+
+    def extgstate(self, g: _GState, gs) -> None:
+        if gs is None:
+            return
+        if "/LW" in gs:
+            g.lw = _num(gs.get("/LW"), g.lw)
+        if "/OP" in gs:
+            g.op_s = bool(gs.get("/OP"))
+            if "/op" not in gs:
+                g.op_f = g.op_s
+        if "/op" in gs:
+            g.op_f = bool(gs.get("/op"))
+        if "/OPM" in gs:
+            g.opm = int(_num(gs.get("/OPM")))
+        if "/CA" in gs:
+            g.ca_s = _num(gs.get("/CA"), 1.0)
+        if "/ca" in gs:
+            g.ca_f = _num(gs.get("/ca"), 1.0)
+        if "/BM" in gs:
+            bm = gs.get("/BM")
+            try:
+                names = [str(x)[1:] for x in bm] if not str(bm).startswith("/") else [str(bm)[1:]]
+            except TypeError:
+                names = [str(bm)[1:]]
+            g.bm = names[0] if names else "Normal"
+        if "/SMask" in gs:
+            g.smask = str(gs.get("/SMask")) != "/None"
+        if "/Font" in gs:
+            try:
+                g.font, g.fsize = gs["/Font"][0], _num(gs["/Font"][1])
+            except (IndexError, TypeError):
+                pass
+
+
+def _jpx_colour(img) -> str | None:
+    """The colour of a JPEG 2000 image from its 'colr' box: rgb, gray, cmyk, lab, or None."""
+    try:
+        data = bytes(img.read_raw_bytes()[:65536])
+    except Exception:
+        return None
+    i = data.find(b"colr")
+    if i < 0 or i + 11 > len(data):
+        return None
+    if data[i + 4] != 1:
+        return "unknown icc"
+    enum = int.from_bytes(data[i + 7:i + 11], "big")
+    return {16: "rgb", 18: "rgb", 21: "rgb", 17: "gray", 12: "cmyk", 14: "lab"}.get(enum)
+
+
+# ---------------------------------------------------------------- the check
+
+class _Check:
+    """The findings of one file, merged by what they are about."""
+
+    def __init__(self, profile: Profile, name: str):
+        self.profile = profile
+        self.report = Report(name, profile.name)
+        self._found: dict[tuple, Finding] = {}
+        self.fonts: dict[tuple, dict] = {}       # objgen -> font info
+        self.notes: set[str] = set()
+        self.pdfx: str | None = None
+        self.x1a = False
+        self.no_transparency = False
+        self.geometry: list[dict] = []
+
+    def add(self, rule: str, page: int | None, key: tuple, message: str, x_mm: float | None = None,
+            y_mm: float | None = None, severity: str | None = None) -> None:
+        k = (rule, page, key)
+        f = self._found.get(k)
+        if f is not None:
+            f.count += 1
+            return
+        sev = self.profile.severity.get(rule, ERROR)
+        if sev == OFF:
+            return
+        if severity is not None and sev != INFO:
+            # a finding that is a warning by nature stays one; an error is softened by the profile
+            sev = WARNING if WARNING in (severity, sev) else severity
+        self._found[k] = Finding(rule, sev, page, message, FIX.get(rule, ""), x_mm, y_mm)
+
+    def font_label(self, font, resname: str | None) -> str:
+        if font is None:
+            return resname or "?"
+        base = str(font.get("/BaseFont", ""))[1:]
+        return f"{resname} ({base})" if resname else base
+
+    def use_font(self, font, resname: str, page: int) -> None:
+        if font is None:
+            self.add("structure", page, ("nofont", resname), f"text uses the font {resname}, which is not in the "
+                                                              "page's resources")
+            return
+        try:
+            key = font.objgen
+        except Exception:
+            key = (id(font), 0)
+        if key in self.fonts:
+            return
+        self.fonts[key] = {"font": font, "resname": resname, "page": page}
+
+    def findings(self) -> list[Finding]:
+        return list(self._found.values())
+
+
+def _font_program(font):
+    """(subtype, FontDescriptor, font file stream or None) of a font dictionary."""
+    sub = str(font.get("/Subtype", ""))
+    desc_font = font
+    if sub == "/Type0":
+        try:
+            desc_font = font["/DescendantFonts"][0]
+        except (KeyError, IndexError, TypeError):
+            return sub, None, None, font
+    desc = desc_font.get("/FontDescriptor")
+    if desc is None:
+        return sub, None, None, desc_font
+    for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+        if key in desc:
+            return sub, desc, desc[key], desc_font
+    return sub, desc, None, desc_font
+
+
+def _check_fonts(k: _Check) -> None:
+    import hashlib
+    tags: dict[str, dict[str, list[str]]] = {}
+    for info in k.fonts.values():
+        font, page = info["font"], info["page"]
+        try:
+            sub, desc, program, desc_font = _font_program(font)
+        except Exception:
+            continue
+        base = str(desc_font.get("/BaseFont", font.get("/BaseFont", "")))[1:]
+        label = f"{info['resname']} ({base})"
+        if sub == "/Type3":
+            continue
+        if program is None:
+            k.add("fonts-embedded", page, ("font", base), f"the font {label} is not embedded"
+                  + (" (a standard font, referenced by name only)" if desc is None else ""))
+            continue
+        m = re.match(r"([A-Z]{6})\+", base)
+        if m:
+            try:
+                digest = hashlib.sha256(bytes(program.read_raw_bytes())).hexdigest()
+            except Exception:
+                digest = repr(program.objgen)
+            tags.setdefault(m.group(1), {}).setdefault(digest, []).append(base)
+    for tag, programs in sorted(tags.items()):
+        if len(programs) > 1:
+            names = sorted({n for names in programs.values() for n in names})
+            k.add("font-subsets", None, ("tag", tag),
+                  f"the subset tag {tag} is used by {len(programs)} different font subsets ({', '.join(names[:4])}"
+                  f"{', …' if len(names) > 4 else ''}): ISO 32000 requires different subsets to have different tags")
+
+
+# ---------------------------------------------------------------- PDF/X markers
+
+_PDFX_MAX_VERSION = {"PDF/X-1:2001": "1.3", "PDF/X-1a:2001": "1.3", "PDF/X-1a:2003": "1.4", "PDF/X-3:2002": "1.3",
+                     "PDF/X-3:2003": "1.4", "PDF/X-4": "1.6", "PDF/X-4p": "1.6", "PDF/X-5g": "1.6",
+                     "PDF/X-5pg": "1.6", "PDF/X-5n": "1.6", "PDF/X-6": "2.0", "PDF/X-6p": "2.0", "PDF/X-6n": "2.0"}
+_NS = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "pdfxid": "http://www.npes.org/pdfx/ns/id/",
+       "pdfx": "http://ns.adobe.com/pdfx/1.3/", "pdf": "http://ns.adobe.com/pdf/1.3/",
+       "xmpMM": "http://ns.adobe.com/xap/1.0/mm/"}
+
+
+def _xmp_values(data: bytes) -> dict[str, str] | None:
+    """The simple properties of an XMP packet, by prefix:name (attributes and elements), or None if unreadable."""
+    from lxml import etree
+    from .render.pdfx import LEAFLETS_NS
+    ns = dict(_NS, leaflets=LEAFLETS_NS)
+    rev = {v: k for k, v in ns.items()}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        root = etree.fromstring(data.strip(b"\x00 \r\n\t"), parser)
+    except etree.XMLSyntaxError:
+        try:
+            start = data.index(b"<x:xmpmeta")
+            end = data.index(b"</x:xmpmeta>") + len(b"</x:xmpmeta>")
+            root = etree.fromstring(data[start:end], parser)
+        except (ValueError, etree.XMLSyntaxError):
+            return None
+    out: dict[str, str] = {}
+    for desc in root.iter("{%s}Description" % _NS["rdf"]):
+        for attr, value in desc.attrib.items():
+            if attr.startswith("{"):
+                uri, local = attr[1:].split("}", 1)
+                if uri in rev:
+                    out[f"{rev[uri]}:{local}"] = value
+        for child in desc:
+            if not isinstance(child.tag, str) or not child.tag.startswith("{"):
+                continue
+            uri, local = child.tag[1:].split("}", 1)
+            if uri in rev:
+                out[f"{rev[uri]}:{local}"] = "".join(child.itertext()).strip()
+    return out
+
+
+def _check_pdfx(k: _Check, pdf, xmp: dict | None, has_xmp: bool) -> None:
+    import pikepdf
+    info = pdf.trailer.get("/Info") or pikepdf.Dictionary()
+    version = str(pdf.pdf_version)
+    iv = str(info.get("/GTS_PDFXVersion")) if "/GTS_PDFXVersion" in info else None
+    ic = str(info.get("/GTS_PDFXConformance")) if "/GTS_PDFXConformance" in info else None
+    xv = (xmp or {}).get("pdfxid:GTS_PDFXVersion") or (xmp or {}).get("pdfx:GTS_PDFXVersion")
+    claimed = xv or iv
+    k.pdfx = claimed
+    k.report.pdfx = claimed + (f" ({ic})" if ic and ic != claimed else "") if claimed else None
+    intents = [oi for oi in (pdf.Root.get("/OutputIntents") or []) if str(oi.get("/S", "")) == "/GTS_PDFX"]
+    if not claimed:
+        if k.profile.require_pdfx:
+            k.add("pdfx", None, ("none",), "not a PDF/X file: no GTS_PDFXVersion in the Info dictionary or XMP"
+                  + ("" if intents else ", and no OutputIntent (/S /GTS_PDFX) naming the output condition"))
+        elif intents:
+            k.add("pdfx", None, ("intent-only",), "an OutputIntent is set but the file states no PDF/X version",
+                  severity=WARNING)
+        return
+    x1 = claimed.startswith("PDF/X-1") or (ic or "").startswith("PDF/X-1a")
+    x3 = claimed.startswith("PDF/X-3")
+    x4 = claimed.startswith("PDF/X-4") or claimed.startswith("PDF/X-5") or claimed.startswith("PDF/X-6")
+    k.x1a = x1
+    k.no_transparency = x1 or x3
+    if claimed not in _PDFX_MAX_VERSION:
+        k.add("pdfx", None, ("unknown", claimed), f"the PDF/X version '{claimed}' is not one this check knows "
+                                                   f"({', '.join(sorted(_PDFX_MAX_VERSION))})")
+    else:
+        limit = _PDFX_MAX_VERSION[claimed]
+        if tuple(map(int, version.split(".")[:2])) > tuple(map(int, limit.split("."))):
+            k.add("pdfx", None, ("version",), f"{claimed} is based on PDF {limit}, but the file is PDF {version}")
+    if iv and xv and iv != xv:
+        k.add("pdfx", None, ("mismatch",), f"Info says {iv} but XMP says {xv}")
+    if claimed == "PDF/X-1:2001" and ic != "PDF/X-1a:2001":
+        k.add("pdfx", None, ("conformance",), "PDF/X-1:2001 without GTS_PDFXConformance 'PDF/X-1a:2001' in the "
+                                              f"Info dictionary (found: {ic or 'none'})")
+    if (x1 or x3) and not iv:
+        k.add("pdfx", None, ("info-version",), f"{claimed}: the Info dictionary has no GTS_PDFXVersion")
+    if x4 and not has_xmp:
+        k.add("pdfx", None, ("xmp",), f"{claimed} requires XMP metadata stating pdfxid:GTS_PDFXVersion; the file "
+                                      "has none")
+    elif x4 and xmp is not None and not (xmp.get("pdfxid:GTS_PDFXVersion")):
+        k.add("pdfx", None, ("xmp-version",), f"{claimed}: the XMP metadata has no pdfxid:GTS_PDFXVersion")
+    elif has_xmp and xmp is None:
+        k.add("pdfx", None, ("xmp-broken",), "the XMP metadata cannot be parsed")
+    trapped = info.get("/Trapped")
+    if trapped is None or str(trapped) not in ("/True", "/False"):
+        found = "not set" if trapped is None else f"{trapped}"
+        k.add("pdfx", None, ("trapped",), f"/Trapped in the Info dictionary is {found}: PDF/X needs /True or /False")
+    elif xmp is not None and xmp.get("pdf:Trapped") and xmp.get("pdf:Trapped") != str(trapped)[1:]:
+        k.add("pdfx", None, ("trapped-xmp",), f"/Trapped is {trapped} in Info but {xmp.get('pdf:Trapped')} in XMP")
+    if (x1 or x3) and not str(info.get("/Title", "")):
+        k.add("pdfx", None, ("title",), f"{claimed} requires a /Title in the Info dictionary")
+    if not intents:
+        k.add("pdfx", None, ("intent",), "no OutputIntent with /S /GTS_PDFX: the output condition is not named")
+        return
+    if len(intents) > 1:
+        k.add("pdfx", None, ("intents",), f"{len(intents)} PDF/X OutputIntents; PDF/X allows exactly one")
+    oi = intents[0]
+    ident = str(oi.get("/OutputConditionIdentifier", ""))
+    if not ident:
+        k.add("pdfx", None, ("ident",), "the OutputIntent has no OutputConditionIdentifier")
+    profile = oi.get("/DestOutputProfile")
+    if profile is not None:
+        try:
+            n = int(profile.get("/N", 0))
+            head = bytes(profile.read_bytes()[:40])
+        except (pikepdf.PdfError, TypeError, ValueError):
+            n, head = 0, b""
+        if n != 4 or head[16:20] != b"CMYK":
+            k.add("pdfx", None, ("profile-n",), f"the OutputIntent's profile is not CMYK (N={n}, colour space "
+                                                f"'{head[16:20].decode('latin-1').strip() or '?'}')")
+        elif head[12:16] != b"prtr":
+            k.add("pdfx", None, ("profile-class",), "the OutputIntent's profile is not an output ('prtr') profile")
+    else:
+        if x4:
+            k.add("pdfx", None, ("profile",), f"{claimed} requires the OutputIntent to embed its ICC profile "
+                                              "(DestOutputProfile)")
+        elif ident in ("", "Custom") or not str(oi.get("/RegistryName", "")):
+            k.add("pdfx", None, ("registered",), f"the OutputIntent names '{ident or '?'}' without a registry "
+                                                 "(RegistryName) and embeds no profile")
+
+
+# ---------------------------------------------------------------- QR codes
+
+_QR_FORMATS = ("QRCode", "MicroQRCode")
+
+
+def _modules(code) -> int | None:
+    v = str((getattr(code, "extra", None) or {}).get("Version", ""))
+    fmt = str(code.format)
+    m = re.fullmatch(r"M?(\d+)", v)
+    if not m:
+        return None
+    n = int(m.group(1))
+    if "Micro" in fmt or v.startswith("M"):
+        return 9 + 2 * n
+    return 17 + 4 * n
+
+
+def _corners(code) -> list[tuple[float, float]]:
+    p = code.position
+    return [(pt.x, pt.y) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+
+
+def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: list[str] | None) -> None:
+    """Find QR codes on rasters of every page, measure module size and quiet zone on a finer raster."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+    formats = [getattr(zxingcpp.BarcodeFormat, f) for f in _QR_FORMATS]
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        k.add("qr", None, ("pdfium",), f"the pages could not be rendered to look for QR codes: {exc}",
+              severity=WARNING)
+        return
+    found_texts: list[str] = []
+    try:
+        for pageno, geo in enumerate(geometry, start=1):
+            page = doc[pageno - 1]
+            try:
+                seen: list[tuple[str, tuple]] = []
+                passes = (100,) if mode == "fast" else (100, 300)
+                for dpi in passes:
+                    media = geo["media"]
+                    scale = dpi / 72
+                    if (media[2] - media[0]) * scale * (media[3] - media[1]) * scale > 40e6:
+                        scale = math.sqrt(40e6 / ((media[2] - media[0]) * (media[3] - media[1])))
+                    img = page.render(scale=scale, grayscale=True).to_pil()
+                    for code in zxingcpp.read_barcodes(img, formats=formats):
+                        if not code.valid:
+                            continue
+                        pts = [(media[0] + x / scale, media[3] - y / scale) for x, y in _corners(code)]
+                        box = (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts),
+                               max(p[1] for p in pts))
+                        if any(t == code.text and abs(b[0] - box[0]) < 3 and abs(b[1] - box[1]) < 3
+                               for t, b in seen):
+                            continue
+                        seen.append((code.text, box))
+                        q = _measure_qr(k, page, pageno, geo, code, box)
+                        if q is not None:
+                            found_texts.append(q.text)
+            finally:
+                page.close()
+    finally:
+        doc.close()
+    if expect is not None:
+        for url in expect:
+            if url not in found_texts:
+                k.add("qr", None, ("missing", url), f"the QR code for {url} could not be found or decoded on the "
+                                                    "rendered page")
+
+
+def _measure_qr(k: _Check, page, pageno: int, geo: dict, code, box) -> QrCode | None:
+    """Render the code's neighbourhood so that a module is about 10 pixels, decode it again and measure."""
+    import zxingcpp
+    n = _modules(code)
+    if n is None:
+        k.add("qr", pageno, ("version", code.text), f"QR code {code.text!r}: its version (and so its module size) "
+              "is not reported by this zxing-cpp", severity=WARNING)
+        return None
+    media, trim = geo["media"], geo["trim"]
+    side_pt = max(box[2] - box[0], box[3] - box[1])
+    module_pt = side_pt / n
+    if module_pt <= 0:
+        return None
+    scale = min(10 / module_pt, 1200 / 72)
+    margin = module_pt * 6
+    region = (max(media[0], box[0] - margin), max(media[1], box[1] - margin), min(media[2], box[2] + margin),
+              min(media[3], box[3] + margin))
+    crop = (region[0] - media[0], region[1] - media[1], media[2] - region[2], media[3] - region[3])
+    img = page.render(scale=scale, crop=crop, grayscale=True).to_pil()
+    fine = [c for c in zxingcpp.read_barcodes(img, formats=[zxingcpp.BarcodeFormat.QRCode,
+                                                            zxingcpp.BarcodeFormat.MicroQRCode])
+            if c.valid and c.text == code.text]
+    if fine:
+        pts = _corners(fine[0])
+        x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts) + 1
+        y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts) + 1
+        module_px = max(x1 - x0, y1 - y0) / n
+    else:   # the coarse position, mapped into this raster
+        x0, x1 = (box[0] - region[0]) * scale, (box[2] - region[0]) * scale + scale
+        y0, y1 = (region[3] - box[3]) * scale, (region[3] - box[1]) * scale + scale
+        module_px = max(x1 - x0, y1 - y0) / n
+    module_mm = module_px / scale * geo["uu"] / MM
+    # quiet zone: light pixels from the symbol's edge to the nearest dark pixel, the trim or the page edge
+    dark = img.point(lambda v: 255 if v < 128 else 0)
+    w, h = img.size
+    limit = (trim[0] - region[0]) * scale, (region[3] - trim[3]) * scale, (trim[2] - region[0]) * scale, \
+        (region[3] - trim[1]) * scale     # trim edges in raster px: left, top, right, bottom
+    ix0, iy0, ix1, iy1 = int(round(x0)), int(round(y0)), int(round(x1)), int(round(y1))
+    gaps = []
+    for side in ("left", "top", "right", "bottom"):
+        if side == "left":
+            strip = (max(0, int(math.ceil(limit[0]))), iy0, max(0, ix0 - 1), iy1)
+            bb = dark.crop(strip).getbbox() if strip[2] > strip[0] else None
+            gap = (ix0 - 1 - (strip[0] + bb[2])) if bb else ix0 - max(0.0, limit[0])
+        elif side == "right":
+            strip = (min(w, ix1 + 1), iy0, min(w, int(limit[2])), iy1)
+            bb = dark.crop(strip).getbbox() if strip[2] > strip[0] else None
+            gap = (strip[0] + bb[0] - ix1 - 1) if bb else min(float(w), limit[2]) - ix1
+        elif side == "top":
+            strip = (ix0, max(0, int(math.ceil(limit[1]))), ix1, max(0, iy0 - 1))
+            bb = dark.crop(strip).getbbox() if strip[3] > strip[1] else None
+            gap = (iy0 - 1 - (strip[1] + bb[3])) if bb else iy0 - max(0.0, limit[1])
+        else:
+            strip = (ix0, min(h, iy1 + 1), ix1, min(h, int(limit[3])))
+            bb = dark.crop(strip).getbbox() if strip[3] > strip[1] else None
+            gap = (strip[1] + bb[1] - iy1 - 1) if bb else min(float(h), limit[3]) - iy1
+        gaps.append((max(0.0, gap + 1) / module_px, side))
+    quiet, quiet_side = min(gaps)
+    xm = (box[0] - trim[0]) * geo["uu"] / MM
+    ym = (trim[3] - box[3]) * geo["uu"] / MM
+    q = QrCode(pageno, code.text, n, module_mm, quiet, xm, ym, module_mm * n)
+    k.report.qr.append(q)
+    tw, th = (trim[2] - trim[0]) * geo["uu"] / MM, (trim[3] - trim[1]) * geo["uu"] / MM
+    poster = min(tw, th) >= 297 - 1 and max(tw, th) >= 420 - 1
+    need = k.profile.qr_poster_module_mm if poster else k.profile.qr_module_mm
+    if module_mm < need - 0.005:
+        k.add("qr", pageno, ("module", code.text),
+              f"QR code {code.text!r}: modules of {module_mm:.2f} mm, smaller than {need:g} mm"
+              f"{' (a poster: the page is A3 or larger)' if poster else ''}; it needs to be at least "
+              f"{need * n:.1f} mm wide", xm, ym)
+    if quiet < k.profile.qr_quiet_modules - 0.25:
+        k.add("qr", pageno, ("quiet", code.text),
+              f"QR code {code.text!r}: quiet zone of {quiet:.1f} modules on the {quiet_side} side, less than "
+              f"{k.profile.qr_quiet_modules:g}", xm, ym)
+    return q
+
+
+# ---------------------------------------------------------------- separations
+
+def _check_separations(k: _Check, path_or_data, gs: str | None, dpi: float = 72) -> None:
+    if gs is None:
+        k.report.rules["separations"] = "not checked (Ghostscript, gs, is not installed)"
+        return
+    from PIL import Image, ImageChops
+    with tempfile.TemporaryDirectory(prefix="leaflets-sep-") as tmp:
+        src = Path(tmp) / "in.pdf"
+        src.write_bytes(path_or_data)
+        cmd = [gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffsep", f"-r{dpi:g}",
+               f"-sOutputFile={tmp}/p%d.tif", str(src)]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+        except (subprocess.SubprocessError, OSError) as exc:
+            k.add("separations", None, ("gs",), f"Ghostscript could not render the separations: {exc}",
+                  severity=WARNING)
+            return
+        pages = sorted({int(m.group(1)) for p in Path(tmp).glob("p*.tif")
+                        if (m := re.match(r"p(\d+)\(", p.name))})
+        for pageno in pages:
+            total = None
+            for sep in Path(tmp).glob(f"p{pageno}(*).tif"):
+                im = ImageChops.invert(Image.open(sep).convert("L")).convert("I")   # tiffsep: 0 = full ink
+                total = im if total is None else _add_i(total, im)
+            if total is None:
+                continue
+            peak = total.getextrema()[1] * 100 / 255
+            if peak > k.profile.ink_limit + 1:
+                k.add("separations", pageno, ("peak",), f"the rendered separations reach {peak:.0f} % total ink "
+                                                        f"(at {dpi:g} dpi), more than {k.profile.ink_limit:.0f} %")
+
+
+def _add_i(a, b):
+    from PIL import ImageMath
+    return ImageMath.lambda_eval(lambda e: e["a"] + e["b"], a=a, b=b)
+
+
+# ---------------------------------------------------------------- facts
+
+def _check_facts(k: _Check, info, xmp: dict | None, facts) -> None:
+    from .render.pdfx import INFO_FACTS, facts_fingerprint
+    recorded = str(info.get(INFO_FACTS)) if info is not None and INFO_FACTS in info else None
+    xrec = (xmp or {}).get("leaflets:FactsSHA256")
+    if recorded and xrec and recorded != xrec:
+        k.add("facts", None, ("inconsistent",), f"the campaign-facts fingerprint differs between Info ({recorded}) "
+                                                f"and XMP ({xrec})")
+    recorded = recorded or xrec
+    k.report.facts_recorded = recorded
+    if facts is None:
+        return
+    mine = facts_fingerprint(facts)
+    k.report.facts_project = mine
+    if recorded is None:
+        k.add("facts", None, ("none",), "the file records no campaign-facts fingerprint (it was not built by "
+                                        "leaflets): its hotline and links cannot be compared", severity=INFO)
+    elif recorded != mine:
+        k.add("facts", None, ("differs",),
+              f"the file was built from other campaign facts ({recorded}) than this project's ({mine}): its hotline, "
+              "numbers, links or agencies differ from content/campaign.yaml")
+
+
+def _check_qr_targets(k: _Check, facts) -> None:
+    if facts is None:
+        return
+    urls = {link.url for link in facts.links.values()}
+    for q in k.report.qr:
+        if q.text not in urls:
+            k.add("facts", q.page, ("qr", q.text), f"the QR code points to {q.text!r}, which is not one of the "
+                                                   f"campaign's links ({', '.join(sorted(urls))})", q.x_mm, q.y_mm)
+
+
+# ---------------------------------------------------------------- entry point
+
+def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, qr: str = "full",
+              expect_qr: list[str] | None = None, separations: bool = False, name: str | None = None,
+              gs: str | None = None) -> Report:
+    """Check ``source`` (a path or the bytes of a PDF) against ``profile`` (shop | office).
+
+    ``facts``: the project's campaign facts, to compare with the fingerprint the
+    file records and the QR codes' targets.  ``qr``: full (look for codes at 100
+    and 300 dpi), fast (100 dpi only) or off.  ``expect_qr``: URLs that must be
+    found as QR codes.  ``separations``: also render the separations with
+    Ghostscript (``gs``, found on PATH when not given) and measure their ink."""
+    import pikepdf
+
+    prof = PROFILES.get(profile)
+    if prof is None:
+        from .errors import UsageError
+        raise UsageError(f"unknown preflight profile '{profile}' (profiles: {', '.join(PROFILES)})")
+    if isinstance(source, (bytes, bytearray)):
+        data, label = bytes(source), name or "<pdf>"
+    else:
+        label = name or str(source)
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            k = _Check(prof, label)
+            k.add("file", None, ("read",), f"the file cannot be read: {exc.strerror or exc}")
+            return _finish(k, data_ok=False)
+    k = _Check(prof, label)
+    t0 = time.perf_counter()
+    if not data.lstrip()[:5].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        what = "an empty file" if not data else "no %PDF- header in its first 1024 bytes"
+        k.add("file", None, ("notpdf",), f"not a PDF file: {what}")
+        return _finish(k, data_ok=False)
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:
+        k.add("file", None, ("encrypted",), "the file is encrypted with a password: it cannot be checked or printed "
+                                            "as it is")
+        return _finish(k, data_ok=False)
+    except (pikepdf.PdfError, ValueError, OSError, RuntimeError) as exc:
+        k.add("file", None, ("damaged",), f"the file is damaged and cannot be read as a PDF: {_short(exc)}")
+        return _finish(k, data_ok=False)
+    with pdf:
+        try:
+            _analyse(k, pdf, data, facts)
+        except pikepdf.PdfError as exc:
+            k.add("structure", None, ("damaged",), f"the file is damaged: {_short(exc)}")
+        k.report.seconds["analytic"] = time.perf_counter() - t0
+        if qr != "off" and k.geometry:
+            t1 = time.perf_counter()
+            try:
+                _check_qr(k, data, k.geometry, qr, expect_qr)
+            except Exception as exc:   # a renderer failure must not hide the other findings
+                k.add("qr", None, ("render",), f"the QR check could not render the pages: {_short(exc)}",
+                      severity=WARNING)
+            _check_qr_targets(k, facts)
+            k.report.seconds["raster"] = time.perf_counter() - t1
+        else:
+            k.report.rules["qr"] = "not checked (" + ("--no-qr" if qr == "off" else "no pages") + ")"
+        if separations:
+            t2 = time.perf_counter()
+            _check_separations(k, data, gs or shutil.which("gs"))
+            k.report.seconds["separations"] = time.perf_counter() - t2
+        else:
+            k.report.rules.setdefault("separations", "not checked (ask with --raster)")
+    return _finish(k)
+
+
+def _short(exc: Exception) -> str:
+    """The first line of an error, without qpdf's name for the in-memory stream."""
+    text = re.sub(r"^\s*stream <[^>]*>:?\s*", "", str(exc)).strip().splitlines()
+    return text[0][:300] if text else exc.__class__.__name__
+
+
+def _analyse(k: _Check, pdf, data: bytes, facts) -> None:
+    import pikepdf
+    r = k.report
+    r.pdf_version = str(pdf.pdf_version)
+    r.pages = len(pdf.pages)
+    k.geometry = []
+    warnings = [w for w in pdf.get_warnings()]
+    if warnings:
+        k.add("structure", None, ("repaired",), f"the file is damaged and had to be repaired to be read: "
+                                                f"{_short(Exception(warnings[0]))}"
+                                                + (f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""))
+    try:
+        problems = pdf.check_pdf_syntax() if hasattr(pdf, "check_pdf_syntax") else pdf.check()
+    except pikepdf.PdfError as exc:
+        problems = [str(exc)]
+    for p in problems[:5]:
+        k.add("structure", None, ("check", p[:80]), f"syntax: {p}")
+    meta = pdf.Root.get("/Metadata")
+    xmp = None
+    has_xmp = isinstance(meta, pikepdf.Stream)
+    if has_xmp:
+        try:
+            xmp = _xmp_values(bytes(meta.read_bytes()))
+        except pikepdf.PdfError:
+            xmp = None
+    _check_pdfx(k, pdf, xmp, has_xmp)
+    info = pdf.trailer.get("/Info")
+    _check_facts(k, info, xmp, facts)
+    if r.pages == 0:
+        k.add("structure", None, ("nopages",), "the file has no pages")
+    for pageno, page in enumerate(pdf.pages, start=1):
+        _analyse_page(k, pdf, pageno, page)
+    _check_fonts(k)
+
+
+def _analyse_page(k: _Check, pdf, pageno: int, page) -> None:
+    import pikepdf
+    prof = k.profile
+    obj = page.obj
+    media = _box(page.mediabox) or (0.0, 0.0, 612.0, 792.0)
+    crop = _box(obj.get("/CropBox")) if "/CropBox" in obj else None
+    visible = _intersect(media, crop) if crop else media
+    trim = _box(obj["/TrimBox"]) if "/TrimBox" in obj else None
+    bleed = _box(obj["/BleedBox"]) if "/BleedBox" in obj else None
+    uu = _num(obj.get("/UserUnit", 1.0), 1.0) or 1.0
+    origin = trim or visible or media
+    # ---- boxes and bleed
+    if trim is None:
+        k.add("page-boxes", pageno, ("trim",), "the page has no TrimBox (the finished size)"
+              + (" — only an ArtBox" if "/ArtBox" in obj else ""))
+    if bleed is None:
+        k.add("page-boxes", pageno, ("bleed",), "the page has no BleedBox")
+    if trim is not None and (trim[0] < media[0] - 0.01 or trim[1] < media[1] - 0.01 or trim[2] > media[2] + 0.01
+                             or trim[3] > media[3] + 0.01):
+        k.add("page-boxes", pageno, ("trim-outside",), "the TrimBox extends beyond the MediaBox")
+    eff_bleed = _intersect(bleed, visible) if bleed else None
+    if trim is not None:
+        sides_src = eff_bleed if eff_bleed is not None else None
+        if sides_src is None:
+            k.add("bleed", pageno, ("none",), f"no bleed: the page has no BleedBox{'' if bleed is None else ' inside the visible page'}"
+                  f" ({prof.min_bleed_mm:g} mm needed on every side)")
+        else:
+            sides = {"left": trim[0] - sides_src[0], "bottom": trim[1] - sides_src[1],
+                     "right": sides_src[2] - trim[2], "top": sides_src[3] - trim[3]}
+            short = {s: v * uu / MM for s, v in sides.items() if v * uu / MM < prof.min_bleed_mm - 0.01}
+            if short:
+                desc = ", ".join(f"{s} {v:.2f} mm" for s, v in short.items())
+                k.add("bleed", pageno, ("short",), f"the bleed is less than {prof.min_bleed_mm:g} mm: {desc}")
+    elif prof.severity.get("bleed") != OFF:
+        k.add("bleed", pageno, ("no-trim",), "the bleed cannot be measured without a TrimBox")
+    geo = {"media": media, "trim": origin, "uu": uu}
+    k.geometry.append(geo)
+    if obj.get("/Group") is not None and str(obj.Group.get("/S", "")) == "/Transparency":
+        if k.no_transparency:
+            k.add("transparency", pageno, ("pagegroup",), f"the page is a transparency group (/Group /S "
+                                                          f"/Transparency), which {k.pdfx} does not allow")
+    # ---- content
+    area = eff_bleed or trim or visible
+    w = _Walker(k, pageno, page, area, origin, uu)
+    g = _GState()
+    resources = obj.get("/Resources")
+    if resources is None:
+        resources = pikepdf.Dictionary()
+    try:
+        w.run(page, resources, g, "page")
+        for annot in obj.get("/Annots", []) or []:
+            _annotation(w, annot, g)
+    except _Budget:
+        k.add("structure", pageno, ("budget",), f"the page's content is too complex to analyse (more than "
+                                                f"{MAX_OPS:,} operators): the checks stopped part way",
+              severity=WARNING)
+    if w.slug_objects:
+        k.notes.add("objects wholly outside the BleedBox (printer's marks, the slug) are not judged for ink, size "
+                    "or overprint")
+
+
+def _annotation(w: _Walker, annot, g: _GState) -> None:
+    """A printed annotation's normal appearance, placed on its Rect."""
+    import pikepdf
+    try:
+        flags = int(annot.get("/F", 0))
+        if not flags & 4 or flags & 2:       # not printed, or hidden
+            return
+        ap = annot.get("/AP")
+        normal = ap.get("/N") if ap is not None else None
+        if isinstance(normal, pikepdf.Dictionary) and not isinstance(normal, pikepdf.Stream):
+            state = annot.get("/AS")
+            normal = normal.get(str(state)) if state is not None else None
+        if not isinstance(normal, pikepdf.Stream):
+            return
+        rect = _box(annot.get("/Rect"))
+        bbox = _box(normal.get("/BBox", [0, 0, 1, 1]))
+        if rect is None or bbox is None:
+            return
+        matrix = tuple(_num(v) for v in normal.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+        if len(matrix) != 6:
+            matrix = _ID
+        pts = [_apply(matrix, x, y) for x, y in ((bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[0], bbox[3]),
+                                                 (bbox[2], bbox[3]))]
+        tx0, ty0 = min(p[0] for p in pts), min(p[1] for p in pts)
+        tx1, ty1 = max(p[0] for p in pts), max(p[1] for p in pts)
+        sx = (rect[2] - rect[0]) / (tx1 - tx0) if tx1 > tx0 else 1.0
+        sy = (rect[3] - rect[1]) / (ty1 - ty0) if ty1 > ty0 else 1.0
+        fit = (sx, 0, 0, sy, rect[0] - tx0 * sx, rect[1] - ty0 * sy)
+        w.form(normal, normal.get("/Resources", pikepdf.Dictionary()), _mul(matrix, fit), _GState(),
+               f"{str(annot.get('/Subtype', 'annotation'))[1:]} annotation")
+    except (pikepdf.PdfError, TypeError, ValueError, AttributeError):
+        return
+
+
+def _finish(k: _Check, data_ok: bool = True) -> Report:
+    r = k.report
+    given, r.rules = r.rules, {}
+    r.findings = k.findings()
+    for note in sorted(k.notes):
+        r.notes.append(note)
+    for rule in RULES:
+        if rule in given:
+            r.rules[rule] = given[rule]
+            continue
+        sev = k.profile.severity.get(rule, ERROR)
+        mine = [f for f in r.findings if f.rule == rule]
+        if sev == OFF:
+            r.rules[rule] = f"not checked (profile {k.profile.name})"
+        elif not data_ok and rule != "file":
+            r.rules[rule] = "not checked (the file could not be read)"
+        elif rule == "transparency" and not k.no_transparency:
+            r.rules[rule] = "not checked (allowed unless the file is PDF/X-1a or X-3)"
+        elif rule == "facts" and not any(f.severity in (ERROR, WARNING) for f in mine) and \
+                (r.facts_project is None or r.facts_recorded is None):
+            r.rules[rule] = "not checked (no project to compare with)" if r.facts_project is None else \
+                "not checked (no fingerprint recorded in the file)"
+        elif any(f.severity == ERROR for f in mine):
+            r.rules[rule] = "fail"
+        elif any(f.severity == WARNING for f in mine):
+            r.rules[rule] = "warn"
+        else:
+            r.rules[rule] = "pass"
+    return r
+
+
+def reports_json(reports: list[Report]) -> str:
+    return json.dumps({"ok": all(r.ok for r in reports), "files": [r.to_json() for r in reports]},
+                      ensure_ascii=False, indent=2)
+
+
+# ---------------------------------------------------------------- the build's check
+
+# What `leaflets build` does with the print files it writes: every one is made
+# PDF/X and preflighted against the shop profile (the QR codes at 100 dpi, the
+# design's codes expected).  An error stops the build and nothing is written.
+# These rules are reported, not enforced, until the painter passes them: a
+# failure is one warning per rule.
+NOT_ENFORCED_IN_BUILD = {
+    "black-overprint": "the painter does not set overprint for 100 % K text and thin black lines yet",
+    "font-subsets": "the painter names every font subset AAAAAA+ (one tag for several subsets)",
+}
+BUILD_PROFILE = "shop"
+BUILD_QR = "fast"
+
+
+def build_diagnostics(report: Report) -> tuple[list, list]:
+    """(errors that stop the build, warnings) of a print file's preflight report."""
+    from .errors import Diagnostic
+    errors, warnings = [], []
+    for f in report.errors:
+        if f.rule in NOT_ENFORCED_IN_BUILD:
+            warnings.append(Diagnostic(
+                WARNING, f"print files fail the preflight rule '{f.rule}' ({RULES[f.rule]}), which build does not "
+                         f"enforce yet: {NOT_ENFORCED_IN_BUILD[f.rule]}",
+                hint="see the details with: leaflets preflight output/<design>/<design>.<lang>.print.pdf",
+                code="preflight"))
+            continue
+        page = f"page {f.page}: " if f.page else ""
+        errors.append(Diagnostic(ERROR, f"{report.file}: preflight [{f.rule}] {page}{f.text()}", hint=f.fix,
+                                 code="preflight"))
+    return errors, list(dict.fromkeys(warnings))
+
+
+def print_file(data: bytes, project, design: str, lang: str, settings, conditions, name: str) -> tuple[bytes, list]:
+    """The painter's print PDF ``data`` made PDF/X (``settings``: a PdfxSettings) and preflighted.
+
+    Returns the file and its warnings; raises ContentError when an enforced rule fails."""
+    from .errors import ContentError
+    from .render import pdfx
+    facts = project.facts
+    spec = project.designs[design]
+    # a design may name its output condition; --output-condition overrides it
+    cond = settings.resolve(conditions, getattr(spec, "output_condition", None))
+    out = pdfx.apply(data, settings.level, cond, conditions,
+                     date=pdfx.document_date(facts.edition, settings.source_date_epoch),
+                     fingerprint=pdfx.facts_fingerprint(facts),
+                     document_key=f"{facts.campaign_id}/{facts.edition}/{design}/{lang}")
+    expect = [facts.links[r.qr].url for r in spec.regions if getattr(r, "qr", None) and r.qr in facts.links]
+    report = preflight(out, BUILD_PROFILE, facts=facts, qr=BUILD_QR, expect_qr=expect, name=name)
+    errors, warnings = build_diagnostics(report)
+    if errors:
+        raise ContentError(errors)
+    return out, warnings
