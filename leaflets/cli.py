@@ -399,8 +399,9 @@ def cmd_build(args, out, err) -> int:
     from .build import Workspace
     from .progress import Progress
 
-    from .render.pdfx import PdfxSettings
+    from .render.pdfx import PdfxSettings, document_date
     settings = PdfxSettings(args.pdfx or "x4", args.output_condition, os.environ.get("SOURCE_DATE_EPOCH"))
+    document_date("", settings.source_date_epoch)     # a malformed SOURCE_DATE_EPOCH is a usage error, up front
     ws = Workspace(args.project, args.cache, pdfx=settings)
     jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
     _check_pixels(ws.project, jobs, args.dpi)

@@ -585,7 +585,7 @@ class _Walker:
             if process:
                 k.add("colour", self.pageno, ("alt", cs.label, what),
                       f"{what} in the process colour{'s' if len(process) > 1 else ''} {', '.join(process)} "
-                      f"defined through an {cs.alt.label} alternate", xm, ym)
+                      f"whose alternate space is {cs.alt.label}", xm, ym)
             else:
                 k.add("colour", self.pageno, ("spotalt", cs.label, what),
                       f"{what} in the spot colour {cs.label} whose alternate is {cs.alt.label}: proofs and any "
@@ -721,9 +721,12 @@ class _Walker:
 
     def show_text(self, g: _GState, tm, nchars: int, resources) -> None:
         k = self.k
-        if g.tr in (3, 7) or nchars == 0:
+        if nchars == 0:
+            return
+        if g.tr in (3, 7):          # invisible (or clip-only) text prints nothing
             return
         font = g.font
+        k.use_font(font, g.fontname or "?", self.pageno)      # a font that shows text must be embedded
         scale = 1.0
         if font is not None and font.get("/Subtype") == "/Type3":
             fm = [_num(v) for v in font.get("/FontMatrix", [0.001, 0, 0, 0.001, 0, 0])]
@@ -974,7 +977,6 @@ class _Walker:
                 elif op == "Tf":
                     g.font = resources.get("/Font", {}).get(str(a[0]))
                     g.fsize = _num(a[1])
-                    k.use_font(g.font, str(a[0]), self.pageno)
                     g.fontname = str(a[0])
                 elif op == "Tm":
                     tm = tlm = tuple(_num(v) for v in a[:6])
@@ -1380,6 +1382,61 @@ def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: l
                                                     "rendered page")
 
 
+def _finder_edge(dark, cx: int, cy: int, dx: int, dy: int, steps: int) -> int | None:
+    """From a finder pattern's centre, walk outward through its dark centre, light ring and dark ring; the
+    coordinate of the ring's outermost dark pixel (None if the pattern is not seen)."""
+    w, h = dark.size
+    state, last = 0, None
+    x, y = cx, cy
+    for _ in range(steps):
+        if not (0 <= x < w and 0 <= y < h):
+            return None
+        d = dark.getpixel((x, y)) > 0
+        if state == 0 and not d:
+            state = 1
+        elif state == 1 and d:
+            state = 2
+        elif state == 2:
+            if not d:
+                return last
+        if d:
+            last = x if dx else y
+        x += dx
+        y += dy
+    return None
+
+
+def _refine_edges(dark, box, module_px: float, bottom_right) -> tuple[float, float, float, float]:
+    """The symbol's box (x0, y0, x1 exclusive, y1 exclusive) measured on its finder patterns, which sit at
+    every corner but the one nearest the decoder's bottom-right point; ``box`` where they are not seen."""
+    x0, y0, x1, y1 = box
+    corners = {(0, 0): (x0, y0), (1, 0): (x1 - 1, y0), (0, 1): (x0, y1 - 1), (1, 1): (x1 - 1, y1 - 1)}
+    if bottom_right is not None:
+        skip = min(corners, key=lambda c: math.dist(corners[c], bottom_right))
+    else:
+        skip = (1, 1)
+    finders = [c for c in corners if c != skip]
+    inset = 3.5 * module_px
+    steps = int(6 * module_px) + 4
+    out = [x0, y0, x1, y1]
+    for side, (axis, sign) in {"left": (0, -1), "top": (1, -1), "right": (0, 1), "bottom": (1, 1)}.items():
+        want = 0 if sign < 0 else 1
+        cands = [c for c in finders if c[axis] == want]
+        if not cands:
+            continue
+        c = cands[0]
+        cx = int(round(x0 + inset if c[0] == 0 else x1 - 1 - inset))
+        cy = int(round(y0 + inset if c[1] == 0 else y1 - 1 - inset))
+        edge = _finder_edge(dark, cx, cy, sign if axis == 0 else 0, sign if axis == 1 else 0, steps)
+        if edge is None or abs(edge - (box[axis] if sign < 0 else box[axis + 2] - 1)) > module_px:
+            continue
+        if sign < 0:
+            out[axis] = edge
+        else:
+            out[axis + 2] = edge + 1
+    return tuple(out)
+
+
 def _measure_qr(k: _Check, page, pageno: int, geo: dict, code, box) -> QrCode | None:
     """Render the code's neighbourhood so that a module is about 10 pixels, decode it again and measure."""
     import zxingcpp
@@ -1411,9 +1468,13 @@ def _measure_qr(k: _Check, page, pageno: int, geo: dict, code, box) -> QrCode | 
         x0, x1 = (box[0] - region[0]) * scale, (box[2] - region[0]) * scale + scale
         y0, y1 = (region[3] - box[3]) * scale, (region[3] - box[1]) * scale + scale
         module_px = max(x1 - x0, y1 - y0) / n
+    # the symbol's edges exactly where its finder patterns end
+    dark = img.point(lambda v: 255 if v < 128 else 0)
+    br = _corners(fine[0])[2] if fine else None
+    x0, y0, x1, y1 = _refine_edges(dark, (x0, y0, x1, y1), module_px, br)
+    module_px = max(x1 - x0, y1 - y0) / n
     module_mm = module_px / scale * geo["uu"] / MM
     # quiet zone: light pixels from the symbol's edge to the nearest dark pixel, the trim or the page edge
-    dark = img.point(lambda v: 255 if v < 128 else 0)
     w, h = img.size
     limit = (trim[0] - region[0]) * scale, (region[3] - trim[3]) * scale, (trim[2] - region[0]) * scale, \
         (region[3] - trim[1]) * scale     # trim edges in raster px: left, top, right, bottom
@@ -1621,6 +1682,18 @@ def _analyse(k: _Check, pdf, data: bytes, facts) -> None:
         problems = [str(exc)]
     for p in problems[:5]:
         k.add("structure", None, ("check", p[:80]), f"syntax: {p}")
+    broken = []
+    for obj in pdf.objects:          # every stream decodes (as qpdf --check makes sure)
+        if isinstance(obj, pikepdf.Stream):
+            try:
+                obj.read_bytes()
+            except pikepdf.PdfError as exc:
+                broken.append(f"object {obj.objgen[0]}: {_short(exc)}")
+    for w in pdf.get_warnings()[len(warnings):]:
+        broken.append(_short(Exception(w)))
+    if broken:
+        k.add("structure", None, ("streams",), f"{len(broken)} damaged stream(s): {broken[0]}"
+              + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""))
     meta = pdf.Root.get("/Metadata")
     xmp = None
     has_xmp = isinstance(meta, pikepdf.Stream)

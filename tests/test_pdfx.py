@@ -1,0 +1,303 @@
+"""The print edition as PDF/X: OutputIntent, XMP, Info, version, profiles, the facts
+fingerprint, determinism; read back with pikepdf and lxml."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import shutil
+from datetime import datetime, timezone
+
+import pikepdf
+import pytest
+from lxml import etree
+
+from leaflets.build import Workspace
+from leaflets.cli import main
+from leaflets.errors import ContentError, UsageError
+from leaflets.preflight import preflight
+from leaflets.render import pdfx
+
+NS = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+      "pdfxid": "http://www.npes.org/pdfx/ns/id/", "pdfx": "http://ns.adobe.com/pdfx/1.3/",
+      "pdf": "http://ns.adobe.com/pdf/1.3/", "xmp": "http://ns.adobe.com/xap/1.0/",
+      "xmpMM": "http://ns.adobe.com/xap/1.0/mm/", "dc": "http://purl.org/dc/elements/1.1/",
+      "leaflets": pdfx.LEAFLETS_NS}
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in args], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def xmp(pdf: pikepdf.Pdf):
+    data = pdf.Root.Metadata.read_bytes()
+    assert pdf.Root.Metadata.get("/Filter") is None, "XMP must stay readable (uncompressed)"
+    return etree.fromstring(data[data.index(b"<x:xmpmeta"):data.index(b"</x:xmpmeta>") + 12])
+
+
+def one(tree, path: str) -> str:
+    found = tree.xpath(path, namespaces=NS)
+    assert len(found) == 1, (path, found)
+    return found[0].text if hasattr(found[0], "text") else str(found[0])
+
+
+@pytest.fixture(scope="module")
+def x1a_workspace(font_cache):
+    from conftest import ROOT
+    return Workspace(ROOT, font_cache, pdfx=pdfx.PdfxSettings("x1a"))
+
+
+def _print(ws, lang="en"):
+    job = ws.jobs(["a4-leaflet"], [lang], ["print"])[0]
+    plan = ws.plan([job])
+    return next(o.data for o in ws.outputs(plan, __import__("pathlib").Path("/nonexistent")))
+
+
+# ------------------------------------------------------------------ PDF/X-4
+
+def test_x4_output_intent_xmp_info_and_version(built, root, workspace):
+    data = built[("en", "print")]
+    assert data.startswith(b"%PDF-1.6")
+    pdf = pikepdf.open(io.BytesIO(data))
+    assert pdf.pdf_version == "1.6"
+    intents = pdf.Root.OutputIntents
+    assert len(intents) == 1
+    oi = intents[0]
+    assert oi.S == Name("/GTS_PDFX") and str(oi.OutputConditionIdentifier) == "JC11"
+    assert str(oi.RegistryName) == "http://www.color.org"
+    assert int(oi.DestOutputProfile.N) == 4
+    assert oi.DestOutputProfile.read_bytes() == (root / "icc" / "JapanColor2011Coated.icc").read_bytes()
+    tree = xmp(pdf)
+    assert one(tree, "//pdfxid:GTS_PDFXVersion") == "PDF/X-4"
+    assert one(tree, "//pdf:Trapped") == "False"
+    info = pdf.trailer.Info
+    assert info.Trapped == Name("/False") and str(info.GTS_PDFXVersion) == "PDF/X-4"
+    assert one(tree, "//dc:title/rdf:Alt/rdf:li") == str(info.Title)
+    assert one(tree, "//dc:creator/rdf:Seq/rdf:li") == str(info.Author)
+    assert one(tree, "//xmp:CreateDate") == "2026-01-01T00:00:00+00:00"      # the campaign edition's year
+    assert str(info.CreationDate) == str(info.ModDate) == "D:20260101000000+00'00'"
+    assert one(tree, "//xmpMM:DocumentID").startswith("uuid:")
+    assert one(tree, "//xmpMM:InstanceID") != one(tree, "//xmpMM:DocumentID")
+    fingerprint = pdfx.facts_fingerprint(workspace.project.facts)
+    assert str(info[pdfx.INFO_FACTS]) == fingerprint == one(tree, "//leaflets:FactsSHA256")
+    versions = str(info[pdfx.INFO_VERSIONS])
+    import reportlab
+    import uharfbuzz
+    for expected in (f"reportlab {reportlab.Version}", f"uharfbuzz {uharfbuzz.__version__}", "ICU ", "icu4py ",
+                     "leaflets "):
+        assert expected in versions, versions
+    assert one(tree, "//leaflets:Versions") == versions
+
+
+def test_x4_keeps_boxes_and_embedded_fonts(built):
+    pdf = pikepdf.open(io.BytesIO(built[("th", "print")]))
+    page = pdf.pages[0]
+    assert "/TrimBox" in page.obj and "/BleedBox" in page.obj
+    for _name, font in page.Resources.Font.items():
+        assert "/FontFile2" in font.FontDescriptor or "/FontFile3" in font.FontDescriptor
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "ar"])
+def test_outputs_pass_qpdf_check(built, lang):
+    for edition in ("print", "online"):
+        pdf = pikepdf.open(io.BytesIO(built[(lang, edition)]))
+        check = pdf.check_pdf_syntax() if hasattr(pdf, "check_pdf_syntax") else pdf.check()
+        assert check == [] and pdf.get_warnings() == []
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                obj.read_bytes()
+
+
+def test_online_edition_is_not_pdfx(built):
+    pdf = pikepdf.open(io.BytesIO(built[("en", "online")]))
+    assert "/OutputIntents" not in pdf.Root and "/GTS_PDFXVersion" not in pdf.trailer.Info
+
+
+# ------------------------------------------------------------------ PDF/X-1a
+
+def test_x1a_version_info_registered_condition_no_profile(x1a_workspace):
+    data = _print(x1a_workspace)
+    assert data.startswith(b"%PDF-1.3")
+    pdf = pikepdf.open(io.BytesIO(data))
+    info = pdf.trailer.Info
+    assert str(info.GTS_PDFXVersion) == "PDF/X-1:2001"
+    assert str(info.GTS_PDFXConformance) == "PDF/X-1a:2001"
+    assert info.Trapped == Name("/False")
+    (oi,) = list(pdf.Root.OutputIntents)
+    assert str(oi.OutputConditionIdentifier) == "JC200103" and str(oi.RegistryName) == "http://www.color.org"
+    assert "Japan Color 2001 Coated" in str(oi.Info)
+    assert "/DestOutputProfile" not in oi
+    assert not any(isinstance(o, pikepdf.Stream) and o.get("/N") == 4 and len(o.read_raw_bytes()) > 100000
+                   for o in pdf.objects), "no ICC profile embedded"
+    # no transparency anywhere
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) or isinstance(obj, pikepdf.Stream):
+            assert "/SMask" not in obj or str(obj.SMask) == "/None"
+            for key in ("/CA", "/ca"):
+                assert key not in obj or float(obj[key]) == 1
+            assert str(obj.get("/BM", "/Normal")) in ("/Normal", "/Compatible")
+            assert "/Group" not in obj
+    report = preflight(data, "shop", qr="fast")
+    assert report.pdfx.startswith("PDF/X-1:2001") and report.rules["transparency"] == "pass"
+    assert report.rules["pdfx"] == "pass" and report.rules["colour"] == "pass"
+
+
+def test_x4_cannot_name_a_condition_without_a_profile(root):
+    conds = pdfx.OutputConditions(root / "icc")
+    with pytest.raises(UsageError, match="PDF/X-4 embeds"):
+        pdfx.PdfxSettings("x4", "japan-color-2001").resolve(conds)
+    with pytest.raises(UsageError, match="unknown output condition 'swop'"):
+        pdfx.PdfxSettings("x4", "swop").resolve(conds)
+    with pytest.raises(UsageError, match="unknown PDF/X level"):
+        pdfx.PdfxSettings("x3")
+
+
+# ------------------------------------------------------------------ the command line
+
+def test_build_flags_pdfx_and_output_condition(project_copy, font_cache, tmp_path, root):
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "print", "--out",
+                        tmp_path / "f", "--output-condition", "fogra39", "--cache", font_cache, "-q")
+    assert code == 0, err
+    pdf = pikepdf.open(tmp_path / "f" / "a4-leaflet" / "a4-leaflet.en.print.pdf")
+    oi = pdf.Root.OutputIntents[0]
+    assert str(oi.OutputConditionIdentifier) == "FOGRA39"
+    assert oi.DestOutputProfile.read_bytes() == (root / "icc" / "ISOcoated_v2_eci.icc").read_bytes()
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "print", "--out",
+                        tmp_path / "a", "--pdfx", "x1a", "--cache", font_cache, "-q")
+    assert code == 0, err
+    assert (tmp_path / "a" / "a4-leaflet" / "a4-leaflet.en.print.pdf").read_bytes().startswith(b"%PDF-1.3")
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "print", "--out",
+                        tmp_path / "b", "--output-condition", "japan-color-2001", "--cache", font_cache)
+    assert code == 2 and "PDF/X-4 embeds" in err and not (tmp_path / "b").exists()
+    code, _o, err = run("build", "--project", project_copy, "--edition", "print", "--pdfx", "x5")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_rebuilds_are_byte_identical_and_source_date_epoch_is_honoured(project_copy, font_cache, tmp_path,
+                                                                         monkeypatch):
+    def build(name):
+        code, _o, err = run("build", "--project", project_copy, "--lang", "en,th", "--edition", "print",
+                            "--out", tmp_path / name, "--cache", font_cache, "-q")
+        assert code == 0, err
+        return {p.name: p.read_bytes() for p in (tmp_path / name).rglob("*.pdf")}
+    a, b = build("a"), build("b")
+    assert a == b and len(a) == 2
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    c, d = build("d"), build("e")
+    assert c == d and c != a
+    pdf = pikepdf.open(io.BytesIO(c["a4-leaflet.en.print.pdf"]))
+    assert str(pdf.trailer.Info.CreationDate) == "D:20260528202640+00'00'"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "print", "--out",
+                        tmp_path / "f", "--cache", font_cache)
+    assert code == 2 and "SOURCE_DATE_EPOCH" in err
+
+
+# ------------------------------------------------------------------ facts, dates, profiles
+
+def test_the_fingerprint_covers_the_facts_and_only_them(workspace):
+    facts = workspace.project.facts
+    base = pdfx.facts_fingerprint(facts)
+    assert base.startswith("sha256:") and len(base) == 7 + 64
+    assert pdfx.facts_fingerprint(dataclasses.replace(facts, title="Another title", edition="2030")) == base
+    for change in ({"hotline_display": "0120-924-893"}, {"hotline_dial": "+81120924893"},
+                   {"agencies": facts.agencies[::-1]}, {"agencies": facts.agencies[:-1]},
+                   {"links": {**facts.links, "report": dataclasses.replace(facts.links["report"],
+                                                                           url="https://www.tokumei24.jp/x")}},
+                   {"other_numbers": {"police": ("110", "110")}}):
+        assert pdfx.facts_fingerprint(dataclasses.replace(facts, **change)) != base, change
+    canonical = pdfx.facts_canonical(facts)
+    import json
+    value = json.loads(canonical)
+    assert value["hotline"] == {"display": facts.hotline_display, "dial": facts.hotline_dial}
+    assert canonical == json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    assert base == "sha256:" + hashlib.sha256(canonical).hexdigest()
+
+
+@pytest.mark.parametrize("edition,epoch,expected", [
+    ("2026", None, datetime(2026, 1, 1, tzinfo=timezone.utc)),
+    ("2026-04", None, datetime(2026, 4, 1, tzinfo=timezone.utc)),
+    ("FY2026", None, pdfx.FALLBACK_DATE),
+    ("", None, pdfx.FALLBACK_DATE),
+    ("2026", "0", datetime(1970, 1, 1, tzinfo=timezone.utc)),
+    ("2026", " 86400 ", datetime(1970, 1, 2, tzinfo=timezone.utc)),
+])
+def test_document_date(edition, epoch, expected):
+    assert pdfx.document_date(edition, epoch) == expected
+
+
+@pytest.mark.parametrize("epoch", ["-x", "1e9", "99999999999999999999"])
+def test_a_bad_source_date_epoch_is_a_usage_error(epoch):
+    with pytest.raises(UsageError):
+        pdfx.document_date("2026", epoch)
+
+
+def test_the_committed_profiles_match_the_manifest_and_have_licences(root):
+    conds = pdfx.OutputConditions(root / "icc")
+    assert not conds.verify()
+    for cond in conds.conditions.values():
+        if cond.profile:
+            data = (root / "icc" / cond.profile).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == cond.sha256
+            assert data[12:20] == b"prtrCMYK"
+            assert (root / "icc" / cond.license_file).read_text(encoding="utf-8").strip()
+
+
+def test_a_changed_profile_is_refused(root, tmp_path):
+    icc = tmp_path / "icc"
+    shutil.copytree(root / "icc", icc)
+    path = icc / "JapanColor2011Coated.icc"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.chmod(0o644)
+    path.write_bytes(bytes(data))
+    conds = pdfx.OutputConditions(icc)
+    with pytest.raises(ContentError) as exc:
+        conds.profile(conds.get("japan-color-2011"))
+    assert "does not match its sha256" in str(exc.value) and "manifest.yaml" in str(exc.value)
+
+
+def test_a_missing_or_broken_manifest_is_a_clear_error(tmp_path):
+    with pytest.raises(ContentError, match="icc/manifest.yaml is missing"):
+        pdfx.OutputConditions(tmp_path / "icc")
+    (tmp_path / "icc").mkdir()
+    (tmp_path / "icc" / "manifest.yaml").write_text("conditions:\n  - condition: x\n    profile: ../../etc/passwd\n")
+    with pytest.raises(ContentError) as exc:
+        pdfx.OutputConditions(tmp_path / "icc")
+    assert "manifest.yaml:" in str(exc.value) or "manifest.yaml" in str(exc.value)
+
+
+def test_a_project_without_icc_builds_online_but_not_print(project_copy, font_cache, tmp_path):
+    (project_copy / "icc").unlink()
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "online", "--out",
+                        tmp_path / "o", "--cache", font_cache, "-q")
+    assert code == 0, err
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "print", "--out",
+                        tmp_path / "p", "--cache", font_cache)
+    assert code == 1 and "icc/manifest.yaml is missing" in err and "Traceback" not in err
+    assert not (tmp_path / "p").exists() or not any((tmp_path / "p").rglob("*.pdf"))
+
+
+def test_pdfx_is_a_function_of_its_input(built, root):
+    conds = pdfx.OutputConditions(root / "icc")
+    src = _painter_bytes(built)
+    date = pdfx.document_date("2026")
+    a = pdfx.apply(src, "x4", conds.get("fogra39"), conds, date=date, fingerprint="sha256:" + "0" * 64)
+    assert a == pdfx.apply(src, "x4", conds.get("fogra39"), conds, date=date, fingerprint="sha256:" + "0" * 64)
+    assert a != pdfx.apply(src, "x4", conds.get("fogra39"), conds, date=date, fingerprint="sha256:" + "1" * 64)
+
+
+def _painter_bytes(built) -> bytes:
+    """A print PDF as the painter writes it (without the PDF/X additions)."""
+    pdf = pikepdf.open(io.BytesIO(built[("en", "print")]))
+    del pdf.Root.OutputIntents
+    del pdf.Root.Metadata
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, fix_metadata_version=False)
+    return out.getvalue()
+
+
+Name = pikepdf.Name

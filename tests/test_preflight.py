@@ -1,0 +1,486 @@
+"""leaflets preflight: every rule catches a PDF broken for it, passes a clean one,
+and judges our own print files; the command reports and exits as documented."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import pikepdf
+import pytest
+
+from leaflets.cli import main
+from leaflets.preflight import NOT_ENFORCED_IN_BUILD, RULES, preflight
+from pdfmaker import URL, Array, Dictionary, Name, Page, clean_page, edit, pdfx
+
+
+def check(data: bytes, profile: str = "shop", qr: str = "off", **kw):
+    return preflight(data, profile, qr=qr, **kw)
+
+
+def failed(report) -> set[str]:
+    return {f.rule for f in report.errors}
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in args], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+# ------------------------------------------------------------------ the clean page
+
+def test_a_clean_pdfx_page_passes_every_rule():
+    report = check(pdfx(clean_page().pdf()), qr="full", expect_qr=[URL])
+    assert report.ok, report.format()
+    assert not report.warnings, report.format()
+    for rule in ("fonts-embedded", "font-subsets", "page-boxes", "bleed", "colour", "text-size", "line-width",
+                 "black-overprint", "rich-black", "image-resolution", "ink-limit", "pdfx", "qr"):
+        assert report.rules[rule] == "pass", (rule, report.rules[rule])
+    assert [q.text for q in report.qr] == [URL]
+    assert report.qr[0].module_mm == pytest.approx(0.5, abs=0.02)
+    assert report.pdfx == "PDF/X-4"
+
+
+def test_a_clean_pdfx1a_page_passes():
+    report = check(pdfx(clean_page().pdf(version="1.3"), "x1a"))
+    assert report.ok, report.format()
+    assert report.rules["transparency"] == "pass"
+
+
+# ------------------------------------------------------------------ one rule each
+
+def _band(p: Page, colour: str) -> Page:
+    return p.fill_rect(10, 140, 20, 20, colour)
+
+
+def _sep(name: str, alt) -> Array:
+    return Array([Name.Separation, Name("/" + name), alt,
+                  Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 1, 1], C1=[0, 1, 1], N=1)])
+
+
+def _icc(n: int):
+    def make(pdf):
+        s = pikepdf.Stream(pdf, b"\0" * 128)
+        s.N = n
+        return Array([Name.ICCBased, s])
+    return make
+
+
+def _coloured(cs_name: str, space, values: str) -> Page:
+    p = clean_page()
+    p.colorspaces[cs_name] = space
+    p.add(f"q /{cs_name} cs {values} scn")
+    p.fill_rect(10, 140, 20, 20, "")
+    return p.add("Q")
+
+
+BROKEN = {
+    # name: (page maker, rule that must fail, words in the message)
+    "RGB fill": (lambda: _band(clean_page(), "0.2 0.3 0.4 rg"), "colour", "RGB"),
+    "RGB stroke": (lambda: clean_page().line(10, 150, 60, 150, 1, "1 0 0 RG", gs=None), "colour", "RGB"),
+    "RGB text": (lambda: clean_page().text(10, 150, 10, "1 0 0 rg"), "colour", "text in RGB"),
+    "RGB image": (lambda: clean_page().image(10, 140, 20, 20, 300, 300, "/DeviceRGB", 3, "Im2"), "colour",
+                  "image /Im2"),
+    "indexed RGB image": (lambda: clean_page().image(
+        10, 140, 20, 20, 300, 300, Array([Name.Indexed, Name.DeviceRGB, 0, b"\xff\x00\x00"]), 1, "Im2"),
+        "colour", "RGB"),
+    "ICC RGB colour": (lambda: _coloured("I", _icc(3), "1 0 0"), "colour", "ICCBased (N=3)"),
+    "Lab colour": (lambda: _coloured("L", Array([Name.Lab, Dictionary(WhitePoint=[0.9505, 1, 1.089])]), "50 0 0"),
+                   "colour", "Lab"),
+    "CalRGB colour": (lambda: _coloured("C", Array([Name.CalRGB, Dictionary(WhitePoint=[0.9505, 1, 1.089])]),
+                                        "1 0 0"), "colour", "RGB"),
+    "process colour through an RGB alternate": (lambda: _coloured("S", _sep("Black", Name.DeviceRGB), "1"), "colour",
+                                                "process colour Black"),
+    "RGB shading": (lambda: _shading("/DeviceRGB", [1, 0, 0], [0, 0, 1]), "colour", "shading"),
+    "RGB inline image": (lambda: clean_page().add("q 40 0 0 40 200 300 cm BI /W 4 /H 4 /CS /RGB /BPC 8 ID "
+                                                  + "\x00" * 48 + " EI Q"), "colour", "inline image"),
+    "RGB inside a form": (lambda: _form("0 0 1 rg 0 0 100 100 re f", (1, 0, 0, 1, 100, 300)), "colour", "RGB"),
+    "72 dpi image": (lambda: clean_page().image(10, 140, 35, 35, 100, 100, name="Im2"), "image-resolution",
+                     "73 dpi"),
+    "4 pt text": (lambda: clean_page().text(10, 150, 4), "text-size", "4.0 pt"),
+    "text scaled down by a form": (lambda: _form("BT /F1 10 Tf 0 0 Td (small) Tj ET", (0.25, 0, 0, 0.25, 100, 300)),
+                                   "text-size", "2.5 pt"),
+    "text squashed by the CTM": (lambda: clean_page().text(10, 150, 20, "0 0 0 0 k", before="1 0 0 0.2 0 400 cm"),
+                                 "text-size", "4.0 pt"),
+    "0.1 pt line": (lambda: clean_page().line(10, 150, 60, 150, 0.1), "line-width", "0.100 pt"),
+    "hairline": (lambda: clean_page().line(10, 150, 60, 150, 0), "line-width", "hairline"),
+    "line scaled thin": (lambda: clean_page().add("q /GSop gs 0 0 0 1 K 2 w 0.05 0 0 0.05 200 300 cm 0 0 m 900 0 l S Q"),
+                         "line-width", "0.100 pt"),
+    "320 % ink": (lambda: _band(clean_page(), "0.8 0.8 0.8 0.8 k"), "ink-limit", "320 %"),
+    "350 % ink in a shading": (lambda: _shading("/DeviceCMYK", [0, 0, 0, 0], [1, 1, 1, 0.5]), "ink-limit", "350 %"),
+    "black text that knocks out": (lambda: clean_page().text(10, 150, 8, "0 0 0 1 k"), "black-overprint",
+                                   "does not overprint"),
+    "black text with overprint mode 0": (lambda: _opm0(), "black-overprint", "OPM 1"),
+    "a thin black line that knocks out": (lambda: clean_page().line(10, 150, 60, 150, 0.5, gs=None),
+                                          "black-overprint", "thin black line"),
+    "rich black small text": (lambda: clean_page().text(10, 150, 8, "0.6 0.5 0.4 1 k"), "rich-black", "rich black"),
+    "grey text in 3-colour black": (lambda: clean_page().text(10, 150, 8, "0.8 0.8 0.8 0 k"), "rich-black",
+                                    "rich black"),
+}
+
+
+def _shading(space: str, c0, c1) -> Page:
+    p = clean_page()
+    p.shadings["Sh"] = Dictionary(ShadingType=2, ColorSpace=Name(space), Coords=[0, 0, 100, 0],
+                                  Function=Dictionary(FunctionType=2, Domain=[0, 1], C0=c0, C1=c1, N=1))
+    return p.add("q 1 0 0 1 100 300 cm /Sh sh Q")
+
+
+def _form(content: str, matrix) -> Page:
+    p = clean_page()
+    p.fonts = True
+    p.forms["Fm1"] = (content, matrix)
+    return p.add("/Fm1 Do")
+
+
+def _opm0() -> Page:
+    p = clean_page()
+    p.extg["OPM0"] = {"/OP": True}      # /op follows /OP; /OPM stays 0
+    return p.text(10, 150, 8, "0 0 0 1 k", gs="OPM0")
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_each_rule_catches_its_broken_pdf(case):
+    make, rule, words = BROKEN[case]
+    report = check(pdfx(make().pdf()))
+    assert rule in failed(report), report.format()
+    finding = next(f for f in report.errors if f.rule == rule)
+    assert words in finding.message, finding.message
+    assert finding.page == 1 and finding.fix
+    # the clean page's other rules still pass: one break, one rule (shading/forms may add their own kind)
+    assert failed(report) <= {rule, "colour", "image-resolution", "line-width", "black-overprint"}, report.format()
+
+
+def test_a_finding_says_where_in_mm_from_the_trim():
+    report = check(pdfx(clean_page().text(25, 150, 4).pdf()))
+    f = next(f for f in report.errors if f.rule == "text-size")
+    assert f.x_mm == pytest.approx(25, abs=0.01) and f.y_mm == pytest.approx(150, abs=0.01)
+    assert "x=25.0, y=150.0 mm" in report.format()
+
+
+def test_a_spot_colour_with_an_rgb_alternate_is_a_warning_in_x4_and_an_error_in_x1a():
+    make = lambda: _coloured("S", _sep("PANTONE 185 C", Name.DeviceRGB), "1")   # noqa: E731
+    x4 = check(pdfx(make().pdf()))
+    assert x4.ok and any(f.rule == "colour" for f in x4.warnings)
+    x1a = check(pdfx(make().pdf(version="1.3"), "x1a"))
+    assert "colour" in failed(x1a)
+
+
+def test_x1a_refuses_device_independent_colour_that_x4_allows():
+    make = lambda: _coloured("I", _icc(4), "0 0 0 1")   # noqa: E731
+    assert check(pdfx(make().pdf())).ok
+    report = check(pdfx(make().pdf(version="1.3"), "x1a"))
+    assert "colour" in failed(report) and "device-independent" in report.format()
+
+
+@pytest.mark.parametrize("kind", ["opacity", "blend mode", "soft mask image", "transparency group"])
+def test_transparency_is_an_error_in_x1a_only(kind):
+    p = clean_page()
+    if kind == "opacity":
+        p.extg["T"] = {"/ca": 0.5}
+        p.add("q /T gs").fill_rect(10, 140, 20, 20).add("Q")
+    elif kind == "blend mode":
+        p.extg["T"] = {"/BM": Name.Multiply}
+        p.add("q /T gs").fill_rect(10, 140, 20, 20).add("Q")
+    elif kind == "soft mask image":
+        def smask(pdf):
+            s = pikepdf.Stream(pdf, b"\x80" * 64)
+            s.Type, s.Subtype, s.Width, s.Height = Name.XObject, Name.Image, 8, 8
+            s.ColorSpace, s.BitsPerComponent = Name.DeviceGray, 8
+            return s
+        p.image(10, 140, 20, 20, 300, 300, name="Im2", extra={"/SMask": smask})
+    else:
+        p.forms["Fm1"] = ("0 0 0 0.5 k 0 0 100 100 re f", (1, 0, 0, 1, 100, 300))
+        p.add("/Fm1 Do")
+    data = p.pdf(version="1.3")
+    if kind == "transparency group":
+        def group(pdf):
+            pdf.pages[0].Resources.XObject.Fm1.Group = Dictionary(S=Name.Transparency)
+        data = edit(data, group)
+    x1a = check(pdfx(data, "x1a"))
+    assert "transparency" in failed(x1a), x1a.format()
+    assert "PDF/X-1:2001 does not allow" in x1a.format()
+    x4 = check(pdfx(data, "x4"))
+    assert "transparency" not in failed(x4) and x4.rules["transparency"].startswith("not checked")
+
+
+def test_missing_bleed_and_boxes():
+    no_bleed = check(pdfx(clean_page(bleed=None).pdf()))
+    assert {"page-boxes", "bleed"} <= failed(no_bleed)
+    short = check(pdfx(clean_page(bleed=1).pdf()))
+    assert failed(short) == {"bleed"} and "1.00 mm" in short.format()
+    no_trim = check(pdfx(clean_page(trim=False).pdf()))
+    assert {"page-boxes", "bleed"} <= failed(no_trim) and "TrimBox" in no_trim.format()
+
+
+def test_a_bleed_box_clipped_by_the_media_box_is_measured_as_printed():
+    def clip(pdf):
+        page = pdf.pages[0]
+        t = [float(v) for v in page.TrimBox]
+        page.MediaBox = [t[0] - 1 * 72 / 25.4, t[1] - 10, t[2] + 10, t[3] + 10]
+    report = check(pdfx(edit(clean_page().pdf(), clip)))
+    assert "bleed" in failed(report) and "left 1.00 mm" in report.format()
+
+
+def test_fonts_not_embedded():
+    def helvetica(pdf):
+        pdf.pages[0].Resources.Font.F1 = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+    report = check(edit(pdfx(clean_page().pdf()), helvetica))
+    assert "fonts-embedded" in failed(report)
+    assert "Helvetica" in report.format()
+
+
+def test_a_font_only_selected_and_never_shown_need_not_be_embedded():
+    def unused(pdf):
+        pdf.pages[0].Resources.Font.F9 = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+    p = clean_page().add("BT /F9 12 Tf ET")
+    assert check(edit(pdfx(p.pdf()), unused)).ok
+
+
+def test_two_subsets_with_one_tag():
+    def retag(pdf):
+        res = pdf.pages[0].Resources.Font
+        one = res.F1
+        one.BaseFont = one.FontDescriptor.FontName = Name("/AAAAAA+NotoSans-Regular")
+        other = pikepdf.Dictionary(dict(one.items()))
+        desc = pikepdf.Dictionary(dict(one.FontDescriptor.items()))
+        desc.FontFile2 = pikepdf.Stream(pdf, b"a different program")
+        desc.FontName = Name("/AAAAAA+NotoSans-Bold")
+        other.FontDescriptor = pdf.make_indirect(desc)
+        other.BaseFont = Name("/AAAAAA+NotoSans-Bold")
+        res.F2 = pdf.make_indirect(other)
+        pdf.pages[0].Contents = pdf.make_stream(pdf.pages[0].Contents.read_bytes() + b" BT /F2 10 Tf 100 300 Td (x) Tj ET")
+    report = check(edit(pdfx(clean_page().pdf()), retag))
+    assert "font-subsets" in failed(report)
+    assert "AAAAAA is used by 2 different font subsets" in report.format()
+
+
+# ------------------------------------------------------------------ PDF/X markers
+
+def _drop(*keys):
+    def change(pdf):
+        for k in keys:
+            where, key = k.split(":")
+            d = pdf.Root if where == "root" else pdf.trailer.Info
+            if key in d:
+                del d[key]
+    return change
+
+
+@pytest.mark.parametrize("name,change,words", [
+    ("no OutputIntent", _drop("root:/OutputIntents"), "no OutputIntent"),
+    ("no XMP for X-4", _drop("root:/Metadata"), "requires XMP"),
+    ("no Trapped", _drop("info:/Trapped"), "/Trapped"),
+    ("Info and XMP disagree", lambda pdf: setattr(pdf.trailer.Info, "GTS_PDFXVersion", "PDF/X-3:2002"),
+     "Info says PDF/X-3:2002"),
+    ("an RGB output profile", lambda pdf: _profile(pdf, 3, b"RGB "), "not CMYK"),
+    ("no profile in X-4", lambda pdf: _del(pdf.Root.OutputIntents[0], "/DestOutputProfile"), "embed its ICC profile"),
+    ("two intents", lambda pdf: pdf.Root.OutputIntents.append(pdf.Root.OutputIntents[0]), "exactly one"),
+])
+def test_pdfx_markers_must_be_consistent(name, change, words):
+    report = check(edit(pdfx(clean_page().pdf()), change))
+    assert "pdfx" in failed(report), report.format()
+    assert words in report.format()
+
+
+def _profile(pdf, n, space):
+    s = pdf.Root.OutputIntents[0].DestOutputProfile
+    data = bytearray(s.read_bytes())
+    data[16:20] = space
+    s.write(bytes(data))
+    s.N = n
+
+
+def _del(d, key):
+    del d[key]
+
+
+def test_an_x1a_file_must_be_pdf_1_3_with_its_conformance_key():
+    x1a = pdfx(clean_page().pdf(version="1.3"), "x1a")
+    later = edit(x1a, lambda pdf: None)
+    pdf = pikepdf.open(io.BytesIO(x1a))
+    out = io.BytesIO()
+    pdf.save(out, force_version="1.6", fix_metadata_version=False)
+    report = check(out.getvalue())
+    assert "pdfx" in failed(report) and "based on PDF 1.3" in report.format()
+    assert check(later).ok
+    report = check(edit(x1a, _drop("info:/GTS_PDFXConformance")))
+    assert "pdfx" in failed(report) and "GTS_PDFXConformance" in report.format()
+
+
+def test_no_pdfx_is_fine_for_the_office_profile_and_so_is_no_bleed():
+    data = clean_page(trim=False).pdf()
+    assert check(data, "office").ok
+    assert not check(data, "shop").ok
+
+
+def test_office_profile_only_warns_about_rgb():
+    report = check(_band(clean_page(trim=False), "0.2 0.3 0.4 rg").pdf(), "office")
+    assert report.ok and any(f.rule == "colour" for f in report.warnings)
+
+
+# ------------------------------------------------------------------ QR codes
+
+def test_a_qr_code_too_small():
+    p = clean_page().qr(20, 150, module_mm=0.2, url="https://www.tokumei24.jp/?src=leaflet")
+    report = check(pdfx(p.pdf()), qr="full")
+    small = [q for q in report.qr if "src=leaflet" in q.text]
+    assert small and small[0].module_mm == pytest.approx(0.2, abs=0.02)
+    assert "qr" in failed(report) and "smaller than 0.33 mm" in report.format()
+
+
+@pytest.mark.parametrize("quiet,ok", [(1, False), (3, False), (4, True), (6, True)])
+def test_the_quiet_zone_is_measured_on_the_raster(quiet, ok):
+    p = clean_page().qr(20, 150, module_mm=0.5, url="https://example.org/q", quiet=quiet, frame=True)
+    report = check(pdfx(p.pdf()), qr="full")
+    code = next(q for q in report.qr if q.text == "https://example.org/q")
+    assert code.quiet_modules == pytest.approx(quiet, abs=0.2)
+    assert ("qr" not in failed(report)) == ok, report.format()
+
+
+def test_a_poster_needs_one_millimetre_modules():
+    p = Page(297, 420)
+    p.qr(20, 20, module_mm=0.5)
+    report = check(pdfx(p.pdf()), qr="full")
+    assert "qr" in failed(report) and "poster" in report.format()
+    p = Page(297, 420)
+    p.qr(20, 20, module_mm=1.2)
+    assert "qr" not in failed(check(pdfx(p.pdf()), qr="full"))
+
+
+def test_an_expected_qr_code_that_is_missing():
+    report = check(pdfx(clean_page().pdf()), qr="fast", expect_qr=["https://www.tokumei24.jp/other"])
+    assert "qr" in failed(report) and "could not be found" in report.format()
+
+
+# ------------------------------------------------------------------ peers, damage, our files
+
+def test_a_peer_style_rgb_pdf_without_bleed_fails():
+    from reportlab.pdfgen.canvas import Canvas
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(595.28, 841.89))
+    c.setFillColorRGB(0.9, 0.2, 0.16)
+    c.rect(0, 700, 595.28, 141.89, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.setFont("Helvetica", 9)
+    c.drawString(72, 600, "Report human trafficking: 0120-924-839")
+    c.save()
+    report = check(buf.getvalue())
+    assert {"colour", "fonts-embedded", "page-boxes", "bleed", "pdfx"} <= failed(report), report.format()
+
+
+@pytest.mark.parametrize("payload", [b"", b"hello, not a PDF", b"%PDF-1.7\n" + b"\x00" * 400,
+                                     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer <<>>"])
+def test_a_damaged_or_non_pdf_file_is_a_clear_error(payload, tmp_path):
+    f = tmp_path / "bad.pdf"
+    f.write_bytes(payload)
+    code, out, err = run("preflight", f, "--no-project")
+    assert code == 1 and "Traceback" not in out + err
+    assert "[file]" in out or "[structure]" in out, out
+
+
+def test_a_truncated_and_an_encrypted_file(tmp_path):
+    good = pdfx(clean_page().pdf())
+    truncated = check(good[: len(good) // 3])
+    assert not truncated.ok and failed(truncated) & {"file", "structure"}
+    pdf = pikepdf.open(io.BytesIO(good))
+    out = io.BytesIO()
+    pdf.save(out, encryption=pikepdf.Encryption(owner="o", user="u"))
+    enc = check(out.getvalue())
+    assert failed(enc) == {"file"} and "encrypted" in enc.format()
+
+
+def test_a_form_that_draws_itself_is_not_followed_forever():
+    p = _form("/Fm1 Do", (1, 0, 0, 1, 0, 0))
+    report = check(pdfx(p.pdf()))
+    assert "structure" in failed(report) and "draws itself" in report.format()
+
+
+def test_our_print_files_pass_every_rule_build_enforces(built):
+    langs = sorted({lang for lang, edition in built if edition == "print"})
+    assert len(langs) >= 18
+    for lang in langs:
+        report = preflight(built[(lang, "print")], "shop", qr="full", expect_qr=["https://www.tokumei24.jp/"])
+        enforced = [f for f in report.errors if f.rule not in NOT_ENFORCED_IN_BUILD]
+        assert not enforced, report.format()
+        assert report.pdfx == "PDF/X-4" and report.pdf_version == "1.6"
+        codes = [q for q in report.qr if q.text == "https://www.tokumei24.jp/"]
+        assert codes and codes[0].module_mm >= 0.33 and codes[0].quiet_modules >= 3.75, report.format()
+        assert not report.warnings, report.format()
+
+
+def test_the_online_edition_is_not_a_print_file(built):
+    report = preflight(built[("en", "online")], "shop", qr="off")
+    assert {"colour", "page-boxes", "pdfx"} <= failed(report)
+
+
+def test_rules_not_enforced_in_build_are_rules():
+    assert set(NOT_ENFORCED_IN_BUILD) <= set(RULES)
+
+
+# ------------------------------------------------------------------ the command
+
+def test_preflight_command_text_and_json(built, tmp_path, root):
+    good = tmp_path / "a4-leaflet.en.print.pdf"
+    good.write_bytes(built[("en", "print")])
+    peer = tmp_path / "peer.pdf"
+    peer.write_bytes(built[("en", "online")])
+    code, out, err = run("preflight", good, peer, "--project", root, "--no-qr")
+    assert code == 1, out + err
+    assert "peer.pdf: FAILED" in out and "[colour]" in out and "fix:" in out
+    assert "campaign facts: sha256:" in out and "matches this project's" in out
+    code, out, _ = run("preflight", good, peer, "--json", "--project", root, "--no-qr")
+    data = json.loads(out)
+    assert code == 1 and data["ok"] is False and len(data["files"]) == 2
+    first = data["files"][0]
+    assert first["pdfx"] == "PDF/X-4" and first["facts"]["match"] is True
+    assert all({"rule", "severity", "page", "message", "fix"} <= set(f) for f in first["findings"])
+    office = tmp_path / "office.pdf"
+    office.write_bytes(clean_page(trim=False).pdf())
+    code, out, _ = run("preflight", office, "--profile", "office", "--no-project")
+    assert code == 0 and "PASSED" in out, out
+
+
+def test_preflight_usage_errors(tmp_path):
+    code, _out, err = run("preflight")
+    assert code == 2
+    code, _out, err = run("preflight", tmp_path / "x.pdf", "--profile", "poster")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_a_file_built_from_other_facts_is_caught(project_copy, font_cache, root, tmp_path):
+    campaign = project_copy / "content" / "campaign.yaml"
+    text = campaign.read_text(encoding="utf-8")
+    text = text.replace("display: 0120-924-839", "display: 0120-924-893").replace('"+81120924839"', '"+81120924893"')
+    campaign.write_text(text, encoding="utf-8")
+    code, _out, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "print", "--out",
+                          tmp_path / "o", "--cache", font_cache, "-q")
+    assert code == 0, err
+    pdf = tmp_path / "o" / "a4-leaflet" / "a4-leaflet.en.print.pdf"
+    code, out, _ = run("preflight", pdf, "--project", root, "--no-qr")
+    assert code == 1 and "[facts]" in out and "DIFFERS" in out, out
+    code, out, _ = run("preflight", pdf, "--project", project_copy, "--no-qr")
+    assert "[facts]" not in out and "matches this project's" in out
+
+
+def test_a_qr_code_that_points_elsewhere_is_caught_inside_a_project(root):
+    from leaflets.model.load import load_facts
+    from leaflets.errors import Diagnostics
+    facts = load_facts(root / "content" / "campaign.yaml", Diagnostics())
+    p = clean_page().qr(20, 150, url="https://www.tokumei24.example/")
+    report = check(pdfx(p.pdf()), qr="full", facts=facts)
+    assert "facts" in failed(report) and "tokumei24.example" in report.format()
+
+
+@pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript (gs) is not installed")
+def test_raster_separations_measure_ink():
+    report = preflight(pdfx(_band(clean_page(), "0.8 0.8 0.8 0.8 k").pdf()), "shop", qr="off", separations=True)
+    assert "separations" in failed(report)
+
+
+def test_raster_without_ghostscript_says_so(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    report = preflight(pdfx(clean_page().pdf()), "shop", qr="off", separations=True)
+    assert report.rules["separations"] == "not checked (Ghostscript, gs, is not installed)"
