@@ -223,9 +223,16 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
         out.flush()
         return code
     except BrokenPipeError:
-        # the reader went away (leaflets fonts | head -1): stop quietly
+        # the reader went away (leaflets fonts | head -1): say so in one line, exit 1
         _quiet(out)
-        return 128 + 13
+        try:
+            err.write("leaflets: error: the output was closed before everything was written (broken pipe)\n"
+                      "    hint: the program reading leaflets' output stopped early; files leaflets writes "
+                      "are not affected\n")
+            err.flush()
+        except (OSError, ValueError):
+            pass
+        return 1
 
 
 def _main(argv, out, err) -> int:

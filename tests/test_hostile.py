@@ -739,8 +739,8 @@ def test_a_closed_pipe_ends_quietly(font_cache):
     finally:
         os.close(w)
     err = p.stderr.decode("utf-8", "replace")
-    assert p.returncode == 141, err
-    assert err == "", err
+    assert p.returncode == 1, err
+    assert "broken pipe" in err and "Traceback" not in err, err
 
 
 def test_fonts_piped_into_head(font_cache):
