@@ -55,6 +55,9 @@ class GlyphRun:
     glyphs: tuple[tuple[int, float, float, str], ...]
     color: Color
     width: float
+    rtl: bool = False              # a right-to-left run: its glyphs are in visual order all the same
+    start: int = 0                 # where the run's text starts in its paragraph: the logical order of runs
+    advances: tuple[float, ...] = ()   # each glyph's pen advance, points
 
 
 @dataclass(frozen=True)
@@ -96,3 +99,4 @@ class Page:
     lang: str = "en"
     design: str = ""
     slug_items: tuple = ()         # printed in the slug, outside the bleed: print edition only
+    rtl: bool = False              # the page's language is written right to left

@@ -291,7 +291,7 @@ class Composer:
         page = Page(width=W, height=H, bleed=bleed, slug=design.slug * MM, items=tuple(items), links=tuple(links),
                     title=f"{title_text} — {design.title} ({language.name})", author=facts.author,
                     subject=f"{facts.subject}. {language.name}: {status}.", lang=lang, design=design.id,
-                    slug_items=self._slug(design, language, status))
+                    slug_items=self._slug(design, language, status), rtl=language.rtl)
         return page, problems
 
     @staticmethod
@@ -532,10 +532,13 @@ def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
     scale = size / run.face.upem
     gx = 0.0
     glyphs = []
+    advances = []
     for g, t in zip(run.glyphs, _glyph_texts(run)):
         glyphs.append((g.gid, gx + g.x_offset * scale, g.y_offset * scale, t))
+        advances.append(g.advance * scale)
         gx += g.advance * scale
-    return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx)
+    return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx, run.rtl, run.start,
+                    tuple(advances))
 
 
 def _spots_of(line, indices: frozenset, size: float, x: float, top: float, height: float) -> list[Box]:

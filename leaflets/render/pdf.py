@@ -1,14 +1,20 @@
 """The painter: one laid-out page to PDF bytes, for any edition.
 
-Text is written as glyph ids placed exactly where HarfBuzz put them, inside a
-marked-content span whose /ActualText is the paragraph's source text, so that
-copying or extracting text gives back what the content file says.
+Text is written as glyph ids placed exactly where HarfBuzz put them, in the
+order the text is read (right-to-left runs from the right), each glyph code
+mapped by the font's ToUnicode map to the text it stands for, so that text
+extractors reading the glyphs get the source text back.  PDFium alone reads
+text as if it were drawn in visual order and sorts the pieces of a line by
+position; for it every paragraph also carries a replacement text, see
+:func:`_pdfium_text`.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
+from typing import NamedTuple
 
 from reportlab import rl_config
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
@@ -16,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..layout.frame import MM, GlyphRun, Page, Path, Rect, TextBlock
 from ..model.schema import Color
-from ..text.bidi import has_rtl
+from ..text.bidi import mirror
 from ..text.fonts import FontFace
 from .options import PdfOptions
 
@@ -54,6 +60,14 @@ class _TTFont(TTFont):
             stream = doc.idToObject.get("toUnicodeCMap:" + base)
             if stream is not None:
                 stream.content = _to_unicode_cmap(base, [self.texts.get(code, chr(code)) for code in subset])
+            descriptor = doc.idToObject.get("fontDescriptor:" + base)
+            if descriptor is not None:
+                # the deepest and highest any glyph reaches, as the PDF reference defines them (the
+                # font's line metrics can lie far outside); pdfminer.six sets every character box
+                # from the descent, and takes characters whose boxes overlap too little for two lines
+                x0, y0, x1, y1 = self.face.bbox
+                descriptor.dict["Ascent"] = max(y1, 0)
+                descriptor.dict["Descent"] = min(y0, 0)
 
 
 def _to_unicode_cmap(name: str, texts: list[str]) -> str:
@@ -87,14 +101,42 @@ class _PdfFont:
                           shapable=False, texts=self.texts)
         tf = self.tt.face
         self.widths = tf.charWidths
-        self.glyph_widths = tf.glyphWidths
         self.cmap_codes: dict[int, int] = {}
         for gid, codes in tf.glyphToChar.items():
             if codes:
                 self.cmap_codes[gid] = min(codes)
         self.taken = set(tf.charToGlyph)
-        self.private: dict[tuple[int, str], int] = {}     # (gid, text) -> code, this document only
+        self.private: dict[tuple[int, str, float | None], int] = {}   # (gid, text, width) -> code, this document
         self.next_private = _PUA_START
+        self.units = 1000.0 / face.upem
+        self._blank: int | None = -1
+        self._outlined: dict[int, bool] = {}
+
+    def advance(self, gid: int) -> float:
+        """A glyph's advance in PDF text space units (1000 to the em)."""
+        metrics = self.tt.face.hmetrics
+        return metrics[gid][0] * self.units if gid < len(metrics) else 0.0
+
+    def ink(self, gid: int) -> float:
+        """How wide the glyph draws, in text space units."""
+        e = self.face.hb_font.get_glyph_extents(gid)
+        return round(abs(e.width) * self.units, 1) if e else 0.0
+
+    def outlined(self, gid: int) -> bool:
+        """Whether the glyph draws anything."""
+        o = self._outlined.get(gid)
+        if o is None:
+            e = self.face.hb_font.get_glyph_extents(gid)
+            o = self._outlined[gid] = bool(e and e.width and e.height)
+        return o
+
+    @property
+    def blank(self) -> int | None:
+        """A glyph that draws nothing (the space), to carry text of its own; None if the font has none."""
+        if self._blank == -1:
+            gid = self.face.hb_font.get_nominal_glyph(0x20)
+            self._blank = gid if gid and not self.outlined(gid) else None
+        return self._blank
 
     def reset(self) -> None:
         c2g = self.tt.face.charToGlyph
@@ -105,11 +147,18 @@ class _PdfFont:
         self.texts.clear()
         self.next_private = _PUA_START
 
-    def code(self, gid: int, text: str) -> int:
-        code = self.cmap_codes.get(gid)
-        if code is not None and text == chr(code):
-            return code
-        key = (gid, text)
+    def code(self, gid: int, text: str, width: float | None = None) -> int:
+        """The code that draws glyph ``gid`` and stands for ``text``; ``width`` (text space
+        units) overrides the glyph's own advance in the font's widths."""
+        if width is None:
+            code = self.cmap_codes.get(gid)
+            if code is not None and text == chr(code) and self.widths.get(code):
+                return code
+            if not self.advance(gid):
+                # a mark: drawn where it is put all the same, but with a box of its own width, as
+                # pdfminer.six breaks a line between two characters that both have none
+                width = self.ink(gid)
+        key = (gid, text, width)
         code = self.private.get(key)
         if code is None:
             code = self.next_private
@@ -121,53 +170,158 @@ class _PdfFont:
             self.private[key] = code
             self.texts[code] = text
             self.tt.face.charToGlyph[code] = gid
-            self.widths[code] = self.glyph_widths[gid] if gid < len(self.glyph_widths) else 0
+            self.widths[code] = self.advance(gid) if width is None else width
         return code
 
 
-_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹"))
+# PDFium's text extraction, as measured with pypdfium2 5.15 (PDFium 8149).  It
+# takes the characters of a text object (one TJ) in content-stream order, or
+# the /ActualText of a marked-content sequence of any tag in its place, puts
+# the pieces of one line in order of their x position and then treats the line
+# as if it were written in visual order.  For a line with more right-to-left
+# than left-to-right stretches (every line, when the document's viewer
+# preferences say /Direction /R2L) it reverses the order of the stretches of
+# one direction; a neutral stretch that follows right-to-left text is
+# mirrored.  Replacement text given to a right-to-left text object is first
+# reversed as a whole.  Stretches: L (strong left-to-right), weak (numbers,
+# their separators, marks), R (strong right-to-left), neutral (the rest).
+_STRONG_LEFT = frozenset({"L"})
+_WEAK = frozenset({"EN", "AN", "ES", "ET", "CS", "NSM", "BN"})
+_STRONG_RIGHT = frozenset({"R", "AL"})
 
 
-def _bidi_class(ch: str) -> str:
-    """Bidi classes grouped as PDFium's text extraction groups them."""
+def _stretch_class(ch: str) -> str:
     cls = unicodedata.bidirectional(ch)
-    if cls in ("L", "R"):
-        return cls
-    if cls == "AL":
-        return "R"
-    if cls in ("EN", "AN", "ES", "ET", "CS", "NSM"):
+    if cls in _STRONG_LEFT:
+        return "L"
+    if cls in _WEAK:
         return "W"
+    if cls in _STRONG_RIGHT:
+        return "R"
     return "N"
 
 
-def _extraction_order(text: str, rtl: bool = True) -> str:
-    """The /ActualText of right-to-left text, as PDF text extractors read it back.
-
-    PDFium reads the characters of a span as if they were glyphs in visual
-    order: within right-to-left text it reverses (and mirrors) every stretch of
-    characters of one bidi class to put it back in logical order.  Doing the
-    same here first makes what it gives back equal to the source text; the
-    transformation is its own inverse.
-    """
-    segments: list[tuple[str, str]] = []
+def _stretches(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, list[str]]] = []
     for ch in text:
-        cls = _bidi_class(ch)
-        if segments and segments[-1][0] == cls:
-            segments[-1] = (cls, segments[-1][1] + ch)
+        cls = _stretch_class(ch)
+        if out and out[-1][0] == cls:
+            out[-1][1].append(ch)
         else:
-            segments.append((cls, ch))
-    current = "R" if rtl else next((cls for cls, _ in segments if cls in ("L", "R")), "L")
+            out.append((cls, [ch]))
+    return [(cls, "".join(chars)) for cls, chars in out]
+
+
+def _pdfium_rtl(text: str) -> bool:
+    """Whether PDFium takes ``text`` (a line, or the characters of a text object) as right to left."""
+    stretches = _stretches(text)
+    right = sum(1 for cls, _ in stretches if cls == "R")
+    left = sum(1 for cls, _ in stretches if cls == "L")
+    return right > left
+
+
+def _pdfium_text(text: str, rtl_page: bool, rtl_object: bool) -> str:
+    """The replacement text from which PDFium gives back ``text``.
+
+    ``rtl_page``: the document says /Direction /R2L; ``rtl_object``: the text
+    object that carries the replacement text is right to left for PDFium.  The
+    transformation above is undone: stretches in reverse order for a
+    right-to-left line, neutrals that PDFium will mirror mirrored first.
+    """
+    text = text.replace("\n", " ")
+    rtl_line = rtl_page or _pdfium_rtl(text)
+    current = "R" if rtl_line else "L"
     out = []
-    for cls, seg in segments:
-        if cls == "L":
-            current = "L"
-        elif cls == "R":
-            current = "R"
-        if current == "R" and cls != "L":
-            out.append("".join(_MIRROR.get(c, c) for c in reversed(seg)))
+    for cls, part in _stretches(text):
+        if cls in ("L", "R"):
+            current = cls
+        elif cls == "N" and current == "R":
+            part = mirror(part)
+        out.append(part)
+    if rtl_line:
+        out.reverse()
+    replacement = "".join(out)
+    return replacement[::-1] if rtl_object else replacement
+
+
+class _Glyph(NamedTuple):
+    """A glyph as painted: where it goes in the run, the text its code stands
+    for, and its width in the font (text space units; None: its own advance)."""
+
+    gid: int
+    x: float
+    y: float
+    text: str
+    width: float | None = None
+
+
+def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
+    """The glyphs of a run in the order the text is read, each with the text
+    and the width its code gets.
+
+    A cluster's text is carried by its first glyph; its other glyphs (marks,
+    parts of a vowel) stand for nothing.  Widths only say where a glyph's
+    box ends (every glyph is placed explicitly), so they are chosen for the
+    readers that build words from boxes: within a cluster no box ends before
+    the next one starts, or pdfminer.six reads the gap as a space.
+
+    Right-to-left runs are painted from the right.  There, a cluster that
+    stands for several characters (a lam-alef ligature, a letter and its
+    vowel marks) gets one code per character: its glyphs are painted with no
+    text of their own, and blank glyphs, one per character from the right,
+    share the cluster's advance and carry its characters, so that readers
+    that put right-to-left text in order character by character (poppler)
+    read every cluster right.
+    """
+    glyphs = run.glyphs
+    size = run.size
+    advances = run.advances or tuple(font.advance(gid) * size / 1000.0 for gid, *_ in glyphs)
+    pens = [0.0]
+    for a in advances:
+        pens.append(pens[-1] + a)
+    clusters: list[list[int]] = []
+    for i, (_gid, _x, _y, text) in enumerate(glyphs):
+        if text or not clusters:
+            clusters.append([i])
         else:
-            out.append(seg)
-    return "".join(out)
+            clusters[-1].append(i)
+
+    def reaching(i: int, reach: float) -> _Glyph:
+        """Glyph ``i`` with its box reaching at least to ``reach`` (points from the run origin)."""
+        gid, x, y, text = glyphs[i]
+        own = (font.advance(gid) or font.ink(gid)) * size / 1000.0
+        if reach - x <= own + 0.01 * size:
+            return _Glyph(gid, x, y, text)
+        return _Glyph(gid, x, y, text, math.ceil((reach - x) * 100.0 / size) * 10.0)
+
+    def right_end(cluster: list[int]) -> float:
+        reach = pens[cluster[-1] + 1]
+        for i in cluster:
+            gid, x = glyphs[i][0], glyphs[i][1]
+            reach = max(reach, x + (font.advance(gid) or font.ink(gid)) * size / 1000.0)
+        return reach
+
+    out: list[_Glyph] = []
+    if not run.rtl:
+        for cluster in clusters:
+            reach = right_end(cluster)
+            rest = sorted(cluster[1:], key=lambda i: glyphs[i][1])
+            out += [reaching(i, reach) for i in (cluster[0], *rest)]
+        return out
+    blank = font.blank
+    for cluster in reversed(clusters):
+        text = glyphs[cluster[0]][3]
+        reach = right_end(cluster)
+        if len(text) > 1 and blank is not None:
+            left, right = pens[cluster[0]], pens[cluster[-1] + 1]
+            step = (right - left) / len(text)
+            units = round(step * 1000.0 / size, 1)
+            parts = sorted(cluster, key=lambda i: -glyphs[i][1])
+            out += [_Glyph(*reaching(i, reach)[:3], "", reaching(i, reach).width) for i in parts]
+            out += [_Glyph(blank, right - (k + 1) * step, 0.0, ch, units) for k, ch in enumerate(text)]
+        else:
+            out += [reaching(i, reach) for i in sorted(cluster, key=lambda i: -glyphs[i][1])]
+    return out
 
 
 _PATH_OPS = {"M": "m", "L": "l", "C": "c"}
@@ -182,6 +336,10 @@ def _num(v: float) -> str:
 
 def fp_str(*values: float) -> str:
     return " ".join(map(_num, values))
+
+
+_REPLACEMENT = "/PDFiumText <</ActualText <%s>>> BDC"
+_MUTED = _REPLACEMENT % "FEFF0000"      # nothing printable: PDFium skips the text object
 
 
 def _utf16_hex(text: str) -> str:
@@ -216,6 +374,9 @@ class PdfRenderer:
         c.setSubject(page.subject)
         c.setCreator("leaflets")
         c.setKeywords(f"design={page.design}; lang={page.lang}; edition={options.name}")
+        if page.rtl:
+            # PDFium then reads every line as right to left, whatever else shares it
+            c.setViewerPreference("Direction", "R2L")
         if options.bleed or options.marks:
             c.setTrimBox((margin, margin, margin + page.width, margin + page.height))
             b = page.bleed
@@ -336,48 +497,83 @@ class _Painter:
         return " ".join(out)
 
     def text(self, block: TextBlock) -> None:
-        code = self.code
-        actual = _extraction_order(block.text, block.rtl) if block.rtl or has_rtl(block.text) else block.text
-        code.append("/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang), _utf16_hex(actual)))
-        for run in block.runs:
-            self.glyph_run(run)
-        code.append("EMC")
+        """A paragraph: each line's runs in reading order, inside a span that gives its language.
 
-    def glyph_run(self, run: GlyphRun) -> None:
-        font = self.r._font(run.face)
+        Every text object (one TJ) is wrapped in a marked-content sequence
+        tagged /PDFiumText whose /ActualText is what PDFium reads instead of
+        the glyphs: the paragraph's replacement text (:func:`_pdfium_text`)
+        for one glyph painted on its own, nothing printable for the others.
+        So PDFium gives the paragraph back in one piece even when another
+        paragraph shares its lines, and it never reads the glyphs in an order
+        it takes for visual.  The tag is not /Span, the only one that gives
+        /ActualText its meaning: readers that follow the standard (poppler
+        among them) read the glyphs, which are right already.
+        """
+        lines: dict[float, list[GlyphRun]] = {}
+        for run in block.runs:
+            if run.glyphs:
+                lines.setdefault(run.y, []).append(run)
+        order = []
+        for runs in lines.values():
+            for run in sorted(runs, key=lambda r: r.start):
+                font = self.r._font(run.face)
+                order.append((run, font, _reading_order(run, font)))
+        carrier = next(((i, j) for i, (_run, font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
+                        if g.text and font.outlined(g.gid)), None) \
+            or next(((i, j) for i, (_run, _font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
+                     if g.text), None)
+        replacement = ""
+        if carrier is not None:
+            first = order[carrier[0]][2][carrier[1]].text[0]
+            replacement = _pdfium_text(block.text, self.page.rtl, _pdfium_rtl(first))
+        if any(_stretch_class(ch) == "R" for ch in block.text):
+            self.code.append("/Span <</Lang %s>> BDC" % _pdf_string(block.lang))
+        else:
+            self.code.append("/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang),
+                                                                         _utf16_hex(block.text)))
+        for i, (run, font, glyphs) in enumerate(order):
+            self.glyph_run(run, font, glyphs, carrier[1] if carrier and carrier[0] == i else None, replacement)
+        self.code.append("EMC")
+
+    def glyph_run(self, run: GlyphRun, font: "_PdfFont", glyphs: list[_Glyph], carrier: int | None,
+                  replacement: str) -> None:
+        """One run as one text object; glyph ``carrier`` alone in a TJ that carries ``replacement``."""
         if font not in self.used:
             self.used.append(font)
         doc = self.c._doc
         size = run.size
-        codes = "".join(chr(font.code(gid, text)) for gid, _x, _y, text in run.glyphs)
-        chunks = font.tt.splitString(codes, doc)
+        scale = size / 1000.0
         widths = font.widths
         x0, y0 = self.pt(run.x, run.y)
         out = ["BT", self.fill(run.color), "1 0 0 1 %s Tm" % fp_str(x0, y0)]
-        k = 0          # glyph index
         pen = 0.0      # where the text position is, points from the run origin
         rise = 0.0
-        scale = size / 1000.0
-        for subset, data in chunks:
-            out.append("%s %s Tf" % (font.tt.getSubsetInternalName(subset, doc), fp_str(size)))
-            tj: list[str] = []
-            for byte in data:
-                gid, gx, gy, _text = run.glyphs[k]
-                if gy != rise:
-                    if tj:
-                        out.append("[%s] TJ" % " ".join(tj))
-                        tj = []
-                    out.append("%s Ts" % fp_str(gy))
-                    rise = gy
-                adjust = round((pen - gx) / scale)
-                if adjust:
-                    tj.append(str(adjust))
-                    pen -= adjust * scale
-                tj.append("<%02X>" % byte)
-                pen += widths.get(ord(codes[k]), 0) * scale
-                k += 1
-            if tj:
-                out.append("[%s] TJ" % " ".join(tj))
+        current = None
+        tj: list[str] = []
+        bdc = _MUTED
+        for k, g in enumerate(glyphs):
+            code = font.code(g.gid, g.text, g.width)
+            ((subset, data),) = font.tt.splitString(chr(code), doc)
+            name = font.tt.getSubsetInternalName(subset, doc)
+            if tj and (name != current or g.y != rise or k == carrier or k - 1 == carrier):
+                out.append("%s [%s] TJ EMC" % (bdc, " ".join(tj)))
+                tj = []
+            if name != current:
+                out.append("%s %s Tf" % (name, fp_str(size)))
+                current = name
+            if g.y != rise:
+                out.append("%s Ts" % fp_str(g.y))
+                rise = g.y
+            if not tj:
+                bdc = _REPLACEMENT % _utf16_hex(replacement) if k == carrier else _MUTED
+            adjust = round((pen - g.x) / scale)
+            if adjust:
+                tj.append(str(adjust))
+                pen -= adjust * scale
+            tj.append("<%02X>" % data[0])
+            pen += widths.get(code, 0) * scale
+        if tj:
+            out.append("%s [%s] TJ EMC" % (bdc, " ".join(tj)))
         if rise:
             out.append("0 Ts")
         out.append("ET")

@@ -85,3 +85,10 @@ def visual_order(run_levels: list[int]) -> list[int]:
             else:
                 i += 1
     return order
+
+
+def mirror(text: str) -> str:
+    """``text`` with every character that has a mirrored form (Bidi_Mirroring_Glyph) replaced by it."""
+    from bidi.mirror import MIRRORED
+
+    return "".join(MIRRORED.get(ch, ch) for ch in text)
