@@ -465,6 +465,37 @@ def test_a_file_built_from_other_facts_is_caught(project_copy, font_cache, root,
     assert "[facts]" not in out and "matches this project's" in out
 
 
+def _peer(text: str) -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(595.28, 841.89))
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 600, text)
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("text,severity", [
+    ("Call the hotline 0120-924-893 now", "error"),          # two digits swapped
+    ("Call the hotline 0120-924-83 now", "error"),           # one digit missing
+    ("Our office: 03-3581-0141", "warning"),
+    ("Call the hotline 0120-924-839 now", None),
+    ("In 2019, 47 cases were reported (〒100-8914)", None),
+])
+def test_phone_numbers_in_the_text_of_a_file_without_fingerprint(root, text, severity):
+    from leaflets.model.load import load_facts
+    from leaflets.errors import Diagnostics
+    facts = load_facts(root / "content" / "campaign.yaml", Diagnostics())
+    report = check(_peer(text), "office", facts=facts)
+    found = [f for f in report.findings if f.rule == "facts" and "has the phone number" in f.message]
+    if severity is None:
+        assert not found, report.format()
+    else:
+        assert found and found[0].severity == severity, report.format()
+        if severity == "error":
+            assert "looks like the campaign's hotline number 0120-924-839" in found[0].message
+
+
 def test_a_qr_code_that_points_elsewhere_is_caught_inside_a_project(root):
     from leaflets.model.load import load_facts
     from leaflets.errors import Diagnostics
@@ -478,6 +509,15 @@ def test_a_qr_code_that_points_elsewhere_is_caught_inside_a_project(root):
 def test_raster_separations_measure_ink():
     report = preflight(pdfx(_band(clean_page(), "0.8 0.8 0.8 0.8 k").pdf()), "shop", qr="off", separations=True)
     assert "separations" in failed(report)
+    assert "reach 320 % total ink" in report.format()
+    clean = preflight(pdfx(clean_page().pdf()), "shop", qr="off", separations=True)
+    assert clean.rules["separations"] == "pass", clean.format()
+
+
+@pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript (gs) is not installed")
+def test_raster_separations_of_our_print_file_leave_the_marks_out(built):
+    report = preflight(built[("en", "print")], "shop", qr="off", separations=True)
+    assert report.rules["separations"] == "pass", report.format()
 
 
 def test_raster_without_ghostscript_says_so(monkeypatch):
