@@ -492,6 +492,7 @@ class _Walker:
         self.cs_cache: dict = {}
         self.type3_done: set = set()
         self.slug_objects = 0
+        self.base_ctm = _ID       # the CTM a content stream started with: patterns are placed from it
 
     # ------------------------------------------------------------ helpers
     def mm(self, x: float, y: float) -> tuple[float, float]:
@@ -676,7 +677,7 @@ class _Walker:
                 if cs.base is not None:
                     self.judge_colour(f"an uncoloured tiling pattern ({what})", cs.base, values, x, y, None)
                 return
-            self.form(pattern, pattern.get("/Resources", resources), base, g, f"tiling pattern")
+            self.form(pattern, pattern.get("/Resources", resources), base, g, "tiling pattern")
 
     def shading(self, shading, resources, x: float, y: float, what: str = "a shading") -> None:
         import pikepdf
@@ -814,10 +815,7 @@ class _Walker:
         else:
             csobj = img.get("/ColorSpace")
             if csobj is None:
-                filters = img.get("/Filter")
-                names = [str(f) for f in filters] if filters is not None and hasattr(filters, "__iter__") and \
-                    not isinstance(filters, str) and str(type(filters)).find("Name") < 0 else [str(filters)]
-                if "/JPXDecode" in names:
+                if "/JPXDecode" in _filters(img):
                     kind = _jpx_colour(img)
                     if kind in _RGBLIKE:
                         k.add("colour", self.pageno, ("img", "jpx", kind), f"{label} in {kind.upper()} "
@@ -847,9 +845,7 @@ class _Walker:
         import pikepdf
         k = self.k
         try:
-            filters = img.get("/Filter")
-            names = {str(f) for f in filters} if isinstance(filters, pikepdf.Array) else {str(filters)}
-            if names & {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}:
+            if _filters(img) & {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}:
                 k.notes.add("the ink of JPEG images is measured only on the rendered separations (--raster)")
                 return
             bpc = int(img.get("/BitsPerComponent", 8))
@@ -897,7 +893,7 @@ class _Walker:
         except (pikepdf.PdfError, TypeError, ValueError) as exc:
             self.k.add("structure", self.pageno, ("parse", what), f"the content of a {what} cannot be parsed: {exc}")
             return
-        saved_base = getattr(self, "base_ctm", _ID)
+        saved_base = self.base_ctm
         self.base_ctm = g.ctm
         stack: list[_GState] = []
         tm = tlm = _ID
@@ -1068,6 +1064,15 @@ class _Walker:
                 g.font, g.fsize = gs["/Font"][0], _num(gs["/Font"][1])
             except (IndexError, TypeError):
                 pass
+
+
+def _filters(stream) -> set[str]:
+    """The names of a stream's filters."""
+    import pikepdf
+    f = stream.get("/Filter")
+    if f is None:
+        return set()
+    return {str(x) for x in f} if isinstance(f, pikepdf.Array) else {str(f)}
 
 
 def _jpx_colour(img) -> str | None:

@@ -8,6 +8,7 @@ import hashlib
 import io
 import shutil
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -19,6 +20,7 @@ from leaflets.errors import ContentError, UsageError
 from leaflets.preflight import preflight
 from leaflets.render import pdfx
 
+Name = pikepdf.Name
 NS = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
       "pdfxid": "http://www.npes.org/pdfx/ns/id/", "pdfx": "http://ns.adobe.com/pdfx/1.3/",
       "pdf": "http://ns.adobe.com/pdf/1.3/", "xmp": "http://ns.adobe.com/xap/1.0/",
@@ -45,15 +47,15 @@ def one(tree, path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def x1a_workspace(font_cache):
-    from conftest import ROOT
-    return Workspace(ROOT, font_cache, pdfx=pdfx.PdfxSettings("x1a"))
+def x1a_workspace(root, font_cache):
+    return Workspace(root, font_cache, pdfx=pdfx.PdfxSettings("x1a"))
 
 
 def _print(ws, lang="en"):
+    """The print PDF of ``lang``, rendered in memory (nothing is written)."""
     job = ws.jobs(["a4-leaflet"], [lang], ["print"])[0]
     plan = ws.plan([job])
-    return next(o.data for o in ws.outputs(plan, __import__("pathlib").Path("/nonexistent")))
+    return next(o.data for o in ws.outputs(plan, Path("unused")))
 
 
 # ------------------------------------------------------------------ PDF/X-4
@@ -299,5 +301,3 @@ def _painter_bytes(built) -> bytes:
     pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
 
-
-Name = pikepdf.Name
