@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MM = 72 / 25.4
+MAX_SHOWN = 8            # findings of one rule listed in the text report
 ERROR, WARNING, INFO = "error", "warning", "info"
 OFF = "off"
 
@@ -222,12 +223,21 @@ class Report:
         out = [f"{self.file}: {head} against profile '{self.profile}'" + (f" ({kind})" if kind else "") +
                f": {len(self.errors)} error(s), {len(self.warnings)} warning(s)"]
         order = {ERROR: 0, WARNING: 1, INFO: 2}
+        shown: dict[tuple, int] = {}
+        held: dict[tuple, int] = {}
         for f in sorted(self.findings, key=lambda f: (order.get(f.severity, 3), f.page or 0, list(RULES).index(f.rule)
                                                        if f.rule in RULES else 99)):
+            key = (f.rule, f.severity)
+            shown[key] = shown.get(key, 0) + 1
+            if shown[key] > MAX_SHOWN:          # the JSON report has them all
+                held[key] = held.get(key, 0) + f.count
+                continue
             page = f"page {f.page}" if f.page else "file"
             out.append(f"  {page}: {f.severity} [{f.rule}] {f.text()}")
             if f.severity != INFO:
                 out.append(f"      fix: {f.fix}")
+        for (rule, severity), n in held.items():
+            out.append(f"  {severity} [{rule}]: and {n} more on other pages (--json lists them all)")
         passed = [r for r, s in self.rules.items() if s == "pass"]
         if passed:
             out.append(f"  passed: {', '.join(passed)}")
@@ -471,6 +481,7 @@ class _Budget(Exception):
 
 MAX_OPS = 2_000_000      # operators interpreted per page, forms and patterns included
 MAX_DEPTH = 16           # forms inside forms
+TOLERANCE = 0.005        # sizes within 0.5 % of a minimum pass (TeX's 6 pt is 5.98 PostScript points)
 INSIDE_PT = 0.3          # how far an object must reach into the BleedBox to be judged
 MIN_INK_AREA_MM2 = 1.0   # the smallest area over the ink limit that the rendered separations report
 
@@ -641,7 +652,7 @@ class _Walker:
                 if g.lw <= 0:
                     k.add("line-width", self.pageno, ("hairline",),
                           "a hairline (line width 0: the thinnest line the device can draw)", xm, ym)
-                elif width < k.profile.min_line_pt - 1e-6:
+                elif width < k.profile.min_line_pt * (1 - TOLERANCE):
                     k.add("line-width", self.pageno, ("w", round(width, 3)),
                           f"a line {width:.3f} pt wide, thinner than {k.profile.min_line_pt:g} pt", xm, ym)
                 if g.scs.family != "Pattern" and (g.lw <= 0 or width < k.profile.thin_line_pt):
@@ -758,9 +769,10 @@ class _Walker:
                 self.judge_colour("outlined text", g.scs, g.stroke, x, y, bbox)
         if not inside:
             return
-        if size < k.profile.min_text_pt - 1e-6:
-            k.add("text-size", self.pageno, ("size", round(size, 1), fname),
-                  f"text at {size:.1f} pt, font {fname}, smaller than {k.profile.min_text_pt:g} pt", xm, ym)
+        if size < k.profile.min_text_pt * (1 - TOLERANCE):
+            shown = f"{size:.1f}" if round(size, 1) < k.profile.min_text_pt else f"{size:.2f}"
+            k.add("text-size", self.pageno, ("size", round(size, 2), fname),
+                  f"text at {shown} pt, font {fname}, smaller than {k.profile.min_text_pt:g} pt", xm, ym)
         if size < k.profile.small_text_pt and fill and g.fcs.family != "Pattern":
             inks = _inks(g.fcs, g.fill)
             if _k_only(inks):

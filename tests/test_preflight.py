@@ -555,3 +555,33 @@ def test_build_lists_the_rules_it_does_not_enforce_yet_when_they_fail(project_co
         fails = rule in failed(report)
         assert (f"preflight rule '{rule}'" in err) == fails, (rule, err)
     assert set(failed(report)) <= set(NOT_ENFORCED_IN_BUILD), report.format()
+
+
+@pytest.mark.parametrize("size,ok", [(5.978, True), (6, True), (5.9, False), (5.5, False)])
+def test_text_size_at_the_limit(size, ok):
+    report = check(pdfx(clean_page().text(10, 150, size).pdf()))
+    assert ("text-size" not in failed(report)) == ok, report.format()
+    if not ok:
+        assert f"text at {size:.1f} pt" in report.format()
+
+
+def test_a_long_report_is_shortened_and_json_keeps_everything():
+    p = Page()
+    for i in range(30):
+        p.fill_rect(10, 10 + i * 5, 5, 2, f"0.{i % 9 + 1} 0.2 0.3 rg")
+    report = check(p.pdf())
+    text = report.format()
+    assert "more on other pages" not in text          # one page: merged by kind, not cut
+    many = Page()
+    data = many.pdf()
+    pdf = pikepdf.open(io.BytesIO(data))
+    for _ in range(11):
+        pdf.pages.append(pdf.pages[0])
+    for page in pdf.pages:
+        page.Contents = pdf.make_stream(b"1 0 0 rg 100 100 50 50 re f")
+    out = io.BytesIO()
+    pdf.save(out)
+    report = check(out.getvalue(), "office")
+    text = report.format()
+    assert text.count("[colour] a filled shape") == 8 and "and 4 more on other pages" in text
+    assert len([f for f in report.to_json()["findings"] if f["rule"] == "colour"]) == 12
