@@ -33,6 +33,7 @@ examples:
   leaflets check                           list every problem in content/
   leaflets preview th                      a translator's view of one language
   leaflets new-language fr                 start a new translation
+  leaflets preflight FILE.pdf              check any PDF against a print shop's needs
 
 exit status: 0 success, 1 content errors, 2 usage errors."""
 
