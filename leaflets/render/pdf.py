@@ -111,6 +111,8 @@ class _PdfFont:
         self.units = 1000.0 / face.upem
         self._blank: int | None = -1
         self._outlined: dict[int, bool] = {}
+        self._ink: dict[int, float] = {}
+        self._bytes: dict[int, tuple[int, int]] = {}     # code -> (subset, byte), this document only
 
     def advance(self, gid: int) -> float:
         """A glyph's advance in PDF text space units (1000 to the em)."""
@@ -119,8 +121,19 @@ class _PdfFont:
 
     def ink(self, gid: int) -> float:
         """How wide the glyph draws, in text space units."""
-        e = self.face.hb_font.get_glyph_extents(gid)
-        return round(abs(e.width) * self.units, 1) if e else 0.0
+        w = self._ink.get(gid)
+        if w is None:
+            e = self.face.hb_font.get_glyph_extents(gid)
+            w = self._ink[gid] = round(abs(e.width) * self.units, 1) if e else 0.0
+        return w
+
+    def byte(self, code: int, doc) -> tuple[int, int]:
+        """The subset and the byte that stand for ``code`` in this document."""
+        b = self._bytes.get(code)
+        if b is None:
+            ((subset, data),) = self.tt.splitString(chr(code), doc)
+            b = self._bytes[code] = (subset, data[0])
+        return b
 
     def outlined(self, gid: int) -> bool:
         """Whether the glyph draws anything."""
@@ -145,6 +158,7 @@ class _PdfFont:
             self.widths.pop(code, None)
         self.private.clear()
         self.texts.clear()
+        self._bytes.clear()
         self.next_private = _PUA_START
 
     def code(self, gid: int, text: str, width: float | None = None) -> int:
@@ -190,15 +204,16 @@ _WEAK = frozenset({"EN", "AN", "ES", "ET", "CS", "NSM", "BN"})
 _STRONG_RIGHT = frozenset({"R", "AL"})
 
 
+_CLASSES: dict[str, str] = {}
+
+
 def _stretch_class(ch: str) -> str:
-    cls = unicodedata.bidirectional(ch)
-    if cls in _STRONG_LEFT:
-        return "L"
-    if cls in _WEAK:
-        return "W"
-    if cls in _STRONG_RIGHT:
-        return "R"
-    return "N"
+    c = _CLASSES.get(ch)
+    if c is None:
+        cls = unicodedata.bidirectional(ch)
+        c = _CLASSES[ch] = ("L" if cls in _STRONG_LEFT else "W" if cls in _WEAK else
+                            "R" if cls in _STRONG_RIGHT else "N")
+    return c
 
 
 def _stretches(text: str) -> list[tuple[str, str]]:
@@ -212,15 +227,17 @@ def _stretches(text: str) -> list[tuple[str, str]]:
     return [(cls, "".join(chars)) for cls, chars in out]
 
 
-def _pdfium_rtl(text: str) -> bool:
+def _pdfium_rtl(text: str, stretches: list[tuple[str, str]] | None = None) -> bool:
     """Whether PDFium takes ``text`` (a line, or the characters of a text object) as right to left."""
-    stretches = _stretches(text)
+    if stretches is None:
+        stretches = _stretches(text)
     right = sum(1 for cls, _ in stretches if cls == "R")
     left = sum(1 for cls, _ in stretches if cls == "L")
     return right > left
 
 
-def _pdfium_text(text: str, rtl_page: bool, rtl_object: bool) -> str:
+def _pdfium_text(text: str, rtl_page: bool, rtl_object: bool,
+                 stretches: list[tuple[str, str]] | None = None) -> str:
     """The replacement text from which PDFium gives back ``text``.
 
     ``rtl_page``: the document says /Direction /R2L; ``rtl_object``: the text
@@ -228,11 +245,13 @@ def _pdfium_text(text: str, rtl_page: bool, rtl_object: bool) -> str:
     transformation above is undone: stretches in reverse order for a
     right-to-left line, neutrals that PDFium will mirror mirrored first.
     """
-    text = text.replace("\n", " ")
-    rtl_line = rtl_page or _pdfium_rtl(text)
+    if stretches is None:
+        stretches = _stretches(text)
+    rtl_line = rtl_page or _pdfium_rtl(text, stretches)
     current = "R" if rtl_line else "L"
     out = []
-    for cls, part in _stretches(text):
+    for cls, part in stretches:
+        part = part.replace("\n", " ")
         if cls in ("L", "R"):
             current = cls
         elif cls == "N" and current == "R":
@@ -241,6 +260,10 @@ def _pdfium_text(text: str, rtl_page: bool, rtl_object: bool) -> str:
     if rtl_line:
         out.reverse()
     replacement = "".join(out)
+    if replacement.endswith(("-", "\u00ad")):
+        # PDFium joins a line that ends in a hyphen it read from replacement text to the next
+        # one, as if a word were hyphenated there; a space after the hyphen keeps them apart
+        replacement += " "
     return replacement[::-1] if rtl_object else replacement
 
 
@@ -267,11 +290,11 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
 
     Right-to-left runs are painted from the right.  There, a cluster that
     stands for several characters (a lam-alef ligature, a letter and its
-    vowel marks) gets one code per character: its glyphs are painted with no
-    text of their own, and blank glyphs, one per character from the right,
-    share the cluster's advance and carry its characters, so that readers
-    that put right-to-left text in order character by character (poppler)
-    read every cluster right.
+    vowel marks) gets one code per character: the cluster's advance is
+    shared out, from the right, among blank glyphs that carry all but its
+    last character, and the glyph drawn at its left end carries that one,
+    so that readers that put right-to-left text in order character by
+    character (poppler) read every cluster right.
     """
     glyphs = run.glyphs
     size = run.size
@@ -304,6 +327,12 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
     out: list[_Glyph] = []
     if not run.rtl:
         for cluster in clusters:
+            if len(cluster) == 1:
+                i = cluster[0]
+                gid, x = glyphs[i][0], glyphs[i][1]
+                if x == pens[i] and abs(font.advance(gid) * size / 1000.0 - advances[i]) <= 0.01 * size:
+                    out.append(_Glyph(*glyphs[i]))
+                    continue
             reach = right_end(cluster)
             rest = sorted(cluster[1:], key=lambda i: glyphs[i][1])
             out += [reaching(i, reach) for i in (cluster[0], *rest)]
@@ -312,13 +341,18 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
     for cluster in reversed(clusters):
         text = glyphs[cluster[0]][3]
         reach = right_end(cluster)
-        if len(text) > 1 and blank is not None:
+        outlined = [i for i in cluster if font.outlined(glyphs[i][0])]
+        if len(text) > 1 and blank is not None and outlined:
             left, right = pens[cluster[0]], pens[cluster[-1] + 1]
             step = (right - left) / len(text)
             units = round(step * 1000.0 / size, 1)
-            parts = sorted(cluster, key=lambda i: -glyphs[i][1])
-            out += [_Glyph(*reaching(i, reach)[:3], "", reaching(i, reach).width) for i in parts]
-            out += [_Glyph(blank, right - (k + 1) * step, 0.0, ch, units) for k, ch in enumerate(text)]
+            # the glyph drawn nearest the cluster's left end keeps the last character
+            last = min(outlined, key=lambda i: abs(glyphs[i][1] - left))
+            parts = sorted((i for i in cluster if i != last), key=lambda i: -glyphs[i][1])
+            out += [reaching(i, reach)._replace(text="") for i in parts]
+            out += [_Glyph(blank, right - (k + 1) * step, 0.0, ch, units) for k, ch in enumerate(text[:-1])]
+            gid, x, y, _text = glyphs[last]
+            out.append(_Glyph(gid, x, y, text[-1], round((left + step - x) * 1000.0 / size, 1)))
         else:
             out += [reaching(i, reach) for i in sorted(cluster, key=lambda i: -glyphs[i][1])]
     return out
@@ -518,15 +552,26 @@ class _Painter:
             for run in sorted(runs, key=lambda r: r.start):
                 font = self.r._font(run.face)
                 order.append((run, font, _reading_order(run, font)))
-        carrier = next(((i, j) for i, (_run, font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
-                        if g.text and font.outlined(g.gid)), None) \
-            or next(((i, j) for i, (_run, _font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
-                     if g.text), None)
+        # the glyph that carries the replacement text: one that draws (PDFium skips a text object that
+        # covers no area) and, for right-to-left text, a right-to-left letter, which PDFium takes as
+        # right to left whatever precedes it on the line
+        stretches = _stretches(block.text)
+        rtl_text = _pdfium_rtl(block.text, stretches)
+        candidates = ((i, j) for i, (_run, font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
+                      if g.text and font.outlined(g.gid))
+        carrier = first = next(candidates, None)
+        if rtl_text:
+            while carrier is not None and _stretch_class(order[carrier[0]][2][carrier[1]].text[0]) != "R":
+                carrier = next(candidates, None)
+            carrier = carrier or first
+        if carrier is None:
+            carrier = next(((i, j) for i, (_run, _font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
+                            if g.text), None)
         replacement = ""
         if carrier is not None:
             first = order[carrier[0]][2][carrier[1]].text[0]
-            replacement = _pdfium_text(block.text, self.page.rtl, _pdfium_rtl(first))
-        if any(_stretch_class(ch) == "R" for ch in block.text):
+            replacement = _pdfium_text(block.text, self.page.rtl, _stretch_class(first) == "R", stretches)
+        if any(cls == "R" for cls, _part in stretches):
             self.code.append("/Span <</Lang %s>> BDC" % _pdf_string(block.lang))
         else:
             self.code.append("/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang),
@@ -549,12 +594,15 @@ class _Painter:
         pen = 0.0      # where the text position is, points from the run origin
         rise = 0.0
         current = None
+        names: dict[int, str] = {}
         tj: list[str] = []
         bdc = _MUTED
         for k, g in enumerate(glyphs):
             code = font.code(g.gid, g.text, g.width)
-            ((subset, data),) = font.tt.splitString(chr(code), doc)
-            name = font.tt.getSubsetInternalName(subset, doc)
+            subset, byte = font.byte(code, doc)
+            name = names.get(subset)
+            if name is None:
+                name = names[subset] = font.tt.getSubsetInternalName(subset, doc)
             if tj and (name != current or g.y != rise or k == carrier or k - 1 == carrier):
                 out.append("%s [%s] TJ EMC" % (bdc, " ".join(tj)))
                 tj = []
@@ -570,7 +618,7 @@ class _Painter:
             if adjust:
                 tj.append(str(adjust))
                 pen -= adjust * scale
-            tj.append("<%02X>" % data[0])
+            tj.append("<%02X>" % byte)
             pen += widths.get(code, 0) * scale
         if tj:
             out.append("%s [%s] TJ EMC" % (bdc, " ".join(tj)))
