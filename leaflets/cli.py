@@ -213,7 +213,40 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", type=Path, default=None, help="output folder (default: PROJECT/output/proof)")
     pr.add_argument("--dpi", type=_dpi(10, 200), default=36,
                     help="resolution of each leaflet, 10 to 200 (default: 36)")
+
+    ip = sub.add_parser("impose", help="put finished PDF pages on sheets for printing (n-up, duplex)",
+                        description="Place the pages of finished PDF files (built by leaflets or not; every page "
+                                    "needs a TrimBox) on sheets as LAYOUT says, with cut or trim marks. Each page "
+                                    "fills a sheet unless --copies says how often to place it. The first file's "
+                                    "PDF/X markers and OutputIntent are kept. --list shows the layouts.")
+    ip.add_argument("layout", metavar="LAYOUT", nargs="?", help="the layout (leaflets impose --list)")
+    ip.add_argument("files", metavar="FILE", nargs="*", type=Path, help="the PDF files whose pages to place")
+    ip.add_argument("-o", "--output", metavar="OUT.pdf", type=Path, default=None, help="the sheets to write")
+    ip.add_argument("--backs", metavar="BACK", nargs="+", type=Path, default=None,
+                    help="PDF files with the back of every front page, in order (or one back for all): each sheet "
+                         "of fronts is followed by its sheet of backs")
+    ip.add_argument("--duplex", action="store_true",
+                    help="the files' pages alternate front, back, front, back (instead of --backs)")
+    ip.add_argument("--flip", choices=("long", "short"), default="long",
+                    help="how the printer turns the sheet for the backs: about its long edge (default) or short edge")
+    ip.add_argument("--copies", metavar="N", type=_copies, default=None,
+                    help="place every page N times, 1 to 1000 (default: each page fills a sheet)")
+    ip.add_argument("--marks", choices=("japanese", "western", "none"), default=None,
+                    help="the marks, instead of the layout's: japanese (double: trim and bleed), western (single) "
+                         "or none")
+    ip.add_argument("--list", action="store_true", help="list the layouts and exit")
     return p
+
+
+def _copies(text: str) -> int:
+    """An argparse type: a number of copies, 1 to 1000."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: use 1 to 1000")
+    return value
 
 
 def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
@@ -655,3 +688,37 @@ def cmd_preflight(args, out, err) -> int:
 COMMANDS = {"build": cmd_build, "check": cmd_check, "fonts": cmd_fonts, "preview": cmd_preview,
             "new-language": cmd_new_language, "translations": cmd_translations, "proof": cmd_proof,
             "preflight": cmd_preflight}
+
+
+def cmd_impose(args, out, err) -> int:
+    from .atomic import write_bytes
+    from .impose import describe_layouts, get_layout, impose
+    if args.list:
+        out.write(describe_layouts())
+        return 0
+    if not args.layout:
+        raise _usage("impose needs a LAYOUT and the PDF files to place", "leaflets impose --list shows the layouts")
+    layout = get_layout(args.layout)
+    if not args.files:
+        raise _usage(f"impose {layout.name} needs the PDF files whose pages to place",
+                     f"leaflets impose {layout.name} FILE.pdf -o SHEETS.pdf")
+    if args.output is None or str(args.output) in ("", "-"):
+        raise _usage("impose needs the file to write: -o OUT.pdf")
+    for f in list(args.files) + list(args.backs or []):
+        try:
+            same = args.output.exists() and f.exists() and os.path.samefile(args.output, f)
+        except OSError:
+            same = False
+        if same:
+            raise _usage(f"-o {args.output} is one of the files to impose: it would be overwritten",
+                         "write the sheets to a new file")
+    if args.duplex and args.backs:
+        raise _usage("give the backs either with --backs or as every second page (--duplex), not both")
+    result = impose(args.files, layout, backs=args.backs, duplex=args.duplex, copies=args.copies, flip=args.flip,
+                    marks=args.marks)
+    write_bytes(args.output, result.data)
+    out.write(f"wrote {args.output}: {result.summary()}\n")
+    return 0
+
+
+COMMANDS["impose"] = cmd_impose
