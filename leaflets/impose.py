@@ -693,6 +693,10 @@ def impose(fronts: Sequence[Path | str | bytes], layout: Layout | str, *,
     the layout's marks (japanese, western, none)."""
     import pikepdf
 
+    if isinstance(fronts, (str, Path, bytes, bytearray)):
+        fronts = [fronts]
+    if isinstance(backs, (str, Path, bytes, bytearray)):
+        backs = [backs]
     if isinstance(layout, str):
         layout = get_layout(layout)
     if marks is not None:
@@ -966,6 +970,41 @@ def _uuid(*parts: bytes | str) -> str:
     return "uuid:" + str(uuid.UUID(bytes=h.digest()[:16], version=4))
 
 
+def _optional_content(out, sources: list[_Source]) -> None:
+    """The sources' optional content groups (layers) declared on the sheets, so that a layer a source hides
+    (a die line, a note to the printer) stays hidden: every group, the first declaration's default
+    configuration, with the groups other sources turn off added to its /OFF."""
+    import pikepdf
+    groups, off, config = [], [], None
+    for s in sources:
+        props = s.pdf.Root.get("/OCProperties")
+        if not isinstance(props, pikepdf.Dictionary):
+            continue
+        ocgs = props.get("/OCGs")
+        d = props.get("/D")
+        if not isinstance(ocgs, pikepdf.Array):
+            continue
+        mine = [out.copy_foreign(g) for g in ocgs if isinstance(g, pikepdf.Dictionary) and g.is_indirect]
+        groups += [g for g in mine if all(g.objgen != h.objgen for h in groups)]
+        if isinstance(d, pikepdf.Dictionary):
+            if config is None:
+                config = out.copy_foreign(d if d.is_indirect else s.pdf.make_indirect(d))
+            else:
+                hidden = d.get("/OFF")
+                if isinstance(hidden, pikepdf.Array):
+                    off += [out.copy_foreign(g) for g in hidden if isinstance(g, pikepdf.Dictionary)
+                            and g.is_indirect]
+    if not groups:
+        return
+    if config is None:
+        config = out.make_indirect(pikepdf.Dictionary())
+    if off:
+        existing = config.get("/OFF")
+        existing = list(existing) if isinstance(existing, pikepdf.Array) else []
+        config.OFF = pikepdf.Array(existing + [g for g in off if all(g.objgen != h.objgen for h in existing)])
+    out.Root.OCProperties = pikepdf.Dictionary(OCGs=pikepdf.Array(groups), D=config)
+
+
 def _metadata(out, sources: list[_Source | None], first: _Source, layout: Layout) -> str | None:
     """Info, OutputIntents and XMP of the sheets, from the first source: its PDF/X kept."""
     import pikepdf
@@ -1007,6 +1046,7 @@ def _metadata(out, sources: list[_Source | None], first: _Source, layout: Layout
                 oi = first.pdf.make_indirect(oi)
             copied.append(out.copy_foreign(oi))
         out.Root.OutputIntents = pikepdf.Array(copied)
+    _optional_content(out, present)
     if not first.pdfx and "/Metadata" not in first.pdf.Root:
         return None
 

@@ -686,6 +686,31 @@ def test_printable_annotations_are_kept(colours):
     assert close(pixel(img, x, y, result.plan.height, 200), colours[PALETTE[4]])
 
 
+def test_a_hidden_layer_stays_hidden(colours):
+    """A source's optional content group that is off (a die line, a note for the printer) stays off."""
+    pdf = pikepdf.open(io.BytesIO(make_pdf(91, 55, 1)))
+    page = pdf.pages[0]
+    t = [float(v) for v in page.obj.TrimBox]
+    ocg = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.OCG, Name=pikepdf.String("die line")))
+    page.obj.Resources.Properties = pikepdf.Dictionary(oc1=ocg)
+    page.contents_add(pdf.make_stream(
+        f"/OC /oc1 BDC q 0 1 1 0 k {t[0]} {t[1]} {t[2] - t[0]} {t[3] - t[1]} re f Q EMC".encode()))
+    pdf.Root.OCProperties = pikepdf.Dictionary(OCGs=pikepdf.Array([ocg]),
+                                               D=pikepdf.Dictionary(OFF=pikepdf.Array([ocg])))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    src = buf.getvalue()
+    h = 55 + 2 * 13     # the source's MediaBox: trim, 3 mm bleed and 10 mm slug on each side
+    assert close(pixel(render(src), 13 + 45.5, 13 + 27.5, h), colours[PALETTE[0]])   # the source hides it
+    result = impose([src], "cards-10up", copies=1)
+    img = render(result.data)
+    cell = result.plan.cells[0]
+    assert close(pixel(img, *to_sheet(cell, 0, 45.5, 27.5, 91, 55), result.plan.height), colours[PALETTE[0]])
+    assert close(pixel(img, *to_sheet(cell, 0, 30, 10, 91, 55), result.plan.height), colours[(0, 0, 0, 0)])
+    out = pikepdf.open(io.BytesIO(result.data))
+    assert len(out.Root.OCProperties.OCGs) == 1 and len(out.Root.OCProperties.D.OFF) == 1
+
+
 # ---------------------------------------------------------------- errors
 
 def test_a_grid_that_does_not_fit_says_how_many_do():
@@ -877,3 +902,6 @@ def test_cli_impose_usage_errors(tmp_path, cards):
     assert not (tmp_path / "x.pdf").exists()
     code, _, err = run("impose", "cards-10up", tmp_path / "missing.pdf", "-o", tmp_path / "x.pdf")
     assert code == 1 and "missing.pdf" in err
+    (tmp_path / "afile").write_text("in the way")
+    code, _, err = run("impose", "cards-10up", src, "-o", tmp_path / "afile" / "x.pdf")
+    assert code == 1 and "afile" in err and "Traceback" not in err
