@@ -97,7 +97,47 @@ def job_diagnostics(project: Project, job: Job, problems: list[Problem], strict:
 def examine(project: Project, composer: Composer, job: Job, strict: bool = False):
     """Lay out ``job``: its page, its problems (to mark on proofs) and its diagnostics."""
     page, problems = composer.compose(job.design, job.lang, draft_mark=job.draft_mark)
-    return page, problems, list(job_diagnostics(project, job, problems, strict))
+    return page, problems, list(job_diagnostics(project, job, problems, strict)) + typography(project, job, page)
+
+
+def typography(project: Project, job: Job, page) -> list[Diagnostic]:
+    """What the line breaker could not set cleanly on a laid-out page, as warnings
+    (code "typography"): the language, the text's key, the line as set."""
+    from .layout.frame import TextBlock
+    from .text.typography import inspect
+
+    design = project.designs[job.design]
+    display: dict[str, bool] = {}
+    for region in design.regions:
+        for item in region.text:
+            display[item.label] = display.get(item.label, False) or design.styles[item.style].balance
+    out = []
+    for block in page.items:
+        if not isinstance(block, TextBlock) or block.key not in display:
+            continue
+        rows: dict[float, list[int]] = {}
+        for run in block.runs:
+            a = run.start
+            b = a + sum(len(g[3]) for g in run.glyphs)
+            row = rows.setdefault(run.y, [a, b])
+            row[0], row[1] = min(row[0], a), max(row[1], b)
+        lines, prev = [], 0
+        for _y, (_a, b) in sorted(rows.items()):
+            b += len(block.text[b:]) - len(block.text[b:].lstrip(" \n"))    # the spaces after the line
+            lines.append((prev, b))
+            prev = b
+        key, _, lang = block.key.partition("@")
+        language = project.languages.get(lang or block.lang) or project.languages.get(job.lang)
+        if key.startswith("fact:"):
+            path, line = project.facts.path, None
+        else:
+            t = language.strings.get(key) if language else None
+            path, line = (language.path if language else None), (t.line if t else None)
+        for f in inspect(block.text, block.lang, lines, display[block.key]):
+            out.append(Diagnostic(WARNING, f"{block.lang}: '{key}' in {design.id}: {f.message} "
+                                           f"(line {f.number}: \u201c{f.line}\u201d)", path, line, f.hint,
+                                  code="typography"))
+    return out
 
 
 def output_name(design: str, lang: str, edition: str) -> str:

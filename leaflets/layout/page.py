@@ -449,6 +449,7 @@ class Composer:
     def _fit(self, region: Region, paras: list[_Para], x: float, y: float, w: float, h: float, design: Design,
              lang: str, mirrored: bool) -> tuple[list[TextBlock], Problem | None]:
         """Set the paragraphs of a box at the largest scale that fits."""
+        floor = max(p.style.min_size / p.style.size for p in paras)
 
         def layout(scale: float):
             total = 0.0
@@ -459,13 +460,15 @@ class Composer:
                 lh = size * p.style.leading * p.line_height
                 gap = p.item.gap_before * MM if i else 0.0
                 total += gap + lh * len(lines)
+                if getattr(lines, "unfit", False) and scale > floor + 1e-9 and not p.paragraph.break_nicely(
+                        w / max(p.style.size * floor, p.style.min_size), p.style.balance).unfit:
+                    total += h      # a URL wider than the box is set smaller, where that keeps it whole
                 result.append((size, lines, lh, gap))
             return total, result
 
         total, result = layout(1.0)
         problem = None
         if total > h + 0.01:
-            floor = max(p.style.min_size / p.style.size for p in paras)
             total_floor, result_floor = layout(floor)
             lo, hi = floor, 1.0
             if total_floor > h + 0.01:

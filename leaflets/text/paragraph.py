@@ -3,21 +3,33 @@
 Shaping does not depend on the type size, so a paragraph is shaped once in
 font units and can then be broken at many widths cheaply — which is what
 auto-fit does.  Widths here are in em (multiples of the type size).
+
+Where lines may break comes from :mod:`.linebreak` (worked out once per
+paragraph and mode, as it does not depend on the width).  Body text is filled
+greedily; the last line of a paragraph is never one character alone, nor one
+or two characters of East Asian text: characters are pulled down from the
+line before, within the break rules.  Display text (``balance``) keeps the
+number of lines greedy filling gives and chooses, among the ways to break
+into that many lines, the one with the most even lengths and no lone word (a
+line ending with the first word of a sentence) and no short last line.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
 from . import bidi
 from .fonts import FontFace
-from .linebreak import grapheme_breaks, line_breaks
+from .linebreak import HARD, HYPHENS, Segmentation, grapheme_breaks, segment, wide
 from .shape import Glyph, shape
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_EPS = 1e-9
+_INVISIBLE = " " + HARD
 
 
 def normalise(text: str) -> str:
@@ -46,6 +58,61 @@ class Line:
     end: int                   # end of the visible text (trailing spaces dropped)
     width: float               # em
     runs: tuple[PlacedRun, ...]
+    hyphen: bool = False       # ends with an inserted hyphen: its glyph (cluster ``end``) stands for no text
+
+
+class Lines(list):
+    """(start, end) of each line.  ``unfit``: the lines only fit by breaking a
+    URL, which should rather be set smaller (auto-fit does, down to its floor)."""
+
+    unfit: bool = False
+
+
+class _Plan:
+    """The breaks of one mode (body or display), with the widths the line filling needs."""
+
+    __slots__ = ("seg", "breaks", "ends", "hard", "allowed", "_emergency", "_marks")
+
+    def __init__(self, p: "Paragraph", seg: Segmentation):
+        self.seg = seg
+        self.breaks = b = list(seg.breaks)
+        prefix = p._prefix
+        ends, prev, top = [], 0, 0.0
+        for i in b:
+            top = max(top, prefix[p._visible_end(prev, i)])
+            ends.append(top)          # the width from the paragraph start to the visible end
+            prev = i
+        self.ends = ends
+        hard, first = [], 0
+        for k, i in enumerate(b):
+            if i in seg.mandatory or k == len(b) - 1:
+                hard.append((first, k))
+                first = k + 1
+        self.hard = hard             # (first, last) break index of each hard line
+        self.allowed = frozenset(b)
+        self._emergency: dict[tuple[int, int], list[list[int]]] = {}
+        self._marks: tuple[list[bool], list[bool]] | None = None
+
+    def display_marks(self, p: "Paragraph") -> tuple[list[bool], list[bool]]:
+        """Per break: whether the segment before it begins a sentence (a word that
+        would be alone at a line end), and whether the break is between two letters."""
+        if self._marks is None:
+            b, text, starts = self.breaks, p.text, self.seg.sentences
+            lone = [False] * len(b)
+            letters = [False] * len(b)
+            for k in range(len(b)):
+                a = b[k - 1] if k else 0
+                lone[k] = k > 0 and a in starts and any(unicodedata.category(ch)[0] == "L" for ch in text[a:b[k]])
+                letters[k] = b[k] > 0 and not text[b[k] - 1].isspace()
+            self._marks = (lone, letters)
+        return self._marks
+
+    def emergency(self, start: int, end: int) -> list[list[int]]:
+        key = (start, end)
+        e = self._emergency.get(key)
+        if e is None:
+            e = self._emergency[key] = self.seg.emergency(start, end)
+        return e
 
 
 class Paragraph:
@@ -55,6 +122,7 @@ class Paragraph:
         self.text = text = normalise(text)
         self.lang = lang
         self.rtl = rtl
+        self.faces = faces
         self.levels = bidi.levels(text, rtl)
         runs = []
         for start, end, face in library.itemise(text, faces):
@@ -72,9 +140,13 @@ class Paragraph:
             for g in glyphs:
                 adv[g.cluster] += g.advance * scale
             self.runs.append((start, end, face, level, glyphs))
+        self._run_starts = [r[0] for r in self.runs]
         self._prefix = [0.0, *accumulate(adv)]
-        self._breaks = line_breaks(text, lang)
+        self._plans: dict[bool, _Plan] = {}
         self._graphemes: list[int] | None = None
+        self._hyphen_sets: frozenset[int] | None = None
+        self._hyphen_glyphs: dict[int, tuple | None] = {}
+        self._cache: dict[tuple, Lines] = {}
 
     # ----------------------------------------------------------- measuring
     def width(self, start: int, end: int) -> float:
@@ -83,7 +155,8 @@ class Paragraph:
         return self._prefix[end] - self._prefix[start]
 
     def _visible_end(self, start: int, end: int) -> int:
-        while end > start and self.text[end - 1] in " \n\u2028\u2029":
+        text = self.text
+        while end > start and text[end - 1] in _INVISIBLE:
             end -= 1
         return end
 
@@ -93,10 +166,10 @@ class Paragraph:
 
     def _hard_lines(self) -> list[tuple[int, int]]:
         out, start = [], 0
-        for idx, mandatory in self._breaks:
-            if mandatory:
-                out.append((start, idx))
-                start = idx
+        for i, ch in enumerate(self.text):
+            if ch in HARD:
+                out.append((start, i + 1))
+                start = i + 1
         if start < len(self.text):
             out.append((start, len(self.text)))
         return out
@@ -106,97 +179,269 @@ class Paragraph:
             self._graphemes = grapheme_breaks(self.text)
         return self._graphemes
 
+    def segmentation(self, display: bool = False) -> Segmentation:
+        """Where this paragraph may break: body rules, or display (phrase) rules."""
+        return self._plan(display).seg
+
+    def _plan(self, display: bool) -> _Plan:
+        plan = self._plans.get(display)
+        if plan is None:
+            plan = self._plans[display] = _Plan(self, segment(self.text, self.lang, display))
+        return plan
+
+    # ------------------------------------------------------------ hyphens
+    def hyphenated(self, end: int) -> bool:
+        """Whether a line ending at ``end`` (inside a word) gets a hyphen."""
+        if not 0 < end < len(self.text):
+            return False
+        seg = self._plan(False).seg
+        if end in seg.icu:
+            return False
+        if self._hyphen_sets is None:
+            self._hyphen_sets = frozenset(seg.hyphens)
+        return end in self._hyphen_sets and self._hyphen_glyph(end) is not None
+
+    def _run_at(self, i: int):
+        k = bisect_right(self._run_starts, i) - 1
+        return self.runs[max(k, 0)]
+
+    def _hyphen_glyph(self, end: int):
+        """(face, character, advance in em) of the hyphen set after text[end - 1], or None."""
+        if end in self._hyphen_glyphs:
+            return self._hyphen_glyphs[end]
+        face = self._run_at(end - 1)[2]
+        found = None
+        for f in (face, *self.faces):
+            ch = next((h for h in HYPHENS if f.covers(h)), None)
+            if ch is not None:
+                gid = f.hb_font.get_nominal_glyph(ord(ch))
+                found = (f, ch, f.advance(gid) / f.upem)
+                break
+        self._hyphen_glyphs[end] = found
+        return found
+
+    def _extra(self, end: int) -> float:
+        """What a line ending at ``end`` adds to its measured width: its hyphen."""
+        return self._hyphen_glyph(end)[2] if self.hyphenated(end) else 0.0
+
     # ------------------------------------------------------------ breaking
-    def break_lines(self, max_width: float) -> list[tuple[int, int]]:
+    def break_lines(self, max_width: float, display: bool = False) -> Lines:
         """Greedy line filling: (start, end) of each line; ``max_width`` in em."""
-        lines: list[tuple[int, int]] = []
-        start = 0
-        last_fit = None
-        eps = 1e-9
-        for idx, mandatory in self._breaks:
-            if self.width(start, idx) <= max_width + eps:
-                last_fit = idx
-            else:
-                if last_fit is not None and last_fit > start:
-                    lines.append((start, last_fit))
-                    start = last_fit
-                # the segment from start to idx may itself be too wide
-                while self.width(start, idx) > max_width + eps:
-                    cut = self._grapheme_cut(start, idx, max_width)
-                    lines.append((start, cut))
-                    start = cut
-                last_fit = idx
-            if mandatory:
-                lines.append((start, idx))
-                start = idx
-                last_fit = None
-        if start < len(self.text):
-            lines.append((start, len(self.text)))
-        return lines
+        plan = self._plan(display)
+        out = Lines()
+        s = 0
+        for first, last in plan.hard:
+            lines, unfit = self._greedy(plan, max_width, s, first, last)
+            out += lines
+            out.unfit = out.unfit or unfit
+            s = plan.breaks[last]
+        return out
 
-    def _grapheme_cut(self, start: int, end: int, max_width: float) -> int:
-        """The last grapheme boundary in (start, end) that fits; at least one grapheme."""
-        cut = None
-        for g in self.graphemes():
-            if g <= start:
-                continue
-            if g >= end:
-                break
-            if self.width(start, g) <= max_width + 1e-9:
-                cut = g
+    def _greedy(self, plan: _Plan, w: float, s: int, k0: int, last: int) -> tuple[list, bool]:
+        """Greedy lines from ``s`` to the end of the hard line ending at break ``last``."""
+        breaks, ends, prefix = plan.breaks, plan.ends, self._prefix
+        out, unfit = [], False
+        while k0 <= last:
+            k = bisect_right(ends, prefix[s] + w + _EPS, k0, last + 1) - 1
+            if k >= k0:
+                out.append((s, breaks[k]))
+                s, k0 = breaks[k], k + 1
             else:
-                break
-        if cut is None:
-            cut = next((g for g in self.graphemes() if g > start), end)
-        return cut
+                # the next segment alone is wider than the line
+                cut = self._cut(plan, s, breaks[k0], w)
+                out.append((s, cut))
+                unfit = unfit or plan.seg.in_url(cut)
+                s = cut
+                if cut >= breaks[k0]:
+                    k0 += 1
+        return out, unfit
 
-    def break_balanced(self, max_width: float) -> list[tuple[int, int]]:
+    def _cut(self, plan: _Plan, s: int, e: int, w: float) -> int:
+        """Where to break a segment (s, e) too wide for the line: the last point of
+        the best kind that fits, else the first point (the line overflows)."""
+        prefix = self._prefix
+        tiers = plan.emergency(s, e)
+        for points in tiers:
+            best = None
+            for c in points:
+                if prefix[self._visible_end(s, c)] - prefix[s] + self._extra(c) <= w + _EPS:
+                    best = c
+                else:
+                    break
+            if best is not None:
+                return best
+        return next((t[0] for t in reversed(tiers) if t), e)
+
+    def break_balanced(self, max_width: float, display: bool = True) -> Lines:
         """As few lines as greedy filling gives, but with their lengths evened out."""
-        lines = self.break_lines(max_width)
+        plan = self._plan(display)
+        out = Lines()
+        s = 0
+        for first, last in plan.hard:
+            lines, unfit = self._greedy(plan, max_width, s, first, last)
+            if len(lines) > 1 and all(b in plan.allowed for _a, b in lines):
+                lines = self._even(plan, max_width, s, first, last, len(lines)) or lines
+            else:
+                lines = self._settle(plan, lines, max_width)
+            out += lines
+            out.unfit = out.unfit or unfit
+            s = plan.breaks[last]
+        return out
+
+    def break_nicely(self, max_width: float, balance: bool = False, display: bool | None = None) -> Lines:
+        """Lines for ``max_width``: balanced for display text, else filled greedily; a
+        last line is never one character alone (nor two East Asian characters).
+
+        ``display`` (default: ``balance``) selects the display rules: phrases for
+        Japanese and Chinese, no lone word at a line end."""
+        display = balance if display is None else display
+        key = (max_width, balance, display)
+        lines = self._cache.get(key)
+        if lines is None:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            if balance:
+                lines = self.break_balanced(max_width, display)
+            else:
+                plan = self._plan(display)
+                lines, s = Lines(), 0
+                for first, last in plan.hard:
+                    part, unfit = self._greedy(plan, max_width, s, first, last)
+                    lines += self._settle(plan, part, max_width)
+                    lines.unfit = lines.unfit or unfit
+                    s = plan.breaks[last]
+            self._cache[key] = lines
+        out = Lines(lines)
+        out.unfit = lines.unfit
+        return out
+
+    # --------------------------------------------------- last lines, lone words
+    def short(self, start: int, end: int) -> bool:
+        """Whether text[start:end] is too short for a last line: one grapheme, or
+        two when one of them is East Asian (wide)."""
+        vend = self._visible_end(start, end)
+        if vend - start > 16:     # more than two graphemes of at most eight code points each
+            return False
+        g = self.graphemes()
+        count = bisect_right(g, vend) - bisect_right(g, start)
+        if count <= 1:
+            return True
+        return count == 2 and any(wide(ch) for ch in self.text[start:vend])
+
+    def _settle(self, plan: _Plan, lines: list, w: float) -> list:
+        """Pull characters down onto a last line that is too short, within the break rules."""
         if len(lines) < 2:
             return lines
-        lo, hi = max_width * 0.4, max_width
-        for _ in range(9):
-            mid = (lo + hi) / 2
-            if len(self.break_lines(mid)) <= len(lines):
-                hi = mid
-            else:
-                lo = mid
-        return self.break_lines(hi)
-
-    def break_nicely(self, max_width: float, balance: bool = False) -> list[tuple[int, int]]:
-        """Lines for ``max_width``, avoiding a single character alone on the last line."""
-        lines = self.break_balanced(max_width) if balance else self.break_lines(max_width)
-        if len(lines) >= 2 and self._lonely(lines[-1]):
-            width = max_width
-            for _ in range(8):
-                width *= 0.94
-                candidate = self.break_lines(width)
-                if len(candidate) > len(lines):
-                    break
-                if not self._lonely(candidate[-1]):
-                    return candidate
+        (pa, a), (_a, b) = lines[-2], lines[-1]
+        if a not in plan.allowed or not self.short(a, b):
+            return lines
+        prefix = self._prefix
+        vend = prefix[self._visible_end(a, b)]
+        lo = bisect_right(plan.breaks, pa)
+        hi = bisect_left(plan.breaks, a)
+        for k in range(hi - 1, lo - 1, -1):
+            c = plan.breaks[k]
+            if vend - prefix[c] > w + _EPS:
+                break
+            if not self.short(c, b):
+                return [*lines[:-2], (pa, c), (c, b)]
         return lines
 
-    def _lonely(self, line: tuple[int, int]) -> bool:
-        start, end = line[0], self._visible_end(*line)
-        count = sum(1 for g in self.graphemes() if start < g <= end)
-        return count <= 1
+    def _even(self, plan: _Plan, w: float, s: int, first: int, last: int, count: int) -> list | None:
+        """The ``count`` lines from ``s`` to break ``last`` with the most even lengths,
+        avoiding lone words and a short last line (dynamic programming over the breaks).
+
+        Node 0 is the start ``s``; node i > 0 is break ``first + i - 1``.  A
+        line costs the square of the room it leaves; a lone word or a short last
+        line costs more than any unevenness; a break between two letters (not
+        at a space) costs a little, so that where spaces part phrases (Thai) or
+        words, the break at a space wins over one inside a compound."""
+        breaks, ends, prefix = plan.breaks, plan.ends, self._prefix
+        lone, letters = plan.display_marks(self)
+        penalty = 4.0 * (w * w + 1.0) * (count + 1)
+        soft = 0.1 * w * w
+        limit = w + _EPS
+        off = first - 1
+        m = last - off + 1
+        starts = [s] + breaks[first:last + 1]
+        left = [prefix[x] for x in starts]
+        inf = float("inf")
+        prev = [inf] * m
+        prev[0] = 0.0
+        back = []
+        end = breaks[last]
+        for line in range(1, count + 1):
+            final = line == count
+            cur = [inf] * m
+            arg = [-1] * m
+            for i in ((m - 1,) if final else range(line, m - 1)):
+                k = i + off
+                e = ends[k]
+                extra = 0.0 if final else (soft if letters[k] else 0.0)
+                best, bj = inf, -1
+                for j in range(i - 1, -1, -1):
+                    width = e - left[j]
+                    if width > limit:
+                        break
+                    c = prev[j]
+                    if c == inf:
+                        continue
+                    c += (w - width) ** 2 + extra
+                    if final:
+                        if self.short(starts[j], end):
+                            c += penalty
+                    elif lone[k] and j < i - 1:
+                        c += penalty
+                    if c < best:
+                        best, bj = c, j
+                cur[i], arg[i] = best, bj
+            back.append(arg)
+            prev = cur
+        if prev[m - 1] == inf:
+            return None
+        out = []
+        i = m - 1
+        for arg in reversed(back):
+            j = arg[i]
+            out.append((starts[j], starts[i]))
+            i = j
+        out.reverse()
+        return out
 
     # ----------------------------------------------------------- composing
     def compose(self, lines: list[tuple[int, int]]) -> list[Line]:
-        """Glyphs of each line, placed in visual order."""
+        """Glyphs of each line, placed in visual order.
+
+        Where a line starts or ends inside a word, the pieces of the word are
+        shaped again on their own (a ligature or a joining form never spans two
+        lines), and a hyphenated line gets its hyphen glyph, with the cluster
+        index of the line end: it stands for no text.
+        """
+        n = len(self.text)
         out = []
         for start, end in lines:
             vend = self._visible_end(start, end)
+            cut_start = 0 < start < n and self._inside_word(start)
+            cut_end = 0 < end < n and self._inside_word(end)
+            hyphen = self._hyphen_glyph(end) if cut_end and self.hyphenated(end) else None
             pieces = []
             for rstart, rend, face, level, glyphs in self.runs:
                 a, b = max(rstart, start), min(rend, vend)
                 if a >= b:
                     continue
-                gl = tuple(g for g in glyphs if a <= g.cluster < b)
-                width = sum(g.advance for g in gl) / face.upem
-                pieces.append((level, PlacedRun(face, 0.0, width, gl, self.text[a:b], bool(level % 2), a)))
+                tail = cut_end and b == vend
+                if (cut_start and a == start) or tail:
+                    ch = hyphen[1] if tail and hyphen is not None and hyphen[0] is face else ""
+                    gl = self._reshape(a, b, face, level, ch)
+                    if ch:
+                        hyphen = None
+                else:
+                    gl = tuple(g for g in glyphs if a <= g.cluster < b)
+                pieces.append((level, self._run(face, gl, a, b, level)))
+            if hyphen is not None and pieces:
+                face, ch = hyphen[0], hyphen[1]
+                level = pieces[-1][0] if not self.rtl else 0
+                pieces.append((level, self._run(face, self._reshape(vend, vend, face, level, ch), vend, vend, level)))
             order = bidi.visual_order([lv for lv, _ in pieces]) if self.rtl or any(lv for lv, _ in pieces) \
                 else range(len(pieces))
             x = 0.0
@@ -205,5 +450,21 @@ class Paragraph:
                 run = pieces[i][1]
                 placed.append(PlacedRun(run.face, x, run.width, run.glyphs, run.text, run.rtl, run.start))
                 x += run.width
-            out.append(Line(start, vend, x, tuple(placed)))
+            out.append(Line(start, vend, x, tuple(placed), cut_end and self.hyphenated(end)))
         return out
+
+    def _inside_word(self, i: int) -> bool:
+        """Whether a line break at ``i`` is one ICU does not allow (a cut inside a word)."""
+        if any(i in plan.allowed for plan in self._plans.values()):
+            return False
+        return i not in self._plan(False).seg.icu
+
+    def _run(self, face: FontFace, glyphs: tuple, a: int, b: int, level: int) -> PlacedRun:
+        width = sum(g.advance for g in glyphs) / face.upem
+        return PlacedRun(face, 0.0, width, glyphs, self.text[a:b], bool(level % 2), a)
+
+    def _reshape(self, a: int, b: int, face: FontFace, level: int, hyphen: str = "") -> tuple[Glyph, ...]:
+        """text[a:b] (and a hyphen after it) shaped on its own; clusters are paragraph indices."""
+        piece = self.text[a:b] + hyphen
+        glyphs = shape(piece, 0, len(piece), face, self.lang, rtl=bool(level % 2))
+        return tuple(g._replace(cluster=g.cluster + a) for g in glyphs)
