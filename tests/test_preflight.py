@@ -531,7 +531,7 @@ def test_raster_without_ghostscript_says_so(monkeypatch):
 def test_build_refuses_a_print_file_that_fails_preflight_and_writes_nothing(project_copy, font_cache):
     design = project_copy / "content" / "designs" / "a4-leaflet.yaml"
     text = design.read_text(encoding="utf-8")
-    old = "footer-url:   {weight: regular, size: 6.5, min_size: 5.5"
+    old = "footer-url:   {weight: regular, size: 6.5, min_size: 6"
     assert old in text
     design.write_text(text.replace(old, "footer-url:   {weight: regular, size: 5, min_size: 5"), encoding="utf-8")
     out = project_copy / "output"
