@@ -352,7 +352,7 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
             out += [reaching(i, reach)._replace(text="") for i in parts]
             out += [_Glyph(blank, right - (k + 1) * step, 0.0, ch, units) for k, ch in enumerate(text[:-1])]
             gid, x, y, _text = glyphs[last]
-            out.append(_Glyph(gid, x, y, text[-1], round((left + step - x) * 1000.0 / size, 1)))
+            out.append(_Glyph(gid, x, y, text[-1], max(round((left + step - x) * 1000.0 / size, 1), 1.0)))
         else:
             out += [reaching(i, reach) for i in sorted(cluster, key=lambda i: -glyphs[i][1])]
     return out
@@ -541,7 +541,11 @@ class _Painter:
         paragraph shares its lines, and it never reads the glyphs in an order
         it takes for visual.  The tag is not /Span, the only one that gives
         /ActualText its meaning: readers that follow the standard (poppler
-        among them) read the glyphs, which are right already.
+        among them) ignore it.  They get the source text itself as the span's
+        /ActualText when it has no right-to-left letters (poppler then reads a
+        paragraph whole, not line by line through its layout analysis); for
+        right-to-left text, which poppler would reorder once more, they read
+        the glyphs, which are in reading order already.
         """
         lines: dict[float, list[GlyphRun]] = {}
         for run in block.runs:
