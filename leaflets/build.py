@@ -103,6 +103,23 @@ def examine(project: Project, composer: Composer, job: Job, strict: bool = False
 def typography(project: Project, job: Job, page) -> list[Diagnostic]:
     """What the line breaker could not set cleanly on a laid-out page, as warnings
     (code "typography"): the language, the text's key, the line as set."""
+    out = []
+    for block, f in typography_findings(project, job, page):
+        key, _, lang = block.key.partition("@")
+        language = project.languages.get(lang or block.lang) or project.languages.get(job.lang)
+        if key.startswith("fact:"):
+            path, line = project.facts.path, None
+        else:
+            t = language.strings.get(key) if language else None
+            path, line = (language.path if language else None), (t.line if t else None)
+        out.append(Diagnostic(WARNING, f"{block.lang}: '{key}' in {job.design}: {f.message} "
+                                       f"(line {f.number}: \u201c{f.line}\u201d)", path, line, f.hint,
+                              code="typography"))
+    return out
+
+
+def typography_findings(project: Project, job: Job, page) -> list[tuple]:
+    """(text block, :class:`~leaflets.text.typography.Finding`) for every paragraph of the page."""
     from .layout.frame import TextBlock
     from .text.typography import inspect
 
@@ -115,6 +132,7 @@ def typography(project: Project, job: Job, page) -> list[Diagnostic]:
     for block in page.items:
         if not isinstance(block, TextBlock) or block.key not in display:
             continue
+        # the lines as set: the runs of one baseline, each run covering the text its glyphs stand for
         rows: dict[float, list[int]] = {}
         for run in block.runs:
             a = run.start
@@ -126,17 +144,7 @@ def typography(project: Project, job: Job, page) -> list[Diagnostic]:
             b += len(block.text[b:]) - len(block.text[b:].lstrip(" \n"))    # the spaces after the line
             lines.append((prev, b))
             prev = b
-        key, _, lang = block.key.partition("@")
-        language = project.languages.get(lang or block.lang) or project.languages.get(job.lang)
-        if key.startswith("fact:"):
-            path, line = project.facts.path, None
-        else:
-            t = language.strings.get(key) if language else None
-            path, line = (language.path if language else None), (t.line if t else None)
-        for f in inspect(block.text, block.lang, lines, display[block.key]):
-            out.append(Diagnostic(WARNING, f"{block.lang}: '{key}' in {design.id}: {f.message} "
-                                           f"(line {f.number}: \u201c{f.line}\u201d)", path, line, f.hint,
-                                  code="typography"))
+        out += [(block, f) for f in inspect(block.text, block.lang, lines, display[block.key])]
     return out
 
 

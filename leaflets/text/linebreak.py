@@ -12,8 +12,10 @@ On top of ICU, :func:`segment` applies the rules ICU does not know:
 * Display text (headlines, titles) breaks between phrases: Japanese through
   ICU's ``lw=phrase``, Chinese through BudouX (ICU's phrase option has no
   effect on Chinese); every break is also one that ICU's strict rules allow.
-* A dash with a space before it never starts a line; nor do combining marks
-  or the repetition marks of Thai, Lao and Khmer (ๆ ໆ ៗ), after a space or not.
+* A dash (– — and any other of general category Pd) never starts a line: a
+  line may break after it, not before, also where a space comes before it
+  ("людьми — это").  Nor do combining marks or the repetition marks of Thai,
+  Lao and Khmer (ๆ ໆ ៗ) start a line, after a space or not.
 * A URL (anything with a scheme, ``www.``, or a host name like
   ``tokumei24.jp``, with its path) does not break at all.
 
@@ -22,8 +24,8 @@ than the whole line.  Such a word is broken as a typesetter would: at a break
 the rules removed (between Korean syllables, between Japanese or Chinese
 characters, after a slash of a URL), else with a hyphen where a hyphenation
 dictionary (pyphen) knows the language and the word is in the Latin, Cyrillic
-or Greek script, else between grapheme clusters — never before a character
-that cannot start a line nor after one that cannot end it.
+or Greek script, else before a dash, else between grapheme clusters — never
+before a character that cannot start a line nor after one that cannot end it.
 
 Everything here depends on the text alone, not on the width, and is cached.
 """
@@ -270,6 +272,7 @@ class Segmentation:
     breaks: tuple[int, ...]            # allowed breaks, ascending, ending at len(text)
     mandatory: frozenset[int]          # the breaks after a line feed
     fallback: tuple[int, ...]          # breaks the rules removed: for a word wider than the line
+    dashes: tuple[int, ...]            # breaks before a dash: for a word and its dash wider than the line
     urls: tuple[tuple[int, int], ...]
     icu: frozenset[int]                # every break ICU allows (strict), before the rules
     sentences: frozenset[int]          # where sentences begin
@@ -284,8 +287,9 @@ class Segmentation:
 
     def emergency(self, start: int, end: int) -> list[list[int]]:
         """Break points strictly between ``start`` and ``end`` for a word too wide
-        for the line, best kind first: breaks the rules removed, hyphenation
-        points, grapheme boundaries."""
+        for the line, best kind first: breaks the rules removed (between Korean
+        syllables, inside a phrase, after a slash of a URL), hyphenation points,
+        breaks before a dash, grapheme boundaries."""
         return _emergency(self, start, end)
 
 
@@ -298,7 +302,7 @@ def segment(text: str, lang: str, display: bool = False) -> Segmentation:
     urls = tuple(url_spans(text))
     ko = korean(lang)
     category = unicodedata.category
-    allowed, fallback, mandatory = [], [], set()
+    allowed, fallback, dashes, mandatory = [], [], [], set()
     for i, hard in raw:
         if hard or i >= n:
             allowed.append(i)
@@ -313,8 +317,8 @@ def segment(text: str, lang: str, display: bool = False) -> Segmentation:
             continue
         if ko and _letter_unit(before) and cat[0] in "LNM":
             fallback.append(i)
-        elif cat == "Pd" and before.isspace():
-            fallback.append(i)
+        elif cat == "Pd":
+            dashes.append(i)
         elif phrases is not None and i not in phrases and not before.isspace():
             fallback.append(i)
         else:
@@ -324,7 +328,8 @@ def segment(text: str, lang: str, display: bool = False) -> Segmentation:
         for j in range(a + 1, b - 1):
             if text[j] == "/" and text[j + 1] != "/" and text[j - 1] != "/":
                 fallback.append(j + 1)
-    return Segmentation(text, lang, tuple(allowed), frozenset(mandatory), tuple(sorted(set(fallback))), urls, frozenset(i for i, _ in raw),
+    return Segmentation(text, lang, tuple(allowed), frozenset(mandatory), tuple(sorted(set(fallback))),
+                        tuple(dashes), urls, frozenset(i for i, _ in raw),
                         frozenset(sentence_starts(text, lang)) if display else frozenset())
 
 
@@ -341,7 +346,7 @@ def _emergency(seg: Segmentation, start: int, end: int) -> list[list[int]]:
         hi = bisect.bisect_left(points, end)
         return [p for p in points[lo:hi] if can_end_line(text[p - 1]) or text[p - 1] == "/"]
 
-    tiers = [between(seg.fallback), between(seg.hyphens)]
+    tiers = [between(seg.fallback), between(seg.hyphens), between(seg.dashes)]
     graphemes = [g for g in between(_graphemes(text))
                  if can_start_line(text[g]) and not text[g].isspace() and not text[g - 1].isspace()]
     tiers.append(graphemes)

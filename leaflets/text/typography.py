@@ -17,6 +17,9 @@ not avoid, or what went wrong:
     a line breaks between two Hangul syllables (or letters) of one Korean word;
 ``url-break``
     a URL is broken across lines;
+``phrase-break``
+    Japanese or Chinese display text breaks inside a phrase (ICU's
+    ``lw=phrase`` for Japanese, BudouX for Chinese);
 ``short-last``
     the last line of an East Asian paragraph holds one or two characters
     (or any paragraph's last line holds one);
@@ -32,7 +35,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .linebreak import HARD, can_start_line, grapheme_breaks, is_dash, korean, never_starts_line, segment, wide
+from .linebreak import (HARD, can_start_line, grapheme_breaks, is_dash, korean, never_starts_line,
+                        phrase_boundaries, segment, wide)
 
 RULES = {
     "dash-start": "a line starts with a dash",
@@ -40,6 +44,7 @@ RULES = {
     "word-break": "a line breaks inside a word without a hyphen",
     "korean-break": "a line breaks inside a Korean word",
     "url-break": "a URL is broken across lines",
+    "phrase-break": "a line of display text breaks inside a phrase",
     "short-last": "the last line is too short",
     "lone-word": "a line ends with the first word of a sentence",
 }
@@ -97,6 +102,7 @@ def inspect(text: str, lang: str, lines: list[tuple[int, int]], display: bool = 
         def hyphenated(end: int) -> bool:
             return end in points and end not in seg.icu
     graphemes = grapheme_breaks(text)
+    phrases = phrase_boundaries(text, lang) if display else None
     n = len(text)
     out: list[Finding] = []
     for number, (start, end) in enumerate(lines, 1):
@@ -121,6 +127,8 @@ def inspect(text: str, lang: str, lines: list[tuple[int, int]], display: bool = 
                 add("korean-break")
             elif end not in seg.icu and not hyphen:
                 add("word-break")
+            elif phrases is not None and end not in phrases and not text[end - 1].isspace():
+                add("phrase-break")
             elif display and _lone_word(shown, start, end):
                 add("lone-word")
         elif number > 1 and start > 0 and text[start - 1] not in HARD:
