@@ -512,3 +512,18 @@ def test_a_translation_with_the_hotline_and_address_inside_extracts_from_the_lea
         assert pattern(piece, inner).search(pdfminer(pdf)), piece
     if POPPLER:
         assert "".join(block.text.split()) in "".join(poppler(pdf).split())
+
+
+@needs_poppler
+def test_the_placeholder_extracts_though_pdfium_drops_it_from_replacement_text(workspace):
+    """PDFium skips characters from U+FFFD up in replacement text (U+FFFD is the placeholder
+    set for a character no font covers) but reads them from glyphs: left-to-right text with
+    one is left to its glyphs.  Right-to-left text keeps its replacement text, and loses the
+    placeholder in PDFium only."""
+    latin = _pdf(workspace, _block(workspace, "Stop \ufffd now", "Latn", False))
+    for extract in (pdfium, poppler, pdfminer):
+        assert _one_line(extract(latin)) == "Stop \ufffd now", extract.__name__
+    arabic = _pdf(workspace, _block(workspace, "مرحبا \ufffd الآن", "Arab", True), rtl=True)
+    assert _one_line(pdfium(arabic)) == "مرحبا الآن"
+    for extract in (poppler, pdfminer):
+        assert _one_line(extract(arabic)) == "مرحبا \ufffd الآن", extract.__name__

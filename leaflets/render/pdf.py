@@ -575,18 +575,24 @@ class _Painter:
         if carrier is not None:
             first = order[carrier[0]][2][carrier[1]].text[0]
             replacement = _pdfium_text(block.text, self.page.rtl, _stretch_class(first) == "R", stretches)
-        if any(cls == "R" for cls, _part in stretches):
+        rtl = any(cls == "R" for cls, _part in stretches)
+        # PDFium drops characters beyond U+FFFC from replacement text but reads them from glyphs:
+        # left-to-right text with such characters on a left-to-right page is left to its glyphs
+        plain = not rtl and not self.page.rtl and any(ord(ch) > 0xFFFC for ch in block.text)
+        if rtl or plain:
             self.code.append("/Span <</Lang %s>> BDC" % _pdf_string(block.lang))
         else:
             self.code.append("/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang),
                                                                          _utf16_hex(block.text)))
         for i, (run, font, glyphs) in enumerate(order):
-            self.glyph_run(run, font, glyphs, carrier[1] if carrier and carrier[0] == i else None, replacement)
+            self.glyph_run(run, font, glyphs, carrier[1] if carrier and carrier[0] == i else None,
+                           None if plain else replacement)
         self.code.append("EMC")
 
     def glyph_run(self, run: GlyphRun, font: "_PdfFont", glyphs: list[_Glyph], carrier: int | None,
-                  replacement: str) -> None:
-        """One run as one text object; glyph ``carrier`` alone in a TJ that carries ``replacement``."""
+                  replacement: str | None) -> None:
+        """One run as one text object; glyph ``carrier`` alone in a TJ that carries ``replacement``
+        (None: no replacement text at all, the glyphs are the text for every reader)."""
         if font not in self.used:
             self.used.append(font)
         doc = self.c._doc
@@ -600,7 +606,7 @@ class _Painter:
         current = None
         names: dict[int, str] = {}
         tj: list[str] = []
-        bdc = _MUTED
+        bdc = ""
         for k, g in enumerate(glyphs):
             code = font.code(g.gid, g.text, g.width)
             subset, byte = font.byte(code, doc)
@@ -608,7 +614,7 @@ class _Painter:
             if name is None:
                 name = names[subset] = font.tt.getSubsetInternalName(subset, doc)
             if tj and (name != current or g.y != rise or k == carrier or k - 1 == carrier):
-                out.append("%s [%s] TJ EMC" % (bdc, " ".join(tj)))
+                out.append(bdc % " ".join(tj))
                 tj = []
             if name != current:
                 out.append("%s %s Tf" % (name, fp_str(size)))
@@ -617,7 +623,8 @@ class _Painter:
                 out.append("%s Ts" % fp_str(g.y))
                 rise = g.y
             if not tj:
-                bdc = _REPLACEMENT % _utf16_hex(replacement) if k == carrier else _MUTED
+                bdc = ("[%s] TJ" if replacement is None else
+                       (_REPLACEMENT % _utf16_hex(replacement) if k == carrier else _MUTED) + " [%s] TJ EMC")
             adjust = round((pen - g.x) / scale)
             if adjust:
                 tj.append(str(adjust))
@@ -625,7 +632,7 @@ class _Painter:
             tj.append("<%02X>" % byte)
             pen += widths.get(code, 0) * scale
         if tj:
-            out.append("%s [%s] TJ EMC" % (bdc, " ".join(tj)))
+            out.append(bdc % " ".join(tj))
         if rise:
             out.append("0 Ts")
         out.append("ET")
