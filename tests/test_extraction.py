@@ -492,26 +492,42 @@ def test_right_to_left_clusters_get_a_code_per_character(workspace):
         assert _one_line(extract(pdf)) == text, extract.__name__
 
 
-def test_a_translation_with_the_hotline_and_address_inside_extracts_from_the_leaflet(workspace):
-    """The composer's own layout, a right-to-left string with digits and Latin in it."""
+URDU_AGENCIES = {"cas": "کابینہ سیکرٹریٹ", "cao": "کابینہ آفس", "npa": "نیشنل پولیس ایجنسی", "moj": "وزارت انصاف",
+                 "mofa": "وزارت خارجہ", "mext": "وزارت تعلیم، ثقافت، کھیل، سائنس اور ٹیکنالوجی",
+                 "mhlw": "وزارت صحت، محنت اور بہبود", "maff": "وزارت زراعت، جنگلات اور ماہی گیری",
+                 "meti": "وزارت معیشت، تجارت اور صنعت", "mlit": "وزارت زمین، بنیادی ڈھانچہ، ٹرانسپورٹ اور سیاحت",
+                 "jcg": "جاپان کوسٹ گارڈ"}
+
+
+def test_translations_with_digits_addresses_and_urdu_names_extract_from_the_leaflet(workspace):
+    """The composer's own layout: a right-to-left string with the hotline and an address in
+    it, and agency names in Urdu (letters Arabic has not: ہ ے گ ٹ ں)."""
     from leaflets.layout.frame import TextBlock
     from leaflets.layout.page import Composer
     from leaflets.model.schema import Text
     from leaflets.render import ONLINE
     project = workspace.project
     language = project.languages["ar"]
-    old = language.strings["call_to_report"]
-    strings = {**language.strings, "call_to_report": Text("call_to_report", MIXED, old.source, old.note, old.line)}
+    new = {"call_to_report": MIXED, **{f"agency.{k}": v for k, v in URDU_AGENCIES.items()}}
+    strings = dict(language.strings)
+    for key, text in new.items():
+        old = strings[key]
+        strings[key] = Text(key, text, old.source, old.note, old.line)
     changed = dataclasses.replace(project, languages={**project.languages,
                                                       "ar": dataclasses.replace(language, strings=strings)})
     page, _problems = Composer(changed, workspace.fonts).compose("a4-leaflet", "ar")
     pdf = workspace.renderer.render(page, ONLINE)
-    block = next(i for i in page.items if isinstance(i, TextBlock) and i.key == "call_to_report")
-    assert appears(block, pdfium(pdf))
-    for piece, inner in _pdfminer_pieces(block, _descents(pdf)):
-        assert pattern(piece, inner).search(pdfminer(pdf)), piece
-    if POPPLER:
-        assert "".join(block.text.split()) in "".join(poppler(pdf).split())
+    text, mined, descents = pdfium(pdf), pdfminer(pdf), _descents(pdf)
+    popped = "".join(poppler(pdf).split()) if POPPLER else None
+    for key in ("call_to_report", "agencies"):
+        block = next(i for i in page.items if isinstance(i, TextBlock) and i.key == key)
+        assert appears(block, text), key
+        for piece, inner in _pdfminer_pieces(block, descents):
+            assert pattern(piece, inner).search(mined), piece
+        if popped is not None:
+            assert "".join(block.text.split()) in popped, key
+    for name in URDU_AGENCIES.values():
+        assert name in text
 
 
 @needs_poppler
