@@ -334,7 +334,8 @@ def segment(text: str, lang: str, display: bool = False) -> Segmentation:
 
 
 @lru_cache(maxsize=1024)
-def _graphemes(text: str) -> tuple[int, ...]:
+def cached_graphemes(text: str) -> tuple[int, ...]:
+    """:func:`grapheme_breaks`, remembered."""
     return tuple(grapheme_breaks(text))
 
 
@@ -347,7 +348,7 @@ def _emergency(seg: Segmentation, start: int, end: int) -> list[list[int]]:
         return [p for p in points[lo:hi] if can_end_line(text[p - 1]) or text[p - 1] == "/"]
 
     tiers = [between(seg.fallback), between(seg.hyphens), between(seg.dashes)]
-    graphemes = [g for g in between(_graphemes(text))
+    graphemes = [g for g in between(cached_graphemes(text))
                  if can_start_line(text[g]) and not text[g].isspace() and not text[g - 1].isspace()]
     tiers.append(graphemes)
     return tiers

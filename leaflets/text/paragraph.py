@@ -24,7 +24,7 @@ from itertools import accumulate
 
 from . import bidi
 from .fonts import FontFace
-from .linebreak import HARD, HYPHENS, Segmentation, grapheme_breaks, segment, wide
+from .linebreak import HARD, HYPHENS, Segmentation, cached_graphemes, segment, wide
 from .shape import Glyph, shape
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -143,7 +143,7 @@ class Paragraph:
         self._run_starts = [r[0] for r in self.runs]
         self._prefix = [0.0, *accumulate(adv)]
         self._plans: dict[bool, _Plan] = {}
-        self._graphemes: list[int] | None = None
+        self._graphemes: tuple[int, ...] | None = None
         self._hyphen_sets: frozenset[int] | None = None
         self._hyphen_glyphs: dict[int, tuple | None] = {}
         self._cache: dict[tuple, Lines] = {}
@@ -174,9 +174,9 @@ class Paragraph:
             out.append((start, len(self.text)))
         return out
 
-    def graphemes(self) -> list[int]:
+    def graphemes(self) -> tuple[int, ...]:
         if self._graphemes is None:
-            self._graphemes = grapheme_breaks(self.text)
+            self._graphemes = cached_graphemes(self.text)
         return self._graphemes
 
     def segmentation(self, display: bool = False) -> Segmentation:

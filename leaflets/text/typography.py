@@ -35,7 +35,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .linebreak import (HARD, can_start_line, grapheme_breaks, is_dash, korean, never_starts_line,
+from .linebreak import (HARD, can_start_line, cached_graphemes, is_dash, korean, never_starts_line,
                         phrase_boundaries, segment, wide)
 
 RULES = {
@@ -97,11 +97,9 @@ def inspect(text: str, lang: str, lines: list[tuple[int, int]], display: bool = 
     seg = segment(text, lang, False)
     shown = segment(text, lang, True) if display else seg
     if hyphenated is None:
-        points = set(seg.hyphens)
-
         def hyphenated(end: int) -> bool:
-            return end in points and end not in seg.icu
-    graphemes = grapheme_breaks(text)
+            return end not in seg.icu and end in seg.hyphens
+    graphemes = cached_graphemes(text)
     phrases = phrase_boundaries(text, lang) if display else None
     n = len(text)
     out: list[Finding] = []
