@@ -17,6 +17,7 @@ import unicodedata
 from typing import NamedTuple
 
 from reportlab import rl_config
+from reportlab.pdfbase.pdfdoc import PDFName
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -33,6 +34,7 @@ _PUA_START = 0xE000
 _PUA_END = 0xF8FF
 MARK_LENGTH = 10 * MM
 MARK_WIDTH = 0.25
+THIN_LINE = 1.0          # pt: black strokes thinner than this overprint, like black text
 REGISTRATION = (1.0, 1.0, 1.0, 1.0)
 
 
@@ -54,20 +56,55 @@ class _TTFont(TTFont):
     def addObjects(self, doc):
         state = self.state.get(doc)
         subsets = [list(s) for s in state.subsets] if state is not None else []
+        internal = [self.getSubsetInternalName(n, doc)[1:] for n in range(len(subsets))]
         super().addObjects(doc)
+        fonts = doc.idToObject["BasicFonts"].dict
+        c2g = self.face.charToGlyph
         for n, subset in enumerate(subsets):
             base = (b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))).decode("pdfdoc")
+            # reportlab tags every first subset AAAAAA+: give each its own tag, from its content
+            name = (self.face.name + self.face.subfontNameX).decode("pdfdoc")
+            tagged = subset_tag(name, subset, [c2g.get(code, 0) for code in subset]) + "+" + name
+            if internal[n] in fonts:
+                fonts[internal[n]].BaseFont = tagged
             stream = doc.idToObject.get("toUnicodeCMap:" + base)
             if stream is not None:
-                stream.content = _to_unicode_cmap(base, [self.texts.get(code, chr(code)) for code in subset])
+                stream.content = _to_unicode_cmap(tagged, [self.texts.get(code, chr(code)) for code in subset])
             descriptor = doc.idToObject.get("fontDescriptor:" + base)
             if descriptor is not None:
+                descriptor.dict["FontName"] = PDFName(tagged)
                 # the deepest and highest any glyph reaches, as the PDF reference defines them (the
                 # font's line metrics can lie far outside); pdfminer.six sets every character box
                 # from the descent, and takes characters whose boxes overlap too little for two lines
                 x0, y0, x1, y1 = self.face.bbox
                 descriptor.dict["Ascent"] = max(y1, 0)
                 descriptor.dict["Descent"] = min(y0, 0)
+
+
+def _k100(color: Color) -> bool:
+    """100 % black and no other ink."""
+    c, m, y, k = color.cmyk
+    return c == 0 and m == 0 and y == 0 and k >= 1
+
+
+def _register_overprint(canvas) -> str:
+    """The graphics-state operators that turn overprint on (fills and strokes,
+    overprint mode 1), registered with the canvas's ExtGState resources."""
+    states = canvas._extgstate._c
+    names = []
+    for key in (("OP", "true"), ("op", "true"), ("OPM", 1)):
+        name = states.setdefault(key, "gRLs%d" % len(states))
+        names.append("/%s gs" % name)
+    return " ".join(names)
+
+
+def subset_tag(font_name: str, codes: list[int], glyphs: list[int]) -> str:
+    """A subset's six-letter tag (ISO 32000 9.6.4), derived from what it holds:
+    the same subset gets the same tag in every file, two different subsets
+    (almost surely) different ones."""
+    import hashlib
+    digest = hashlib.sha256(("%s|%s|%s" % (font_name, codes, glyphs)).encode()).digest()
+    return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
 def _to_unicode_cmap(name: str, texts: list[str]) -> str:
@@ -448,6 +485,10 @@ class _Painter:
         self.top = margin + page.height
         self.cmyk = options.color == "cmyk"
         self.used: list[_PdfFont] = []
+        # black text and thin black lines overprint in print (they never knock out what is under them);
+        # registered first in every CMYK document, so the names are the same in each and cached paths
+        # may use them
+        self.overprint = _register_overprint(canvas) if self.cmyk else ""
 
     def pt(self, x: float, y: float) -> tuple[float, float]:
         return self.ox + x, self.top - y
@@ -498,7 +539,10 @@ class _Painter:
             return
         setup, op = self._paint_op(r.fill, r.stroke, r.stroke_width)
         x, y = self.pt(r.x, r.y + r.h)
-        self.code.append("%s %s re %s" % (setup, fp_str(x, y, r.w, r.h), op))
+        code = "%s %s re %s" % (setup, fp_str(x, y, r.w, r.h), op)
+        if self._thin_black(r.stroke, r.stroke_width):
+            code = "q %s %s Q" % (self.overprint, code)
+        self.code.append(code)
 
     def path(self, p: Path) -> None:
         # designs repeat the same pictograms and QR codes page after page
@@ -510,9 +554,14 @@ class _Painter:
                 self.r._paths.clear()
         self.code.append(cached)
 
+    def _thin_black(self, stroke: Color | None, width: float) -> bool:
+        return self.cmyk and stroke is not None and _k100(stroke) and width < THIN_LINE
+
     def _path_code(self, p: Path) -> str:
         setup, op = self._paint_op(p.fill, p.stroke, p.stroke_width, p.even_odd)
         out = [setup] if setup else []
+        if self._thin_black(p.stroke, p.stroke_width):
+            out.insert(0, "q " + self.overprint)
         ox, top = self.ox, self.top
         for cmd in p.commands:
             k = cmd[0]
@@ -528,6 +577,8 @@ class _Painter:
                     nums.append(top - cmd[i + 1])
                 out.append("%s %s" % (fp_str(*nums), _PATH_OPS[k]))
         out.append(op)
+        if self._thin_black(p.stroke, p.stroke_width):
+            out.append("Q")
         return " ".join(out)
 
     def text(self, block: TextBlock) -> None:
@@ -600,7 +651,8 @@ class _Painter:
         scale = size / 1000.0
         widths = font.widths
         x0, y0 = self.pt(run.x, run.y)
-        out = ["BT", self.fill(run.color), "1 0 0 1 %s Tm" % fp_str(x0, y0)]
+        over = self.cmyk and _k100(run.color)
+        out = (["q", self.overprint] if over else []) + ["BT", self.fill(run.color), "1 0 0 1 %s Tm" % fp_str(x0, y0)]
         pen = 0.0      # where the text position is, points from the run origin
         rise = 0.0
         current = None
@@ -636,6 +688,8 @@ class _Painter:
         if rise:
             out.append("0 Ts")
         out.append("ET")
+        if over:
+            out.append("Q")
         self.code.append(" ".join(out))
 
     def marks(self) -> None:
