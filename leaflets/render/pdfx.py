@@ -107,6 +107,8 @@ def tool_versions() -> tuple[tuple[str, str], ...]:
             ("reportlab", reportlab.Version),
             ("fonttools", dist("fonttools")),
             ("pikepdf", f"{pikepdf.__version__} (qpdf {pikepdf.__libqpdf_version__})"),
+            ("pyphen", dist("pyphen")),
+            ("budoux", dist("budoux")),
             ("zlib", zlib.ZLIB_RUNTIME_VERSION))
 
 
