@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import OutputError
-from .errors import ContentError, Diagnostics, LeafletsError, UsageError
+from .errors import ContentError, Diagnostics, LeafletsError, UsageError, printable
 
 DESCRIPTION = """\
 Build multilingual anti-human-trafficking leaflets from YAML content.
@@ -249,9 +249,25 @@ def _copies(text: str) -> int:
     return value
 
 
+class _Printable:
+    """A stream for messages: control and format characters that a user's input
+    carried (a language tag, a file name) are shown as ⟨U+XXXX⟩, never sent to
+    the terminal as they are."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.unfiltered = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
     out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    err = _Printable(stderr or sys.stderr)
     try:
         code = _main(argv, out, err)
         out.flush()

@@ -11,7 +11,9 @@ class Progress:
         self.total = max(total, 1)
         self.done = 0
         self.label = label
-        self.stream = stream if stream is not None else sys.stderr
+        stream = stream if stream is not None else sys.stderr
+        # the bar redraws itself with carriage returns: it writes past a message filter
+        self.stream = getattr(stream, "unfiltered", stream)
         self.enabled = enabled if enabled is not None else bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.monotonic()
         self._draw("")

@@ -316,3 +316,12 @@ def test_other_official_numbers(project_copy, font_cache):
 def test_digit_value_covers_compatibility_forms():
     assert [digit_value(c) for c in "٣۳३๓３③𝟑"] == [3] * 7
     assert digit_value("a") is None
+
+
+def test_command_line_arguments_are_never_echoed_raw(project_copy):
+    for argv in (["build", "--lang", "t\u202eh\x07"], ["build", "--design", "a4\u200b"],
+                 ["preview", "\x1b[31mth"]):
+        code, text = _run(*argv, "--project", str(project_copy))
+        assert code == 2, text
+        assert not any(unicodedata.category(c) in ("Cc", "Cf") and c != "\n" for c in text), repr(text)
+        assert "⟨U+" in text
