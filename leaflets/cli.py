@@ -453,24 +453,23 @@ def _fonts(args):
 # ---------------------------------------------------------------- commands
 
 def cmd_build(args, out, err) -> int:
-    from .build import Workspace
+    from .api import open_project
     from .progress import Progress
 
     from .render.pdfx import PdfxSettings, document_date
     settings = PdfxSettings(args.pdfx or "x4", args.output_condition, os.environ.get("SOURCE_DATE_EPOCH"))
     document_date("", settings.source_date_epoch)     # a malformed SOURCE_DATE_EPOCH is a usage error, up front
-    ws = Workspace(args.project, args.cache, pdfx=settings)
-    jobs = ws.jobs(_split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
-    _check_pixels(ws.project, jobs, args.dpi)
+    chosen = open_project(args.project, args.cache, pdfx=settings).select(
+        _split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
+    jobs = chosen.jobs()
+    _check_pixels(chosen.project, jobs, args.dpi)
     out_dir = args.out if args.out is not None else args.project / "output"
     progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)
     try:
-        plan, written = ws.build(jobs, out_dir, strict=args.strict, dpi=args.dpi, progress=progress)
+        built = chosen.build(out_dir, strict=args.strict, dpi=args.dpi, progress=progress)   # errors raise
     finally:
         progress.close()
-    warnings = [d for d in ws.diagnostics.warnings] + plan.diagnostics.warnings
-    if plan.diagnostics.errors:
-        raise ContentError(plan.diagnostics.errors + plan.diagnostics.warnings)
+    written, warnings = built.files, list(built.diagnostics)
     if not args.quiet:
         _print_diagnostics(warnings, err, args.project)
         langs = sorted({j.lang for j in jobs})
@@ -482,7 +481,7 @@ def cmd_build(args, out, err) -> int:
             out.write(f"  {out_dir / d}/  ({', '.join(langs)})\n")
         if warnings:
             out.write(f"{len(warnings)} warning(s), listed above.\n")
-        out.write(_draft_summary(ws.project, langs, args.no_draft_mark))
+        out.write(_draft_summary(chosen.project, langs, args.no_draft_mark))
     return 0
 
 
@@ -499,25 +498,11 @@ def _draft_summary(project, langs: list[str], no_mark: bool) -> str:
 
 
 def cmd_check(args, out, err) -> int:
-    from .build import all_jobs, examine
-    from .model.load import load_project
-    from .layout.page import Composer
+    from .api import _check
 
-    project, diags = load_project(args.project)
-    all_diags = Diagnostics()
-    all_diags.extend(diags)
-    try:
-        fonts = _fonts(args)
-        all_diags.extend(fonts.verify())
-    except ContentError as exc:
-        all_diags.extend(exc.diagnostics)
-        fonts = None
-    if project is not None and fonts is not None and not all_diags.errors:
-        # exactly what build judges, for every design, language and edition
-        composer = Composer(project, fonts)
-        for job in all_jobs(project):
-            for d in examine(project, composer, job, args.strict)[2]:
-                all_diags.add_once(d)
+    # loading, the fonts, and exactly what build judges for every design, language and edition
+    found, project = _check(args.project, args.cache, args.strict)
+    all_diags = Diagnostics(found)
     _print_diagnostics(all_diags, out, args.project)
     errors, warnings = len(all_diags.errors), len(all_diags.warnings)
     if errors:
@@ -654,7 +639,8 @@ def cmd_proof(args, out, err) -> int:
     from .proof import contact_sheet
     from .render.png import png_bytes
     ws = Workspace(args.project, args.cache)
-    jobs = ws.jobs(_split(args.design), _split(args.lang), None)
+    # contact sheets are of the designs' leaflets (the fact sheet has none)
+    jobs = [j for j in ws.jobs(_split(args.design), _split(args.lang), None) if j.design in ws.project.designs]
     from .progress import Progress
     out_dir = args.out if args.out is not None else args.project / "output" / "proof"
     for design in sorted({j.design for j in jobs}):

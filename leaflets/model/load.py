@@ -952,9 +952,11 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
                               f"{', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}", lang.path,
                               hint="translate them, or run: leaflets check --strict to refuse fallbacks",
                               code="missing")
+    from .report import load_reports      # content/reports/: the annual fact sheet (optional)
+    reports = load_reports(content / "reports", diags, source)
     if facts is None or diags.errors:
-        return (Project(root, facts, languages, designs, pictograms) if facts is not None else None), diags
-    return Project(root, facts, languages, designs, pictograms), diags
+        return (Project(root, facts, languages, designs, pictograms, reports) if facts is not None else None), diags
+    return Project(root, facts, languages, designs, pictograms, reports), diags
 
 
 def require_project(root: Path | str) -> tuple[Project, Diagnostics]:

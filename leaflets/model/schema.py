@@ -218,6 +218,7 @@ class Project:
     languages: dict[str, Language]
     designs: dict[str, Design]
     pictograms: dict[str, Pictogram]
+    reports: object = None         # the annual reports and the fact sheet (leaflets.model.report.Reports)
 
     @property
     def source(self) -> Language:
