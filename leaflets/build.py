@@ -53,7 +53,14 @@ class Plan:
 
 def all_jobs(project: Project, draft_mark: bool = True) -> list[Job]:
     """Every design x language, each in every edition."""
-    return [Job(d, lang, EDITIONS, draft_mark) for d in sorted(project.designs) for lang in sorted(project.languages)]
+    return [Job(d, lang, EDITIONS, draft_mark) for d in _designs(project) for lang in sorted(project.languages)]
+
+
+def _designs(project: Project) -> list[str]:
+    """The designs' ids, and the annual fact sheet's when the project has reports."""
+    from .factsheet import DESIGN_ID, has_factsheet
+    return sorted(project.designs) + ([DESIGN_ID] if has_factsheet(project) and DESIGN_ID not in project.designs
+                                      else [])
 
 
 def is_draft(project: Project, lang: str) -> bool:
@@ -96,6 +103,11 @@ def job_diagnostics(project: Project, job: Job, problems: list[Problem], strict:
 
 def examine(project: Project, composer: Composer, job: Job, strict: bool = False):
     """Lay out ``job``: its page, its problems (to mark on proofs) and its diagnostics."""
+    from .factsheet import DESIGN_ID
+    if job.design == DESIGN_ID and job.design not in project.designs:
+        from .layout.factsheet import FactsheetComposer
+        pages, problems = FactsheetComposer(project, composer.fonts).compose(job.lang, draft_mark=job.draft_mark)
+        return pages, problems, list(job_diagnostics(project, job, problems, strict))
     page, problems = composer.compose(job.design, job.lang, draft_mark=job.draft_mark)
     return page, problems, list(job_diagnostics(project, job, problems, strict)) + typography(project, job, page)
 
@@ -184,8 +196,8 @@ class Workspace:
         designs = list(dict.fromkeys(designs)) if designs else designs     # each named once
         langs = list(dict.fromkeys(langs)) if langs else langs
         for d in designs or []:
-            if d not in project.designs:
-                diags.error(f"unknown design '{d}'", hint=f"designs: {', '.join(sorted(project.designs))}")
+            if d not in _designs(project):
+                diags.error(f"unknown design '{d}'", hint=f"designs: {', '.join(_designs(project))}")
         for lang in langs or []:
             if lang not in project.languages:
                 diags.error(f"unknown language '{lang}'",
@@ -197,7 +209,7 @@ class Workspace:
         if diags.errors:
             raise UsageError("; ".join(f"{d.message} ({d.hint})" for d in diags.errors))
         eds = tuple(e for e in EDITIONS if not editions or e in editions)
-        return [Job(d, lang, eds, draft_mark) for d in (designs or sorted(project.designs))
+        return [Job(d, lang, eds, draft_mark) for d in (designs or _designs(project))
                 for lang in (langs or sorted(project.languages))]
 
     # ------------------------------------------------------------- layout
@@ -214,8 +226,25 @@ class Workspace:
 
     def render(self, job: Job, page, out_dir: Path, dpi: float | None = None) -> list[Output]:
         from .render import png
+        from . import factsheet
         outs = []
         online = None
+        if job.design == factsheet.DESIGN_ID and isinstance(page, tuple):
+            # the annual fact sheet: two pages in one PDF, a PNG of each
+            for edition in job.editions:
+                path = out_dir / job.design / output_name(job.design, job.lang, edition)
+                if edition == "print":
+                    data = self.print_pdf(job, factsheet.render(self.renderer, page, "print"))
+                    outs.append(Output(job, edition, path, data))
+                    continue
+                online = online or factsheet.render(self.renderer, page, "online")
+                if edition == "online":
+                    outs.append(Output(job, edition, path, online))
+                    continue
+                for i, data in enumerate(factsheet.png_pages(online, dpi or png.DEFAULT_DPI)):
+                    name = path if i == 0 else path.with_name(f"{job.design}.{job.lang}.p{i + 1}.png")
+                    outs.append(Output(job, edition, name, data))
+            return outs
         for edition in job.editions:
             path = out_dir / job.design / output_name(job.design, job.lang, edition)
             if edition == "print":
@@ -233,6 +262,13 @@ class Workspace:
         from .preflight import print_file
         if self._conditions is None:
             self._conditions = OutputConditions(self.root / "icc")
+        from . import factsheet
+        if job.design == factsheet.DESIGN_ID and job.design not in self.project.designs:
+            data, warnings = factsheet.print_file(data, self.project, job.lang, self.pdfx, self._conditions,
+                                                  output_name(job.design, job.lang, "print"))
+            for d in warnings:
+                self.diagnostics.add_once(d)
+            return data
         data, warnings = print_file(data, self.project, job.design, job.lang, self.pdfx, self._conditions,
                                     output_name(job.design, job.lang, "print"))
         for d in warnings:
