@@ -282,12 +282,12 @@ class FactsheetComposer:
         cw = W - 2 * m
         items: list = []
         # header band
-        band = 50 * MM
+        band = 42 * MM
         items.append(self._rect(c, 0, 0, W, band, "brand", bleed=("top", "sides")))
         year_w = 40 * MM
         year = format_count(report.year, c.lang, grouping=False)
-        b, _ = self._set(c, "report.year", year, "year", (W - m - year_w, 12 * MM, year_w, 20 * MM), align="end",
-                         number=True)
+        b, _ = self._set(c, "report.year", year, "year", (W - m - year_w, 10 * MM, year_w, band - 20 * MM),
+                         align="end", valign="middle", number=True)
         items += b
         text, lang, script, rtl = self._string(c, "report.subtitle")
         b, h1 = self._set(c, "report.subtitle", text, "subtitle", (m, 10 * MM, cw - year_w - 4 * MM, 10 * MM),
@@ -295,7 +295,7 @@ class FactsheetComposer:
         items += b
         text, lang, script, rtl = self._string(c, "report.title")
         b, _ = self._set(c, "report.title", text, "title", (m, 10 * MM + h1 + 2 * MM, cw - year_w - 4 * MM,
-                                                           band - 16 * MM - h1), lang=lang, script=script, rtl=rtl)
+                                                           band - 18 * MM - h1), lang=lang, script=script, rtl=rtl)
         items += b
         # key figures
         y = band + 7 * MM
@@ -340,7 +340,11 @@ class FactsheetComposer:
                                            ("pending", report.figures["suspects.outcomes.pending"])]),
             ]),
         ]
-        chart_h = 29 * MM
+        # the year-on-year panel takes what its rows need; the charts share the rest
+        rows_yoy = sum(1 for k in CHANGE_FIGURES if k in report.changes)
+        panel_h = (17 * MM + rows_yoy * 7 * MM) if rows_yoy else 15 * MM
+        room = c.H - m - 6 * MM - panel_h - (y + 8 * MM + 3 * MM)
+        chart_h = max(27 * MM, min(38 * MM, room / 3))
         for col, (heading, rows) in enumerate(charts):
             cx = m + col * (colw + 8 * MM)
             items += self._heading(c, heading, cx, y, colw)
@@ -350,8 +354,17 @@ class FactsheetComposer:
                 cy += chart_h
         y += 8 * MM + 3 * chart_h + 3 * MM
         # year on year
-        items += self._changes_panel(c, m, y, cw, c.H - m - 8 * MM - y)
+        items += self._changes_panel(c, m, y, cw, panel_h)
+        items += self._source(c)
         return items
+
+    def _source(self, c: _Ctx) -> list:
+        """The source of the figures at the foot of the page, leaving the end of the line to the draft mark."""
+        m = c.sheet.margin * MM
+        text, lang, script, rtl = self._string(c, "report.source")
+        b, _ = self._set(c, "report.source", text, "source", (m, c.H - m - 1 * MM, c.W - 2 * m - 60 * MM, 8 * MM),
+                         lang=lang, script=script, rtl=rtl)
+        return b
 
     def _heading(self, c: _Ctx, key: str, x: float, y: float, w: float) -> list:
         text, lang, script, rtl = self._string(c, key)
@@ -479,7 +492,7 @@ class FactsheetComposer:
         rows = (len(areas) + 1) // cols
         gap = 6 * MM
         top = band + 8 * MM
-        contact_h = 46 * MM
+        contact_h = 36 * MM
         bottom = H - m - contact_h - 8 * MM
         aw = (cw - gap) / cols
         ah = (bottom - top - gap * (rows - 1)) / rows
@@ -487,9 +500,11 @@ class FactsheetComposer:
         for i, area in enumerate(areas):
             ax = m + (i % cols) * (aw + gap)
             ay = top + (i // cols) * (ah + gap)
-            items.append(self._rect(c, ax, ay, 1.6 * MM, ah, series[i % len(series)]))
-            inner = ax + 4.5 * MM
-            iw = aw - 4.5 * MM
+            items.append(self._rect(c, ax, ay, aw, ah, "panel", radius=2 * MM))
+            ay, ah_in = ay + 5 * MM, ah - 10 * MM
+            inner = ax + 8 * MM
+            iw = aw - 13 * MM
+            ax += 4 * MM
             key = f"report.area.{area}.heading"
             text, lang, script, rtl = self._string(c, key)
             b, hh = self._set(c, key, text, "area_heading", (inner, ay, iw, 14 * MM), lang=lang, script=script,
@@ -497,9 +512,11 @@ class FactsheetComposer:
             items += b
             key = f"report.area.{area}.text"
             text, lang, script, rtl = self._string(c, key)
-            b, _ = self._set(c, key, text, "area_text", (inner, ay + hh + 2 * MM, iw, ah - hh - 2 * MM), lang=lang,
-                             script=script, rtl=rtl)
+            b, th = self._set(c, key, text, "area_text", (inner, ay + hh + 2 * MM, iw, ah_in - hh - 2 * MM), lang=lang,
+                              script=script, rtl=rtl)
             items += b
+            # a bar in the area's colour along the start side of its text
+            items.append(self._rect(c, ax, ay, 1.6 * MM, min(ah_in, hh + 2 * MM + th), series[i % len(series)]))
         # the hotline and the report address (the campaign's facts, as they are)
         cy = H - m - contact_h - 2 * MM
         items.append(self._rect(c, m, cy, cw, contact_h, "brand", radius=2.5 * MM))
@@ -521,11 +538,7 @@ class FactsheetComposer:
                          (m + cw / 2 + pad, cy + pad + h2 + 4 * MM, cw / 2 - 2 * pad, 10 * MM), lang="en",
                          script="Latn", rtl=False)
         items += b
-        # the source of the figures, leaving the end of the line to the draft mark
-        text, lang, script, rtl = self._string(c, "report.source")
-        b, _ = self._set(c, "report.source", text, "source", (m, H - m - 1 * MM, cw - 60 * MM, 8 * MM),
-                         lang=lang, script=script, rtl=rtl)
-        items += b
+        items += self._source(c)
         return items
 
     # ---------------------------------------------------------- draft mark
