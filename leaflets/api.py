@@ -29,24 +29,27 @@ import copy
 import dataclasses
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .build import EDITIONS, Job, Workspace, output_name
+from .build import EDITIONS, Job, Workspace
 from .errors import ERROR, WARNING, ContentError, Diagnostic, Diagnostics, UsageError
 from .layout.page import Composer
 from .model.guard import FactsGuard
 from .model.load import check_strings, load_project
 from .model.schema import Language, Project, Text
-from .model.yamlsrc import _NOT_PRINTABLE, MAX_BYTES
+from .model.yamlsrc import MAX_BYTES
 from .render.pdfx import OutputConditions, PdfxSettings
 from .text.fonts import FontLibrary, default_cache_dir
 
 __all__ = ["Built", "ProjectHandle", "Rendered", "check", "open_project"]
 
 PathLike = str | os.PathLike[str]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The largest PNG rendered: A4 at 1200 dpi is 139 million pixels.
 MAX_PIXELS = 150_000_000
@@ -69,6 +72,7 @@ class Rendered:
     lang: str
     edition: str                 # print, online or png
     diagnostics: tuple[Diagnostic, ...] = ()    # its warnings (an error raises ContentError instead)
+    pages: int = 1               # PNG: how many pages there are, one PNG each (a PDF holds them all: 1)
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ class ProjectHandle:
     @property
     def designs(self) -> list[str]:
         """The designs this handle works on: every design of the project unless :meth:`select` chose some."""
-        return list(self._selection.designs or sorted(self.project.designs))
+        return list(self._selection.designs or dict.fromkeys(j.design for j in self._ws.jobs(None, None, None)))
 
     @property
     def languages(self) -> list[str]:
@@ -211,7 +215,7 @@ class ProjectHandle:
         fonts stay loaded.
 
         Each text is checked exactly as a string of a language file is: it
-        must be text YAML could hold, its key must be one of the source
+        must be text (a str without lone surrogates), its key one of the source
         language's, and it goes through the facts guard (numbers, addresses,
         hidden and control characters).  Raises :class:`ContentError` naming
         the language and key of every text refused, :class:`UsageError` for a
@@ -250,25 +254,31 @@ class ProjectHandle:
 
     # ------------------------------------------------------------ making files
     def render(self, design: str, lang: str, edition: str, *, strict: bool = False,
-               dpi: float | None = None) -> Rendered:
+               dpi: float | None = None, page: int = 0) -> Rendered:
         """One leaflet in one edition, in memory, made as ``leaflets build``
         makes it: laid out and judged for that edition; the print edition is
         PDF/X and preflighted; ``png`` is rendered at ``dpi`` (default 150).
+        A PDF holds every page of the design; a PNG shows one, ``page``
+        (from 0; :attr:`Rendered.pages` says how many there are).
         ``strict`` refuses strings that fall back to English, and stale ones.
         Raises :class:`ContentError` if anything would stop the build of it."""
         ws = self._ws
         (job,) = ws.jobs([design], [lang], [edition], draft_mark=self._selection.draft_mark)
         _check_dpi(self.project, [job], dpi)
-        page, _problems, diagnostics = ws.examine(job, strict)
+        laid_out, _problems, diagnostics = ws.examine(job, strict)
         errors = [d for d in diagnostics if d.severity == ERROR]
         if errors:
             raise ContentError(errors + [d for d in diagnostics if d.severity != ERROR])
         with _Collect(ws, ()) as made:
-            (out,) = ws.render(job, page, Path(design), dpi)
+            outs = ws.render(job, laid_out, Path(design), dpi)
+        if isinstance(page, bool) or not isinstance(page, int) or not 0 <= page < len(outs):
+            raise UsageError(f"page {page!r}: {design} in the {edition} edition has "
+                             + (f"pages 0 to {len(outs) - 1}" if len(outs) > 1 else "one file, page 0"))
         found = Diagnostics()
         for d in list(diagnostics) + made.items:
             found.add_once(d)
-        return Rendered(out.data, output_name(design, lang, edition), design, lang, edition, tuple(found))
+        out = outs[page]
+        return Rendered(out.data, out.path.name, design, lang, edition, tuple(found), len(outs))
 
     def build(self, out_dir: PathLike | None = None, *, strict: bool = False, dpi: float | None = None,
               progress: Progress | None = None) -> Built:
@@ -309,7 +319,7 @@ class ProjectHandle:
 
 def _texts(lang: str, language: Language, strings: Mapping[str, str], refused: Diagnostics) -> dict[str, Text]:
     """The texts given for ``language`` as :class:`Text`, as a language file's loader reads them:
-    text only, characters a content file may hold, white space around stripped."""
+    text only, no lone surrogates, white space around stripped."""
     texts: dict[str, Text] = {}
     size = 0
     for key, value in strings.items():
@@ -320,12 +330,13 @@ def _texts(lang: str, language: Language, strings: Mapping[str, str], refused: D
             refused.error(f"{lang}: strings.{key} must be text, not {type(value).__name__}",
                           hint="pass the text as a str", code="override")
             continue
-        bad = _NOT_PRINTABLE.search(value)
+        bad = _SURROGATE.search(value)
         if bad:
-            refused.error(f"{lang}: strings.{key}: the character U+{ord(bad.group()):04X} (character "
-                          f"{bad.start() + 1}) cannot be written in a content file (text given to with_strings)",
-                          hint="delete it; control characters, surrogates and non-characters cannot be used",
-                          code="guard")
+            # the one kind of character no content file can hold, not even as an escape; the facts guard
+            # judges every other character
+            refused.error(f"{lang}: strings.{key}: U+{ord(bad.group()):04X} (character {bad.start() + 1}) is a lone "
+                          "surrogate, not a character (text given to with_strings)",
+                          hint="delete it; pass text as Unicode characters", code="guard")
             continue
         size += len(value.encode("utf-8"))
         if size > MAX_BYTES:
