@@ -141,7 +141,8 @@ def typography_findings(project: Project, job: Job, page) -> list[tuple]:
         for item in region.text:
             display[item.label] = display.get(item.label, False) or design.styles[item.style].balance
     out = []
-    for block in page.items:
+    blocks = [block for sheet in getattr(page, "pages", (page,)) for block in sheet.items]
+    for block in blocks:
         if not isinstance(block, TextBlock) or block.key not in display:
             continue
         # the lines as set: the runs of one baseline, each run covering the text its glyphs stand for
@@ -160,9 +161,11 @@ def typography_findings(project: Project, job: Job, page) -> list[tuple]:
     return out
 
 
-def output_name(design: str, lang: str, edition: str) -> str:
+def output_name(design: str, lang: str, edition: str, page: str | None = None) -> str:
+    """The file of an edition; a PNG previews one page: the first is ``design.lang.png``, a further one
+    ``design.lang.<page name>.png`` (``hotline-card.th.back.png``).  PDFs hold every page."""
     if edition == "png":
-        return f"{design}.{lang}.png"
+        return f"{design}.{lang}.{page}.png" if page else f"{design}.{lang}.png"
     return f"{design}.{lang}.{edition}.pdf"
 
 
@@ -253,7 +256,11 @@ class Workspace:
                 data = online = online or self.renderer.render(page, ONLINE)
             else:
                 online = online or self.renderer.render(page, ONLINE)
-                data = png.png_bytes(png.rasterise(online, dpi or png.DEFAULT_DPI))
+                for i, sheet in enumerate(getattr(page, "pages", (page,))):
+                    name = output_name(job.design, job.lang, edition, sheet.name if i else None)
+                    outs.append(Output(job, edition, path.with_name(name),
+                                       png.png_bytes(png.rasterise(online, dpi or png.DEFAULT_DPI, page=i))))
+                continue
             outs.append(Output(job, edition, path, data))
         return outs
 

@@ -277,7 +277,7 @@ def _patterns(data) -> dict[tuple, tuple]:
             parent = path[i - 1] if i else None
             if isinstance(k, int) and parent not in _FIXED_LISTS:
                 key.append("#")
-            elif parent in ("colors", "styles", "pictograms") and i == 1:
+            elif parent in ("colors", "styles", "pictograms", "components") and i == 1:
                 key.append("*")
             else:
                 key.append(k)
@@ -317,7 +317,10 @@ def _set(data, path, value):
     d[path[-1]] = value
 
 
-FUZZ_FILES = {"content/designs/a4-leaflet.yaml": "design", "content/pictograms.yaml": "pictograms"}
+FUZZ_FILES = {"content/designs/a4-leaflet.yaml": "design", "content/designs/shared/type.yaml": "shared",
+              "content/designs/shared/colors.yaml": "shared", "content/designs/shared/components.yaml": "shared",
+              "content/pictograms.yaml": "pictograms"}
+SHARED = ROOT / "content" / "designs" / "shared"
 
 
 def _fuzz_data(rel: str):
@@ -326,7 +329,7 @@ def _fuzz_data(rel: str):
     if FUZZ_FILES[rel] == "design":
         data.setdefault("draft_mark", {"position": "auto", "size": 6.5, "color": "black"})
         data["regions"][0].setdefault("mirror", True)
-    else:
+    elif FUZZ_FILES[rel] == "pictograms":
         next(iter(data["pictograms"].values()))[0].setdefault("evenodd", False)
     return data
 
@@ -348,7 +351,14 @@ def facts():
 @pytest.mark.parametrize("rel,path", list(_fuzz_cases()))
 def test_every_design_value_of_another_type_is_an_error_not_a_traceback(rel, path, facts, tmp_path):
     original = _fuzz_data(rel)
-    target = tmp_path / Path(rel).name
+    kind = FUZZ_FILES[rel]
+    # a design beside its shared parts (designs/shared/), as in a project
+    folder = tmp_path / "designs"
+    (folder / "shared").mkdir(parents=True)
+    for f in SHARED.glob("*.yaml"):
+        shutil.copy(f, folder / "shared" / f.name)
+    shutil.copy(ROOT / "content" / "designs" / "a4-leaflet.yaml", folder / "a4-leaflet.yaml")
+    target = {"design": folder, "shared": folder / "shared"}.get(kind, tmp_path) / Path(rel).name
     # the lines of the value and its ancestors: a key is dumped before its value, so they do not move
     target.write_text(_dump(original), encoding="utf-8")
     src = load_yaml(target)
@@ -358,15 +368,26 @@ def test_every_design_value_of_another_type_is_an_error_not_a_traceback(rel, pat
         old = _value(data, path)
         _set(data, path, new)
         target.write_text(_dump(data), encoding="utf-8")
+        # and the lines of the new value itself (the items of a list written one to a line)
+        within = lines | {n for q, n in load_yaml(target).lines.items() if q[:len(path)] == path}
         diags = Diagnostics()
-        if FUZZ_FILES[rel] == "design":
-            load.load_design(target, diags, facts)
+        if kind in ("design", "shared"):
+            load.load_design(folder / "a4-leaflet.yaml", diags, facts)
         else:
             load.load_pictograms(target, diags)
+        # a component's part is reported where the design uses it, naming the part's line in the shared file;
+        # a design may also report what it uses from a shared file that the change broke
+        found = []
         for d in diags:
-            assert d.file == target and d.line is not None, d.format()
+            assert d.file is not None and d.line is not None, d.format()
+            m = re.search(rf"{re.escape(target.name)}:(\d+)\)", d.message)
+            if d.file == target or m:
+                found.append((d.line if d.file == target else int(m.group(1)), d))
+            else:
+                assert kind == "shared", d.format()
         if _must_fail(old, new):
-            assert any(d.line in lines for d in diags.errors), (path, new, [d.format() for d in diags])
+            assert any(line in within for line, d in found if d.severity == "error"), \
+                (path, new, [d.format() for d in diags])
 
 
 def _dump(data) -> str:
@@ -381,22 +402,21 @@ def _value(data, path):
 
 
 FUZZ_CLI = [
-    ("content/designs/a4-leaflet.yaml", "leading: 1.12,", "leading: .nan,", "finite"),
-    ("content/designs/a4-leaflet.yaml", "size: 40, min_size: 20", "size: .inf, min_size: 20", "finite"),
-    ("content/designs/a4-leaflet.yaml", "padding: [6, 10, 4, 10]", 'padding: [1, "a"]', "must be a number"),
+    ("content/designs/shared/type.yaml", "leading: 1.12,", "leading: .nan,", "finite"),
+    ("content/designs/shared/type.yaml", "step: 4, min: 2,", "step: .inf, min: 2,", "finite"),
+    ("content/designs/a4-leaflet.yaml", "padding: [7, 10, 4, 10]", 'padding: [1, "a"]', "must be a number"),
     ("content/designs/a4-leaflet.yaml", "style: subheadline, gap_before: 2}", "style: subheadline, gap_before: x}",
      "gap_before"),
-    ("content/designs/a4-leaflet.yaml", "pictogram_colors: {ink: navy, accent: red, paper: paper}",
-     "pictogram_colors: 3", "pictogram_colors"),
-    ("content/designs/a4-leaflet.yaml", "size: {width: 210, height: 297}", "size: [210, 297]", "mapping"),
-    ("content/designs/a4-leaflet.yaml", "size: {width: 210, height: 297}", "size: {width: 1000000000000, height: 297}",
-     "from 10 to 1200 mm"),
+    ("content/designs/a4-leaflet.yaml", "with: {ec: M}", "with: {ec: 3}", "qr.ec"),
+    ("content/designs/a4-leaflet.yaml", "size: A4", "size: [210, 297]", "mapping"),
+    ("content/designs/a4-leaflet.yaml", "size: A4", "size: {width: 1000000000000, height: 297}",
+     "from 10 to 1500 mm"),
     ("content/designs/a4-leaflet.yaml", "grid: {columns: 42, rows: 99}", "grid: {columns: 42.5, rows: 99}",
      "whole number"),
-    ("content/designs/a4-leaflet.yaml", "{cmyk: [0, 90, 80, 0]", "{cmyk: [0, 190, 80, -1]", "from 0 to 100"),
+    ("content/designs/shared/colors.yaml", "{cmyk: [0, 90, 80, 0]", "{cmyk: [0, 190, 80, -1]", "from 0 to 100"),
     ("content/designs/a4-leaflet.yaml", "bleed: 3\n", "bleed: [3]\n", "must be a number"),
     ("content/designs/a4-leaflet.yaml", "fill: red\n", "fill: [red]\n", "name"),
-    ("content/designs/a4-leaflet.yaml", "radius: 3}", "radius: -3}", "radius"),
+    ("content/designs/a4-leaflet.yaml", "    radius: 2\n", "    radius: -2\n", "radius"),
     ("content/pictograms.yaml", "{rect: [26, 6, 44, 86], r: 8", "{rect: [26, 6, .nan, 86], r: 8", "finite"),
     ("content/pictograms.yaml", "{circle: [48, 85, 3.2]", "{circle: 3", "circle"),
     ("content/pictograms.yaml", '{path: "M52 22 H92', '{path: "M52 22 A92', "not part of path data"),
@@ -423,15 +443,17 @@ def test_wrong_design_values_through_the_command_line(rel, old, new, words, proj
 
 
 @pytest.mark.parametrize("old,new", [
-    ("headline:     {weight: bold, size: 40, min_size: 20", "headline:     {weight: bold, size: 400, min_size: 400"),
-    ("size: {width: 210, height: 297}", "size: {width: 10, height: 10}"),
-    ("{id: panel-sns, at: [2, 27, 18, 14], fill: tint, radius: 3}",
-     "{id: panel-sns, at: [2, 27, 18, 14], fill: tint, radius: 500, stroke: red, stroke_width: 20}"),
+    ("\nregions:\n", "\nstyles:\n  headline: {size: 400, min_size: 400}\nregions:\n"),
+    ("size: A4", "size: {width: 10, height: 10}"),
+    ("with: {scenario: sns, pictogram: social-media-lure}",
+     "with: {scenario: sns, pictogram: social-media-lure, radius: 500}"),
     ("bleed: 3\n", "bleed: 20\n"),
 ])
 def test_extreme_but_valid_design_numbers_never_traceback(old, new, project, font_cache, tmp_path):
     path = project / "content" / "designs" / "a4-leaflet.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
     code, out, err = run("build", "--project", project, "--lang", "en,ar", "--dpi", "20", "--out", tmp_path / "o",
                          cache=font_cache)
     assert code in (0, 1), out + err
@@ -497,8 +519,8 @@ def test_usage_errors_exit_two_and_write_nothing(argv, words, project, font_cach
 
 def test_a_png_too_large_to_render_is_a_usage_error(project, font_cache):
     path = project / "content" / "designs" / "a4-leaflet.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("size: {width: 210, height: 297}",
-                                                             "size: {width: 1200, height: 1200}"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("size: A4", "size: {width: 1200, height: 1200}"),
+                    encoding="utf-8")
     before = snapshot(project / "output")
     code, out, err = run("build", "--project", project, "--dpi", "1200", "--edition", "png", cache=font_cache)
     assert code == 2, err

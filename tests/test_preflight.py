@@ -547,20 +547,22 @@ def test_raster_without_ghostscript_says_so(monkeypatch):
 # ------------------------------------------------------------------ the build's hook
 
 def test_build_refuses_a_print_file_that_fails_preflight_and_writes_nothing(project_copy, font_cache):
+    # styles never go below 6 pt (the loader's floors), but the draft mark may be set at 5 pt
     design = project_copy / "content" / "designs" / "a4-leaflet.yaml"
     text = design.read_text(encoding="utf-8")
-    old = "footer-url:   {weight: regular, size: 6.5, min_size: 6"
+    old = "draft_mark: {position: top-end}"
     assert old in text
-    design.write_text(text.replace(old, "footer-url:   {weight: regular, size: 5, min_size: 5"), encoding="utf-8")
+    design.write_text(text.replace(old, "draft_mark: {position: top-end, size: 5}"), encoding="utf-8")
     out = project_copy / "output"
-    code, _out, err = run("build", "--project", project_copy, "--lang", "en", "--cache", font_cache)
+    code, _out, err = run("build", "--project", project_copy, "--design", "a4-leaflet", "--lang", "th", "--cache",
+                          font_cache)
     assert code == 1, err
-    assert "a4-leaflet.en.print.pdf: preflight [text-size] page 1: text at 5.0 pt" in err
+    assert "a4-leaflet.th.print.pdf: preflight [text-size] page 1: text at 5.0 pt" in err
     assert "hint: set the text at 6 pt or more" in err and "nothing was written" in err
     assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))
     # the online edition has no such rule
-    code, _out, err = run("build", "--project", project_copy, "--lang", "en", "--edition", "online",
-                          "--cache", font_cache, "-q")
+    code, _out, err = run("build", "--project", project_copy, "--design", "a4-leaflet", "--lang", "th", "--edition",
+                          "online", "--cache", font_cache, "-q")
     assert code == 0, err
 
 

@@ -175,7 +175,7 @@ def test_preview_and_proof_carry_the_mark(project_copy, font_cache):
 
 def test_a_design_says_where_the_mark_goes(project_copy, font_cache):
     design = project_copy / "content" / "designs" / f"{DESIGN}.yaml"
-    base = design.read_text(encoding="utf-8")
+    base = re.sub(r"(?m)^draft_mark:.*\n", "", design.read_text(encoding="utf-8"))    # the design's own
     design.write_text(base + "\ndraft_mark:\n  position: top-start\n  size: 6\n", encoding="utf-8")
     ws = Workspace(project_copy, font_cache)
     page, problems = ws.composer.compose(DESIGN, "th")
@@ -219,7 +219,8 @@ def _uncovered(p):
 def _mark_nowhere(p):
     # a mark as wide as the page fits nowhere
     design = p / "content" / "designs" / f"{DESIGN}.yaml"
-    design.write_text(design.read_text(encoding="utf-8") + "\ndraft_mark:\n  size: 12\n", encoding="utf-8")
+    base = re.sub(r"(?m)^draft_mark:.*\n", "", design.read_text(encoding="utf-8"))    # the design's own
+    design.write_text(base + "\ndraft_mark:\n  size: 12\n", encoding="utf-8")
     set_text(lang_file(p, "th"), "info.title", lambda t: " ".join([t] * 5))
 
 

@@ -100,3 +100,10 @@ class Page:
     design: str = ""
     slug_items: tuple = ()         # printed in the slug, outside the bleed: print edition only
     rtl: bool = False              # the page's language is written right to left
+    name: str = "front"            # the page's name in its design (front, back)
+    following: tuple["Page", ...] = ()   # the document's further pages (a card's back), painted after this one
+
+    @property
+    def pages(self) -> tuple["Page", ...]:
+        """Every page of the document this page begins: itself, then ``following``."""
+        return (self,) + self.following

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ..errors import Diagnostic, ERROR, WARNING
-from ..model.schema import Color, Design, Language, Project, Region, Style, TextItem
+from ..model.schema import Color, Design, DraftMark, Language, Project, Region, Style, TextItem
 from ..text.fonts import FontLibrary
 from ..text.paragraph import Paragraph, normalise
 from . import pictogram as pictograms
@@ -71,15 +71,17 @@ class Composer:
         self._mark: Paragraph | None = None     # the draft mark, shaped once
 
     # ------------------------------------------------------------ text
-    def _texts(self, design: Design, lang: str) -> tuple[dict[str, list[_Para]], list[Problem]]:
-        """Every paragraph of every region, resolved to its text and language."""
+    def _texts(self, design: Design, lang: str, local_contact=None) -> tuple[dict[str, list[_Para]], list[Problem]]:
+        """Every paragraph of every region, resolved to its text and language (a local-contact
+        slot's paragraphs replaced by ``local_contact`` when given)."""
         project = self.project
         language = project.languages[lang]
         problems: list[Problem] = []
         out: dict[str, list[_Para]] = {}
         for region in design.regions:
             paras = []
-            for item in region.text:
+            given = region.text if local_contact is None or region.slot != "local-contact" else local_contact
+            for item in given:
                 if item.unless_lang and item.unless_lang.split("-")[0] == lang.split("-")[0]:
                     continue
                 text_lang = item.lang or lang
@@ -106,7 +108,8 @@ class Composer:
                         names.append(name)
                     text = item.agencies.join(names)
                 style = design.styles[item.style]
-                lh = self.fonts.stack(script).line_height
+                # a campaign fact (digits, an address) needs no room for a tall script's marks
+                lh = self.fonts.stack("Latn" if item.fact and "Latn" in self.fonts.stacks else script).line_height
                 paras.append(_Para(item, style, normalise(text), text_lang, script, rtl, lh, sources=sources))
             out[region.id] = paras
         return out, problems
@@ -205,33 +208,114 @@ class Composer:
                 p.paragraph = Paragraph(p.text, p.lang, faces[(p.script, p.style.weight)], self.fonts, p.rtl)
 
     # ---------------------------------------------------------- compose
-    def compose(self, design_id: str, lang: str, draft_mark: bool = True) -> tuple[Page, list[Problem]]:
-        """Lay out one design in one language: the page, and what is wrong on it.
+    def compose(self, design_id: str, lang: str, draft_mark: bool = True,
+                local_contact: list[TextItem] | tuple[TextItem, ...] | None = None) -> tuple[Page, list[Problem]]:
+        """Lay out one design in one language: its first page (with the design's
+        further pages, a card's back, in ``Page.following``) and what is wrong on them.
 
         ``draft_mark``: a language whose review status is not source or
         reviewed gets the draft mark (turn it off only on purpose).
+        ``local_contact``: paragraphs that replace the text of every
+        ``slot: local-contact`` region (an organisation's own contact block,
+        in styles of the design); None keeps the official text.
         """
         project = self.project
         design = project.designs[design_id]
         language = project.languages[lang]
-        texts, problems = self._texts(design, lang)
+        if local_contact is not None:
+            for item in local_contact:
+                if not isinstance(item, TextItem) or item.style not in design.styles:
+                    raise ValueError(f"local_contact: each paragraph is a TextItem in a style of {design.id} "
+                                     f"({', '.join(design.styles)}), not {item!r}")
+        texts, problems = self._texts(design, lang, local_contact)
         glyph_problems = self._check_coverage(texts, lang)
         problems += glyph_problems
         self._substitute(texts)
         self._prepare(texts)
         W, H = design.width * MM, design.height * MM
+        mirror_all = language.rtl
+        boxes = {r.id: self._inner(r, design, mirror_all) for r in design.regions}
+        scales, fit_problems = self._scales(design, texts, boxes, lang)
+        pages: list[Page] = []
+        facts = project.facts
+        title_text = project.string(lang, "headline")[0]
+        status = _STATUS.get(language.review_status, language.review_status)
+        for index, spec in enumerate(design.pages):
+            items, links, obstacles, page_problems = self._page(design, index, texts, boxes, scales, lang,
+                                                                mirror_all)
+            problems += page_problems
+            if draft_mark and language.review_status not in MARK_FREE:
+                mark, problem = self._draft_mark(design, language, items, obstacles, spec.draft_mark)
+                items += mark
+                if problem:
+                    problems.append(problem)
+            pages.append(Page(width=W, height=H, bleed=design.bleed * MM, slug=design.slug * MM, items=tuple(items),
+                              links=tuple(links), title=f"{title_text} — {design.title} ({language.name})",
+                              author=facts.author, subject=f"{facts.subject}. {language.name}: {status}.", lang=lang,
+                              design=design.id,
+                              slug_items=self._slug(design, language, status,
+                                                    spec.name if len(design.pages) > 1 else None),
+                              rtl=language.rtl, name=spec.name))
+        problems += fit_problems
+        # give each problem found before layout the box of its region, and placeholders their spots
+        regions = {r.id: self._region_box(r, design, mirror_all) for r in design.regions}
+        problems = [pr if pr.box != (0, 0, 0, 0) else replace(pr, box=regions.get(pr.region, (0, 0, 0, 0)))
+                    for pr in problems]
+        problems = [replace(pr, spots=self._spots(texts, pr, lang)) if pr.kind == "missing-glyph" else pr
+                    for pr in problems]
+        first = replace(pages[0], following=tuple(pages[1:]))
+        return first, problems
+
+    def _inner(self, region: Region, design: Design, mirror_all: bool) -> Box:
+        """The box inside a region's padding (points, mirrored for right-to-left pages)."""
+        x, y, w, h = self._region_box(region, design, mirror_all)
+        pt, pr, pb, pl = (v * MM for v in region.padding)
+        if mirror_all and region.mirror:
+            pl, pr = pr, pl
+        return (x + pl, y + pt, w - pl - pr, h - pt - pb)
+
+    def _scales(self, design: Design, texts: dict[str, list[_Para]], boxes: dict[str, Box],
+                lang: str) -> tuple[dict[str, float], list[Problem]]:
+        """The scale each text box is set at: the largest at which it fits (0: at the floor, too tall);
+        the boxes of one fit group all at the smallest of theirs."""
+        scales: dict[str, float] = {}
+        groups: dict[str, list[str]] = {}
+        for region in design.regions:
+            paras = texts.get(region.id) or []
+            if not paras:
+                continue
+            _x, _y, w, h = boxes[region.id]
+            scales[region.id] = self._best(paras, w, h)
+            if region.fit:
+                groups.setdefault(region.fit, []).append(region.id)
+        for members in groups.values():
+            scale = min(scales[m] for m in members)
+            for _ in range(8):
+                # a box set smaller almost always fits; where a line break makes it taller, find its own
+                worse = [m for m in members if scale > 0 and
+                         self._measure(texts[m], boxes[m][2], boxes[m][3], scale)[0] > boxes[m][3] + 0.01]
+                if not worse:
+                    break
+                scale = min(self._best(texts[m], boxes[m][2], boxes[m][3], top=scale) for m in worse)
+            for m in members:
+                if scales[m] > 0:
+                    scales[m] = scale
+        return scales, []
+
+    def _page(self, design: Design, index: int, texts: dict[str, list[_Para]], boxes: dict[str, Box],
+              scales: dict[str, float], lang: str, mirror_all: bool) -> tuple[list, list, list, list[Problem]]:
+        """The items, links and obstacles (pictograms, QR codes) of one page, and its problems."""
+        project = self.project
+        W = design.width * MM
         bleed = design.bleed * MM
-        col, row = W / design.columns, H / design.rows
         colors = design.colors
         items: list = []
         links: list[Link] = []
         obstacles: list[Box] = []      # what the draft mark may not cover besides text: pictograms, QR codes
-        mirror_all = language.rtl
-        for region in design.regions:
-            x, y, w, h = region.at[0] * col, region.at[1] * row, region.at[2] * col, region.at[3] * row
+        problems: list[Problem] = []
+        for region in design.page_regions(index):
+            x, y, w, h = self._region_box(region, design, mirror_all)
             mirrored = mirror_all and region.mirror
-            if mirrored:
-                x = W - x - w
             if region.fill or region.stroke:
                 sides = set(region.bleed)
                 if mirrored:
@@ -250,10 +334,7 @@ class Composer:
                 items.append(Rect(fx, fy, fw, fh, colors.get(region.fill) if region.fill else None,
                                   colors.get(region.stroke) if region.stroke else None, region.stroke_width,
                                   region.radius * MM))
-            pt, pr, pb, pl = (v * MM for v in region.padding)
-            if mirrored:
-                pl, pr = pr, pl
-            ix, iy, iw, ih = x + pl, y + pt, w - pl - pr, h - pt - pb
+            ix, iy, iw, ih = boxes[region.id]
             if region.pictogram or region.qr:
                 obstacles.append((ix, iy, iw, ih))
             if region.pictogram:
@@ -263,36 +344,18 @@ class Composer:
                                           iy + (ih - size) / 2, size, pcolors, mirror=mirrored)
             if region.qr:
                 items += self._qr(project.facts.links[region.qr].url, ix, iy, iw, ih, colors[region.qr_color],
-                                  colors.get("paper"))
+                                  colors.get("paper"), region.qr_ec)
             paras = texts.get(region.id) or []
             if paras:
-                blocks, problem = self._fit(region, paras, ix, iy, iw, ih, design, lang, mirrored)
+                blocks, found = self._fit(region, paras, ix, iy, iw, ih, design, lang, mirrored,
+                                          scales.get(region.id, 1.0))
                 items += blocks
-                if problem:
-                    problems.append(problem)
+                problems += found
                 for block, p in zip(blocks, paras):
                     if p.item.link:
                         bx, by, bw, bh = block.box
                         links.append(Link(bx, by, bw, bh, project.facts.link_target(p.item.link)))
-        # give each problem found before layout the box of its region, and placeholders their spots
-        boxes = {r.id: self._region_box(r, design, mirror_all) for r in design.regions}
-        problems = [pr if pr.box != (0, 0, 0, 0) else replace(pr, box=boxes.get(pr.region, (0, 0, 0, 0)))
-                    for pr in problems]
-        problems = [replace(pr, spots=self._spots(texts, pr, lang)) if pr.kind == "missing-glyph" else pr
-                    for pr in problems]
-        if draft_mark and language.review_status not in MARK_FREE:
-            mark, problem = self._draft_mark(design, language, items, obstacles)
-            items += mark
-            if problem:
-                problems.append(problem)
-        facts = project.facts
-        title_text = project.string(lang, "headline")[0]
-        status = _STATUS.get(language.review_status, language.review_status)
-        page = Page(width=W, height=H, bleed=bleed, slug=design.slug * MM, items=tuple(items), links=tuple(links),
-                    title=f"{title_text} — {design.title} ({language.name})", author=facts.author,
-                    subject=f"{facts.subject}. {language.name}: {status}.", lang=lang, design=design.id,
-                    slug_items=self._slug(design, language, status), rtl=language.rtl)
-        return page, problems
+        return items, links, obstacles, problems
 
     @staticmethod
     def _spots(texts: dict[str, list[_Para]], problem: Problem, lang: str) -> tuple[Box, ...]:
@@ -305,10 +368,11 @@ class Composer:
                     out += p.spots
         return tuple(out)
 
-    def _draft_mark(self, design: Design, language: Language, items: list, obstacles: list[Box]) -> tuple:
+    def _draft_mark(self, design: Design, language: Language, items: list, obstacles: list[Box],
+                    spec: DraftMark | None = None) -> tuple:
         """The draft mark: a small labelled box inside the safe area that covers no
         text, pictogram or QR code; and a problem when there is no such place."""
-        spec = design.draft_mark
+        spec = spec or design.draft_mark
         W, H, safe = design.width * MM, design.height * MM, design.safe * MM
         size = spec.size
         if self._mark is None:
@@ -363,9 +427,9 @@ class Composer:
         text = TextBlock(para.text, "en", runs, "draft-mark", (x + pad_x, y + pad_y, tw, th), 1, size)
         return [box, text], problem
 
-    def _slug(self, design: Design, language, status: str) -> tuple:
-        """A line for the print shop below the bleed: which file this is, and its review status."""
-        text = f"{design.id} · {language.tag} · {language.name} · {status}"
+    def _slug(self, design: Design, language, status: str, page: str | None = None) -> tuple:
+        """A line for the print shop below the bleed: which file (and page) this is, and its review status."""
+        text = f"{design.id}{' (' + page + ')' if page else ''} · {language.tag} · {language.name} · {status}"
         faces = self.fonts.faces("Latn", "regular")
         p = Paragraph(text, "en", faces, self.fonts)
         size = 6.5
@@ -433,8 +497,9 @@ class Composer:
             x = W - x - w
         return (x, y, w, h)
 
-    def _qr(self, url: str, x: float, y: float, w: float, h: float, color, paper) -> list:
-        m = qrcodes.matrix(url)
+    def _qr(self, url: str, x: float, y: float, w: float, h: float, color, paper, level: str = "M") -> list:
+        """The symbol and its quiet zone as large as the box allows, centred in it."""
+        m = qrcodes.matrix(url, level)
         n = len(m) + 2 * qrcodes.QUIET_ZONE
         module = min(w, h) / n
         size = module * n
@@ -446,44 +511,65 @@ class Composer:
         out.append(Path(qrcodes.module_path(m, ox + q, oy + q, module), color))
         return out
 
-    def _fit(self, region: Region, paras: list[_Para], x: float, y: float, w: float, h: float, design: Design,
-             lang: str, mirrored: bool) -> tuple[list[TextBlock], Problem | None]:
-        """Set the paragraphs of a box at the largest scale that fits."""
-        floor = max(p.style.min_size / p.style.size for p in paras)
+    @staticmethod
+    def _floor(paras: list[_Para]) -> float:
+        """The smallest scale: where the first paragraph that may shrink reaches its style's min_size."""
+        return max((p.style.min_size / p.style.size for p in paras if not p.style.fixed), default=1.0)
 
-        def layout(scale: float):
-            total = 0.0
-            result = []
-            for i, p in enumerate(paras):
+    def _measure(self, paras: list[_Para], w: float, h: float, scale: float) -> tuple[float, list]:
+        """The height of the paragraphs set at ``scale`` (each at least its min_size; fixed ones at their
+        size on one line each), and (size, lines, line height, gap) for each."""
+        floor = self._floor(paras)
+        total = 0.0
+        result = []
+        for i, p in enumerate(paras):
+            if p.style.fixed:
+                size = p.style.size
+                lines = p.paragraph.break_nicely(1e9, False, False)    # its own line breaks only
+            else:
                 size = max(p.style.size * scale, p.style.min_size)
                 lines = p.paragraph.break_nicely(w / size, p.style.balance)
-                lh = size * p.style.leading * p.line_height
-                gap = p.item.gap_before * MM if i else 0.0
-                total += gap + lh * len(lines)
-                if getattr(lines, "unfit", False) and scale > floor + 1e-9 and not p.paragraph.break_nicely(
-                        w / max(p.style.size * floor, p.style.min_size), p.style.balance).unfit:
-                    total += h      # a URL wider than the box is set smaller, where that keeps it whole
-                result.append((size, lines, lh, gap))
-            return total, result
+            lh = size * p.style.leading * p.line_height
+            gap = p.item.gap_before * MM if i else 0.0
+            total += gap + lh * len(lines)
+            if not p.style.fixed and getattr(lines, "unfit", False) and scale > floor + 1e-9 and \
+                    not p.paragraph.break_nicely(w / max(p.style.size * floor, p.style.min_size),
+                                                 p.style.balance).unfit:
+                total += h      # a URL wider than the box is set smaller, where that keeps it whole
+            result.append((size, lines, lh, gap))
+        return total, result
 
-        total, result = layout(1.0)
-        problem = None
-        if total > h + 0.01:
-            total_floor, result_floor = layout(floor)
-            lo, hi = floor, 1.0
-            if total_floor > h + 0.01:
-                lo = hi = 0.0
-                total, result = total_floor, result_floor
-                problem = self._overflow(region, paras, result, total, w, h, design, lang, mirrored)
+    def _best(self, paras: list[_Para], w: float, h: float, top: float = 1.0) -> float:
+        """The largest scale up to ``top`` at which the paragraphs fit the box; 0 when even the smallest
+        sizes do not."""
+        floor = min(self._floor(paras), top)
+        if self._measure(paras, w, h, top)[0] <= h + 0.01:
+            return top
+        if self._measure(paras, w, h, floor)[0] > h + 0.01:
+            return 0.0
+        lo, hi = floor, top
+        for _ in range(10):
+            mid = (lo + hi) / 2
+            if self._measure(paras, w, h, mid)[0] <= h + 0.01:
+                lo = mid
             else:
-                for _ in range(10):
-                    mid = (lo + hi) / 2
-                    t, _r = layout(mid)
-                    if t <= h + 0.01:
-                        lo = mid
-                    else:
-                        hi = mid
-                total, result = layout(lo)
+                hi = mid
+        return lo
+
+    def _fit(self, region: Region, paras: list[_Para], x: float, y: float, w: float, h: float, design: Design,
+             lang: str, mirrored: bool, scale: float = 1.0) -> tuple[list[TextBlock], list[Problem]]:
+        """Set the paragraphs of a box at ``scale`` (see :meth:`_scales`): 0 sets them at their smallest
+        sizes, too tall for the box, and says so."""
+        problems: list[Problem] = []
+        total, result = self._measure(paras, w, h, scale)
+        if total > h + 0.01:
+            problems.append(self._overflow(region, paras, result, total, w, h, design, lang, mirrored))
+        for p, (size, lines, _lh, _gap) in zip(paras, result):
+            if not p.style.fixed:
+                continue
+            wide = max((p.paragraph.width(a, b) * size for a, b in lines), default=0.0)
+            if wide > w + 0.01:
+                problems.append(self._too_wide(region, p, size, wide, w, design, lang, mirrored))
         # vertical placement
         if region.valign == "middle":
             cy = y + max(0.0, (h - total) / 2)
@@ -522,7 +608,20 @@ class Composer:
             bx = x + (w - widest) / 2 if align == "center" else (x + w - widest if align == "end" else x)
             blocks.append(TextBlock(p.paragraph.text, p.lang, tuple(runs), p.item.label,
                                     (bx, top, widest, cy - top), len(composed), size, p.rtl))
-        return blocks, problem
+        return blocks, problems
+
+    def _too_wide(self, region: Region, p: _Para, size: float, wide: float, w: float, design: Design, lang: str,
+                  mirrored: bool) -> Problem:
+        """A fixed paragraph (it never shrinks or breaks) wider than its box."""
+        style = p.style
+        where = f"{style.path.name}:{style.line}" if style.path and style.line else "the design"
+        return Problem("overflow", Diagnostic(
+            ERROR, f"{lang}: the fixed text '{p.item.label}' (style '{style.name}', {size:g} pt) is "
+                   f"{(wide - w) / MM:.1f} mm wider than box '{region.id}' ({w / MM:.1f} mm) in {design.id}: a fixed "
+                   "style never shrinks or breaks",
+            design.path, region.line,
+            f"make box '{region.id}' at least {wide / MM:.1f} mm wide, or the style '{style.name}' smaller "
+            f"({where})", code="overflow"), p.item.label, region.id, self._region_box(region, design, mirrored))
 
 
 _STATUS = {"source": "source text", "reviewed": "reviewed by a native speaker",

@@ -91,23 +91,43 @@ def shape_commands(shape: dict) -> list[tuple]:
     return parse_path(shape["path"])
 
 
+def _span(commands: list[tuple]) -> tuple[float, float]:
+    """The leftmost and rightmost x of a shape's points (control points included)."""
+    xs = [cmd[j] for cmd in commands if cmd[0] != "Z" for j in range(1, len(cmd), 2)]
+    return (min(xs), max(xs)) if xs else (0.0, 0.0)
+
+
 def place(pic: Pictogram, x: float, y: float, size: float, colors: dict[str, Color],
           mirror: bool = False) -> list[Path]:
-    """The pictogram's paths, scaled into the square (x, y, size)."""
+    """The pictogram's paths, scaled into the square (x, y, size).
+
+    ``mirror`` (a right-to-left edition) flips it left to right, unless the
+    pictogram says ``mirror: false``.  A shape that says ``mirror: false``
+    (a play triangle, an arrow: it shows a direction) moves to its mirrored
+    place but keeps pointing the way it is drawn."""
+    mirror = mirror and pic.mirror
     s = size / 100.0
     out = []
     for shape in pic.shapes:
         color = colors.get(shape.get("color", "ink"))
         stroke = shape.get("stroke")
+        commands = shape_commands(shape)
+        if mirror and shape.get("mirror", True) is False:
+            lo, hi = _span(commands)
+            shift = 100 - lo - hi        # the same shape, at the place its mirror image takes
+            flip = lambda px: px + shift  # noqa: E731
+        elif mirror:
+            flip = lambda px: 100 - px    # noqa: E731
+        else:
+            flip = lambda px: px          # noqa: E731
         cmds = []
-        for cmd in shape_commands(shape):
+        for cmd in commands:
             if cmd[0] == "Z":
                 cmds.append(cmd)
                 continue
             pts = list(cmd[1:])
             for j in range(0, len(pts), 2):
-                px = 100 - pts[j] if mirror else pts[j]
-                pts[j] = x + px * s
+                pts[j] = x + flip(pts[j]) * s
                 pts[j + 1] = y + pts[j + 1] * s
             cmds.append((cmd[0], *pts))
         if stroke:

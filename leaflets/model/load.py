@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostics
+from .formats import CAP_HEIGHT, ISO_B, NEAR_M, PAPER, ROLES, role_floor_pt, why_floor
 from .schema import (DRAFT_MARK_POSITIONS, REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
-                     Language, Link, Pictogram, Project, Region, Style, Text, TextItem)
+                     Language, Link, PageSpec, Pictogram, Project, Region, Style, Text, TextItem)
 from .guard import FactsGuard, check_ascii_fact
 from .tags import tag_problem
 from .yamlsrc import Source, YamlError, load_yaml
@@ -58,6 +60,14 @@ class _Checker:
 
     def error(self, path: tuple, message: str, hint: str | None = None) -> None:
         self.diags.error(message, self.src.path, self.src.line(*path), hint)
+
+    def where(self, path: tuple) -> int | None:
+        """The line a value at ``path`` is recorded with (a component's part: where it is used)."""
+        return self.src.line(*path)
+
+    def part(self, path: tuple) -> str | None:
+        """For a component's part: "component 'name' (file:line)"; None for the design's own values."""
+        return None
 
     def mapping(self, value: Any, path: tuple, what: str) -> dict | None:
         if not isinstance(value, dict):
@@ -425,13 +435,17 @@ def check_strings(language: Language, source: Language, facts: Facts, diags: Dia
 # Ranges of a design's numbers.  Beyond them a value is a slip of the keyboard,
 # not a design (and a page a metre high rendered at print resolution is not a
 # leaflet); sizes are in mm unless they say pt.
-PAGE_MM = (10, 1200)        # trim width and height (A0 is 841 x 1189)
+PAGE_MM = (10, 1500)        # trim width and height (JIS B0 is 1030 x 1456)
 BLEED_MM = (0, 20)
 SLUG_MM = (0, 50)
 SAFE_MM = (0, 50)
 GRID_CELLS = (1, 500)       # columns and rows
 FONT_PT = (4, 400)          # style size
 MIN_FONT_PT = (5, 400)      # style min_size
+STEP = (0.05, 50)           # a style's step: times the format's base size
+BASE_PT = (4, 200)          # a format's base size
+DISTANCE_M = (0.1, 50)      # reading distance
+CAP_RATIO = (0.3, 1)        # cap height / size
 LEADING = (0.8, 3)          # times the font size
 PADDING_MM = (0, 500)
 STROKE_PT = (0, 20)
@@ -440,12 +454,22 @@ GAP_MM = (0, 500)
 PICTO_POINT = (-100, 200)   # pictogram canvas is 100 x 100; a point may lie a little outside
 PICTO_SIZE = (0, 300)
 PICTO_STROKE = (0, 50)
+TOUCH_MM = 1.0              # a fill closer than this to the trim touches it: it bleeds, or a hairline shows
 
-STYLE_KEYS = {"weight", "size", "min_size", "leading", "color", "align", "balance"}
+STYLE_KEYS = {"weight", "size", "min_size", "step", "min", "leading", "color", "align", "balance", "role", "fixed",
+              "at_least"}
 REGION_KEYS = {"id", "at", "fill", "stroke", "stroke_width", "radius", "bleed", "padding", "text", "valign",
-               "pictogram", "pictogram_colors", "qr", "qr_color", "mirror"}
+               "pictogram", "pictogram_colors", "qr", "qr_color", "mirror", "fit", "slot"}
+USE_KEYS = {"use", "with", "at"}
+COMPONENT_KEYS = {"grid", "required", "defaults", "regions"}
+DESIGN_KEYS = {"id", "title", "size", "orientation", "bleed", "slug", "safe", "grid", "type"}
+PAGE_KEYS = {"name", "draft_mark", "regions"}
 ITEM_KEYS = {"key", "fact", "agencies", "style", "lang", "unless_lang", "link", "gap_before"}
-SHAPE_KEYS = {"rect", "circle", "path", "r", "color", "stroke", "evenodd"}
+SHAPE_KEYS = {"rect", "circle", "path", "r", "color", "stroke", "evenodd", "mirror"}
+QR_LEVELS = ("L", "M", "Q", "H")
+SLOTS = ("local-contact",)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
+_PAGE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 def _name(c: _Checker, v: dict, key: str, path: tuple, what: str, default: str | None = None) -> str | None:
@@ -508,57 +532,447 @@ def _color(c: _Checker, name: str, value: Any, path: tuple) -> Color | None:
     return Color(name, tuple(x / 100 for x in cmyk), tuple(int(rgb[i:i + 2], 16) / 255 for i in (1, 3, 5)))
 
 
-def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool) -> Style | None:
+def _colors(c: _Checker, data: dict, colors: dict[str, Color]) -> None:
+    """The colours of ``data['colors']`` into ``colors`` (a design's own ones over the shared ones)."""
+    for name, value in (c.mapping(data.get("colors", {}), ("colors",), "colors") or {}).items():
+        col = _color(c, str(name), value, ("colors", name))
+        # a colour written wrong is still known, so what uses it (perhaps in another file) is not reported again
+        colors[str(name)] = col or Color(str(name), (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
+
+
+class _Routed(_Checker):
+    """A style written partly in the shared type scale and partly in the design: each
+    problem is reported in the file (and at the line) where its key is written."""
+
+    def __init__(self, own: _Checker | None, shared: _Checker | None, own_keys: set):
+        first = own or shared
+        super().__init__(first.src, first.diags)
+        self.own, self.shared, self.own_keys = own, shared, own_keys
+
+    def _for(self, path: tuple) -> _Checker:
+        if self.own is None:
+            return self.shared
+        if self.shared is None or len(path) < 3 or path[2] in self.own_keys:
+            return self.own
+        return self.shared
+
+    def error(self, path: tuple, message: str, hint: str | None = None) -> None:
+        self._for(path).error(path, message, hint)
+
+    def where(self, path: tuple) -> int | None:
+        return self._for(path).where(path)
+
+
+@dataclass
+class _TypeScale:
+    """What a format needs to turn the shared type scale into sizes."""
+
+    base: float = 10.0             # pt
+    distance: float = 0.4          # m
+    cap_height: float = CAP_HEIGHT
+
+
+def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
+           scale: _TypeScale | None = None) -> Style | None:
+    """One style.  Its size is ``size`` (pt) or ``step`` (times the format's base size), its
+    smallest size ``min_size`` (pt) or ``min`` (times the base); ``role`` says from how far it is
+    read, and its smallest size is never below what reads from there (see formats.py)."""
+    scale = scale or _TypeScale()
     p = ("styles", name)
     v = c.mapping(value, p, f"style '{name}'")
     if v is None:
         return None
     before = len(c.diags.errors)
-    c.keys(v, p, STYLE_KEYS, {"size"}, f"style '{name}'")
-    sz = c.number(v.get("size"), p + ("size",), f"style '{name}': size", minimum=FONT_PT[0], maximum=FONT_PT[1],
-                  unit=" pt")
-    mn = c.number(v.get("min_size"), p + ("min_size",), f"style '{name}': min_size",
-                  default=min(6.0, sz or 6.0), minimum=MIN_FONT_PT[0], maximum=MIN_FONT_PT[1], unit=" pt")
-    if sz is not None and mn is not None and mn > sz:
-        c.error(p + ("min_size",), f"style '{name}': min_size {_num(mn)} is larger than size {_num(sz)}",
+    c.keys(v, p, STYLE_KEYS, set(), f"style '{name}'")
+    what = f"style '{name}'"
+    role = _choice(c, v, "role", p, f"{what}: role", ("body",) + tuple(r for r in ROLES if r != "body"))
+    fixed = _flag(c, v, "fixed", p, f"{what}: fixed", False)
+
+    def size_of(abs_key: str, rel_key: str, label: str, lo: tuple) -> float | None:
+        if abs_key in v and rel_key in v:
+            c.error(p + (rel_key,), f"{what} gives both {abs_key} (pt) and {rel_key} (times the base size)",
+                    f"keep one of them: {abs_key}: in points, or {rel_key}: a step of the format's base "
+                    f"({_num(scale.base)} pt)")
+            return None
+        if abs_key in v:
+            return c.number(v[abs_key], p + (abs_key,), f"{what}: {abs_key}", minimum=lo[0], maximum=lo[1],
+                            unit=" pt")
+        if rel_key in v:
+            step = c.number(v[rel_key], p + (rel_key,), f"{what}: {rel_key}", minimum=STEP[0], maximum=STEP[1],
+                            unit=" (times the base size)")
+            if step is None:
+                return None
+            pt = round(step * scale.base, 4)
+            if not lo[0] <= pt <= lo[1]:
+                c.error(p + (rel_key,), f"{what}: {rel_key} {_num(step)} x the base size {_num(scale.base)} pt is "
+                                        f"{_num(round(pt, 2))} pt; {label} must be from {_num(lo[0])} to "
+                                        f"{_num(lo[1])} pt", f"use a {rel_key} from {_num(lo[0] / scale.base)} to "
+                                                             f"{_num(round(lo[1] / scale.base, 3))}")
+                return None
+            return pt
+        return None
+
+    if "size" not in v and "step" not in v:
+        c.error(p, f"missing key 'size' in {what}", f"add 'size:' (pt) or 'step:' (times the base size) "
+                                                    f"under {what}")
+        sz = None
+    else:
+        sz = size_of("size", "step", "a size", FONT_PT)
+    if fixed and ("min_size" in v or "min" in v):
+        key = "min_size" if "min_size" in v else "min"
+        c.error(p + (key,), f"{what} is fixed: it never shrinks, so it has no {key}", f"remove {key}")
+        mn = sz
+    elif "min_size" in v or "min" in v:
+        mn = size_of("min_size", "min", "a min_size", MIN_FONT_PT)
+    else:
+        mn = sz if fixed else min(6.0, sz or 6.0)
+    floor = role_floor_pt(role, scale.distance, scale.cap_height)
+    if sz is not None and sz < floor - 1e-9:
+        key = "size" if "size" in v else "step"
+        c.error(p + (key,), f"{what} ({role}) is {_num(round(sz, 2))} pt, smaller than what this format's readers "
+                            f"read: {why_floor(role, scale.distance, scale.cap_height)}",
+                f"set it to {_num(floor)} pt or more (a larger step or base size), or give it another role")
+    elif sz is not None and mn is not None and mn > sz:
+        key = "min_size" if "min_size" in v else "min"
+        c.error(p + (key,), f"{what}: min_size {_num(round(mn, 2))} is larger than size {_num(round(sz, 2))}",
                 "min_size is the smallest size the text may shrink to, so it is at most size")
-    leading = c.number(v.get("leading"), p + ("leading",), f"style '{name}': leading", default=1.25,
+    elif mn is not None:
+        mn = max(mn, floor)        # never below what reads from the format's distance
+    leading = c.number(v.get("leading"), p + ("leading",), f"{what}: leading", default=1.25,
                        minimum=LEADING[0], maximum=LEADING[1], unit=" (times the size)")
-    weight = _choice(c, v, "weight", p, f"style '{name}': weight", ("regular", "bold"))
-    align = _choice(c, v, "align", p, f"style '{name}': align", ("start", "center", "end"))
-    color = _name(c, v, "color", p, f"style '{name}': color", "black")
+    weight = _choice(c, v, "weight", p, f"{what}: weight", ("regular", "bold"))
+    align = _choice(c, v, "align", p, f"{what}: align", ("start", "center", "end"))
+    color = _name(c, v, "color", p, f"{what}: color", "black")
     if color is not None and color not in colors and has_colors:
-        c.error(p + ("color",), f"style '{name}': unknown colour '{color}'",
+        c.error(p + ("color",), f"{what}: unknown colour '{color}'",
                 f"colours of this design: {', '.join(colors)}")
-    balance = _flag(c, v, "balance", p, f"style '{name}': balance", False)
+    balance = _flag(c, v, "balance", p, f"{what}: balance", False)
+    _name(c, v, "at_least", p, f"{what}: at_least")
+    if len(c.diags.errors) > before or sz is None or mn is None:
+        return None
+    return Style(name, weight, sz, mn, leading, color, align, balance, role, fixed, c.where(p), c.src.path)
+
+
+# ---------------------------------------------------------------- shared parts
+
+@dataclass
+class Shared:
+    """The parts every design of a project is made from (``content/designs/shared/``):
+    colours, the type scale and components, each with the checker of its file."""
+
+    folder: Path | None = None
+    colors: dict[str, Color] = field(default_factory=dict)
+    cap_height: float = CAP_HEIGHT
+    styles: dict[str, tuple[_Checker, Any]] = field(default_factory=dict)
+    components: dict[str, tuple[_Checker, dict]] = field(default_factory=dict)
+    broken: bool = False        # the components file could not be read as components: uses are not judged
+
+
+def load_shared(folder: Path, diags: Diagnostics) -> Shared:
+    """Read ``colors.yaml``, ``type.yaml`` and ``components.yaml`` from ``folder`` (each optional)."""
+    shared = Shared(folder)
+    if not folder.is_dir():
+        return shared
+    opened = _open(folder / "colors.yaml", diags, "the shared colours file") if (folder / "colors.yaml").exists() \
+        else None
+    if opened:
+        c, data = opened
+        c.keys(data, (), {"colors"}, {"colors"}, "the shared colours file")
+        _colors(c, data, shared.colors)
+    opened = _open(folder / "type.yaml", diags, "the type scale") if (folder / "type.yaml").exists() else None
+    if opened:
+        c, data = opened
+        c.keys(data, (), {"cap_height", "styles"}, {"styles"}, "the type scale")
+        shared.cap_height = c.number(data.get("cap_height"), ("cap_height",), "cap_height (of the size)",
+                                     default=CAP_HEIGHT, minimum=CAP_RATIO[0], maximum=CAP_RATIO[1])
+        for name, value in (c.mapping(data.get("styles", {}), ("styles",), "styles") or {}).items():
+            # a style written wrong is reported (once) where a design resolves it, and stays known
+            shared.styles[str(name)] = (c, value)
+    opened = _open(folder / "components.yaml", diags, "the components file") \
+        if (folder / "components.yaml").exists() else None
+    if opened:
+        c, data = opened
+        c.keys(data, (), {"components"}, {"components"}, "the components file")
+        comps = c.mapping(data.get("components", {}), ("components",), "components")
+        shared.broken = comps is None
+        for name, value in (comps or {}).items():
+            # a component written wrong is known (None), so its uses are not reported as well
+            shared.components[str(name)] = (c, _component(c, str(name), value, shared.colors))
+    return shared
+
+
+def _component(c: _Checker, name: str, value: Any, colors: dict | None = None) -> dict | None:
+    """A component's definition, checked as far as it can be without its parameters."""
+    p = ("components", name)
+    v = c.mapping(value, p, f"component '{name}'")
+    if v is None:
+        return None
+    before = len(c.diags.errors)
+    c.keys(v, p, COMPONENT_KEYS, {"grid", "regions"}, f"component '{name}'")
+    grid = c.mapping(v.get("grid", {}), p + ("grid",), f"component '{name}': grid") or {}
+    c.keys(grid, p + ("grid",), {"columns", "rows"}, {"columns", "rows"}, f"component '{name}': grid")
+    cols = c.number(grid.get("columns"), p + ("grid", "columns"), f"component '{name}': grid.columns",
+                    minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "columns" in grid else None
+    rows = c.number(grid.get("rows"), p + ("grid", "rows"), f"component '{name}': grid.rows",
+                    minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "rows" in grid else None
+    required = v.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(x, str) and x for x in required):
+        c.error(p + ("required",), f"component '{name}': required lists the names of its parameters",
+                "e.g. required: [scenario, pictogram]")
+        required = []
+    defaults = c.mapping(v.get("defaults", {}), p + ("defaults",), f"component '{name}': defaults") or {}
+    for k in defaults:
+        if k in required:
+            c.error(p + ("defaults", k), f"component '{name}': '{k}' is required and has a default",
+                    "a parameter with a default is optional: remove it from required")
+        problem = _param_problem(defaults[k])
+        if problem:
+            c.error(p + ("defaults", k), f"component '{name}': the default of '{k}' {problem}",
+                    "e.g. radius: 3, padding: [3, 3, 3, 1], link: report")
+    params = set(required) | {str(k) for k in defaults}
+    regions = v.get("regions", [])
+    if not isinstance(regions, list) or not regions:
+        c.error(p + ("regions",), f"component '{name}': regions must be a list of its parts")
+        regions = []
+    for j, r in enumerate(regions):
+        if isinstance(r, dict) and "use" in r:
+            c.error(p + ("regions", j, "use"), f"component '{name}': a component cannot use another component",
+                    "write the parts out here")
+        for path, text in _strings(r, p + ("regions", j)):
+            for m in _PLACEHOLDER.finditer(text):
+                if m.group(1) not in params:
+                    c.error(path, f"component '{name}': '{{{m.group(1)}}}' names no parameter of the component",
+                            f"its parameters: {', '.join(sorted(params)) or 'none'}; add it to required or "
+                            "defaults")
+    if len(c.diags.errors) > before or cols is None or rows is None:
+        return None
+    # its parts as its defaults make them: what a required parameter gives is judged where it is used
+    sample = {**defaults, **{k: "{" + k + "}" for k in required}}
+    for j, r in enumerate(regions):
+        cp = p + ("regions", j)
+        used: dict = {}
+        value = _substitute(r, sample, cp, used)
+        used.pop("into text", None)
+        _region(_DefinitionChecker(c, name, used, set(required)), value, cp, colors or {}, _AnyStyle(), None,
+                (int(cols), int(rows)))
     if len(c.diags.errors) > before:
         return None
-    return Style(name, weight, sz, mn, leading, color, align, balance)
+    return {"grid": (int(cols), int(rows)), "required": list(required), "defaults": dict(defaults),
+            "params": params, "regions": regions}
 
 
-def load_design(path: Path, diags: Diagnostics, facts: Facts | None) -> Design | None:
+def _param_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a component's parameter (a name, a number or a list of numbers), or None."""
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and abs(x) <= 10_000
+    if isinstance(value, str) and value.strip():
+        return None
+    if number(value):
+        return None
+    if isinstance(value, list) and value and all(number(x) for x in value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"must be a finite number of at most 10000, not {_num(value)}"
+    return f"must be a name, a number or a list of numbers, not {_kind(value)}"
+
+
+class _AnyStyle(dict):
+    """Every style name is known: a component's parts are checked before a design gives the styles."""
+
+    def __contains__(self, key) -> bool:
+        return True
+
+
+class _DefinitionChecker(_Checker):
+    """Checks a component's parts with its defaults: a problem that a default causes is reported at the
+    default (naming the part's line); a value a required parameter gives waits for the use."""
+
+    def __init__(self, c: _Checker, name: str, used: dict, required: set):
+        super().__init__(c.src, c.diags)
+        self.name, self.used, self.required = name, used, required
+
+    def error(self, path: tuple, message: str, hint: str | None = None) -> None:
+        inside = [q for q in self.used if q[:len(path)] == path]      # a parameter inside the value at fault
+        if inside:
+            names = [n for q in inside for n in self.used[q]]
+            if any(n in self.required for n in names):
+                return
+            part = self.src.line(*path)
+            super().error(("components", self.name, "defaults", names[0]),
+                          f"component '{self.name}': {message} (the part at line {part}, with the default "
+                          f"'{names[0]}')", hint)
+            return
+        p = path
+        while p:
+            if p in self.used:
+                names = self.used[p]
+                if any(n in self.required for n in names):
+                    return
+                part = self.src.line(*path)
+                super().error(("components", self.name, "defaults", names[0]),
+                              f"component '{self.name}': {message} (the part at line {part}, with the default "
+                              f"'{names[0]}')", hint)
+                return
+            p = p[:-1]
+        super().error(path, message, hint)
+
+
+def _strings(value: Any, path: tuple):
+    """Every text inside ``value`` (and its keys' paths)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, x in value.items():
+            yield from _strings(x, path + (k,))
+    elif isinstance(value, list):
+        for i, x in enumerate(value):
+            yield from _strings(x, path + (i,))
+
+
+def _substitute(value: Any, params: dict, path: tuple, used: dict) -> Any:
+    """``value`` with each ``{name}`` replaced by its parameter; a text that is only ``{name}`` takes the
+    parameter's value as it is (a number stays a number).  ``used`` records which parameters each path took."""
+    if isinstance(value, str):
+        whole = _PLACEHOLDER.fullmatch(value)
+        names = [m.group(1) for m in _PLACEHOLDER.finditer(value) if m.group(1) in params]
+        if names:
+            used[path] = names
+        if whole and whole.group(1) in params:
+            return params[whole.group(1)]
+        if any(isinstance(params[n], (list, dict, bool)) or params[n] is None for n in names):
+            used.setdefault("into text", []).append(path)
+        return _PLACEHOLDER.sub(lambda m: _text_of(params[m.group(1)]) if m.group(1) in params else m.group(0),
+                                value)
+    if isinstance(value, dict):
+        return {k: _substitute(x, params, path + (k,), used) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_substitute(x, params, path + (i,), used) for i, x in enumerate(value)]
+    return value
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _UseChecker(_Checker):
+    """Checks a component's part where a design uses it: each problem is reported at the
+    use (the parameter's line when a parameter gave the value), naming the component's line."""
+
+    def __init__(self, comp: _Checker, name: str, use: _Checker, use_path: tuple, used: dict, root: Path | None):
+        super().__init__(comp.src, use.diags)
+        self.comp, self.name, self.use, self.use_path, self.used = comp, name, use, use_path, used
+        self.root = root
+
+    def _comp_where(self, path: tuple) -> str:
+        where = self.comp.src.path
+        if self.root is not None:
+            try:
+                where = where.resolve().relative_to(self.root.resolve())
+            except ValueError:
+                pass
+        return f"{where}:{self.comp.src.line(*path)}"
+
+    def error(self, path: tuple, message: str, hint: str | None = None) -> None:
+        at = self.use_path
+        p = path
+        while p:
+            if p in self.used:
+                at = self.use_path + ("with", self.used[p][0])
+                break
+            p = p[:-1]
+        self.use.error(at, f"{message} (in component '{self.name}' at {self._comp_where(path)})", hint)
+
+    def where(self, path: tuple) -> int | None:
+        return self.use.where(self.use_path)
+
+    def part(self, path: tuple) -> str | None:
+        return f"component '{self.name}' ({self._comp_where(path)})"
+
+
+# ---------------------------------------------------------------- a design
+
+@dataclass
+class _Frame:
+    """What placing regions on one page of a design needs."""
+
+    colors: dict
+    styles: dict
+    facts: Facts | None
+    grid: tuple[int, int] | None          # the design's columns and rows
+    cell: tuple[float, float] | None      # mm per grid cell
+    size: tuple[float, float] | None      # trim, mm
+    safe: float
+    shared: Shared
+    root: Path | None
+    seen: dict = field(default_factory=dict)   # region id -> where it was defined (for "used twice")
+
+
+def _paper(c: _Checker, d: dict) -> tuple[float | None, float | None, str]:
+    """The trim size: a named size (A4, JIS-B3, card) or {width, height} in mm, turned by orientation."""
+    size = d.get("size", {})
+    p = ("design", "size")
+    name = ""
+    if isinstance(size, str):
+        name = size.strip()
+        if name in PAPER:
+            width, height = PAPER[name]
+        else:
+            hint = f"named sizes: A0-A7, JIS-B0-JIS-B7, card; or write {{width: W, height: H}} in mm"
+            if name.upper() in ISO_B or name.upper().replace(" ", "") in ISO_B:
+                b = name.upper().replace(" ", "")
+                hint = (f"say which B size: JIS-{b} is {PAPER['JIS-' + b][0]} x {PAPER['JIS-' + b][1]} mm "
+                        f"(Japanese printers), ISO {b} is {ISO_B[b][0]} x {ISO_B[b][1]} mm (write it as "
+                        f"{{width: {ISO_B[b][0]}, height: {ISO_B[b][1]}}})")
+            elif _closest(name, set(PAPER)):
+                hint = f"did you mean '{_closest(name, set(PAPER))}'? " + hint
+            c.error(p, f"design.size '{name}' is not a named size", hint)
+            return None, None, name
+        width, height = float(width), float(height)
+    else:
+        size = c.mapping(size, p, "design.size")
+        if size is None:
+            return None, None, ""
+        c.keys(size, p, {"width", "height"}, {"width", "height"}, "design.size")
+        width = c.number(size.get("width"), p + ("width",), "design.size.width", minimum=PAGE_MM[0],
+                         maximum=PAGE_MM[1], unit=" mm") if "width" in size else None
+        height = c.number(size.get("height"), p + ("height",), "design.size.height", minimum=PAGE_MM[0],
+                          maximum=PAGE_MM[1], unit=" mm") if "height" in size else None
+    if "orientation" in d:
+        orientation = _choice(c, d, "orientation", ("design",), "design.orientation", ("portrait", "landscape"))
+        if width is not None and height is not None and \
+                (orientation == "landscape") != (width > height):
+            width, height = height, width
+    return width, height, name
+
+
+def load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Shared | None = None) -> Design | None:
+    """A design file, over the shared parts in ``shared`` (read from ``designs/shared/`` beside it when not
+    given).  Problems of the shared files themselves are reported by :func:`load_shared`."""
+    if shared is None:
+        shared = load_shared(path.parent / "shared", diags)
+    local = Diagnostics()        # the design's own findings; shared styles may be judged by several designs
+    design = _load_design(path, local, facts, shared)
+    for d in local:
+        diags.add_once(d)
+    return design if not local.errors else None
+
+
+def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Shared) -> Design | None:
     opened = _open(path, diags, "a design file")
     if opened is None:
         return None
     c, data = opened
-    before = len(diags.errors)
-    c.keys(data, (), {"design", "colors", "styles", "regions", "draft_mark"},
-           {"design", "colors", "styles", "regions"}, "a design file")
+    root = path.parent.parent.parent if len(path.parents) >= 3 else None
+    c.keys(data, (), {"design", "colors", "styles", "regions", "pages", "draft_mark"}, {"design"}, "a design file")
     d = c.mapping(data.get("design", {}), ("design",), "design") or {}
-    c.keys(d, ("design",), {"id", "title", "size", "bleed", "slug", "safe", "grid"},
-           {"id", "title", "size", "grid"}, "design")
+    c.keys(d, ("design",), DESIGN_KEYS, {"id", "title", "size", "grid"}, "design")
     did = c.text(d.get("id"), ("design", "id"), "design.id") or path.stem
     if did != path.stem:
         c.error(("design", "id"), f"the design id '{did}' does not match the file name '{path.name}'")
     title = c.text(d.get("title"), ("design", "title"), "design.title") if "title" in d else None
-    size = c.mapping(d.get("size", {}), ("design", "size"), "design.size")
-    if size is not None:
-        c.keys(size, ("design", "size"), {"width", "height"}, {"width", "height"}, "design.size")
-    size = size or {}
-    width = c.number(size.get("width"), ("design", "size", "width"), "design.size.width", minimum=PAGE_MM[0],
-                     maximum=PAGE_MM[1], unit=" mm") if "width" in size else None
-    height = c.number(size.get("height"), ("design", "size", "height"), "design.size.height", minimum=PAGE_MM[0],
-                      maximum=PAGE_MM[1], unit=" mm") if "height" in size else None
+    width, height, paper = _paper(c, d) if "size" in d else (None, None, "")
     bleed = c.number(d.get("bleed"), ("design", "bleed"), "design.bleed", default=3.0, minimum=BLEED_MM[0],
                      maximum=BLEED_MM[1], unit=" mm")
     slug = c.number(d.get("slug"), ("design", "slug"), "design.slug", default=12.0, minimum=SLUG_MM[0],
@@ -573,66 +987,323 @@ def load_design(path: Path, diags: Diagnostics, facts: Facts | None) -> Design |
                     minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "columns" in grid else None
     rows = c.number(grid.get("rows"), ("design", "grid", "rows"), "design.grid.rows",
                     minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "rows" in grid else None
-    colors: dict[str, Color] = {}
-    for name, value in (c.mapping(data.get("colors", {}), ("colors",), "colors") or {}).items():
-        col = _color(c, str(name), value, ("colors", name))
-        if col:
-            colors[str(name)] = col
-        elif isinstance(value, dict):   # known, so what uses it is not reported again
-            colors[str(name)] = Color(str(name), (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
-    styles: dict[str, Style] = {}
-    for name, value in (c.mapping(data.get("styles", {}), ("styles",), "styles") or {}).items():
-        style = _style(c, str(name), value, colors, "colors" in data)
-        if style is not None:
-            styles[str(name)] = style
-        elif isinstance(value, dict):
-            styles[str(name)] = Style(str(name))   # known, so paragraphs using it are not reported again
-    regions: list[Region] = []
-    rlist = data.get("regions", [])
-    if not isinstance(rlist, list):
-        c.error(("regions",), f"regions must be a list, not {_kind(rlist)}", "write each region as '- id: ...'")
-        rlist = []
+    tp = ("design", "type")
+    type_ = c.mapping(d.get("type", {}), tp, "design.type") or {}
+    c.keys(type_, tp, {"reading_distance", "base"}, set(), "design.type")
+    scale = _TypeScale(
+        base=c.number(type_.get("base"), tp + ("base",), "design.type.base (pt)", default=10.0, minimum=BASE_PT[0],
+                      maximum=BASE_PT[1], unit=" pt"),
+        distance=c.number(type_.get("reading_distance"), tp + ("reading_distance",),
+                          "design.type.reading_distance (m)", default=NEAR_M, minimum=DISTANCE_M[0],
+                          maximum=DISTANCE_M[1], unit=" m"),
+        cap_height=shared.cap_height)
+    colors: dict[str, Color] = dict(shared.colors)
+    _colors(c, data, colors)
+    styles = _styles(c, data, colors, scale, shared)
     cell = (width / cols, height / rows) if width and height and cols and rows else None
-    seen: set[str] = set()
-    for i, r in enumerate(rlist):
-        region = _region(c, r, ("regions", i), colors, styles, facts, (cols, rows) if cols and rows else None, cell)
-        if region is None:
-            continue
-        if region.id in seen:
-            c.error(("regions", i, "id"), f"region id '{region.id}' is used twice")
-        seen.add(region.id)
-        regions.append(region)
-    draft = _draft_mark(c, data, colors)
-    if len(diags.errors) > before or None in (width, height, cols, rows, bleed, slug, safe):
+    frame = _Frame(colors, styles, facts, (int(cols), int(rows)) if cols and rows else None, cell,
+                   (width, height) if width and height else None, safe or 0.0, shared, root)
+    draft = _draft_mark(c, data, colors, ("draft_mark",), DraftMark())
+    regions: list[Region] = []
+    pages: list[PageSpec] = []
+    if "regions" in data and "pages" in data:
+        c.error(("pages",), "a design has either regions (one page) or pages (each with its regions), not both",
+                "move the regions under a page: pages: - name: front regions: ...")
+    elif "pages" in data:
+        plist = data["pages"]
+        if not isinstance(plist, list) or not plist:
+            c.error(("pages",), f"pages must be a list of pages, not {_kind(plist)}",
+                    "write each page as '- name: front' with its regions under it")
+            plist = []
+        names: set[str] = set()
+        for i, pv in enumerate(plist):
+            pp = ("pages", i)
+            pv = c.mapping(pv, pp, "a page")
+            if pv is None:
+                continue
+            c.keys(pv, pp, PAGE_KEYS, {"name", "regions"}, "a page")
+            name = _name(c, pv, "name", pp, "a page's name") or f"page-{i + 1}"
+            if not _PAGE_NAME.match(name):
+                c.error(pp + ("name",), f"page name '{name}' must be lower-case letters, digits or -",
+                        "e.g. front, back")
+            elif name in names:
+                c.error(pp + ("name",), f"page name '{name}' is used twice")
+            names.add(name)
+            pages.append(PageSpec(name, _draft_mark(c, pv, colors, pp + ("draft_mark",), draft), c.where(pp)))
+            regions += _regions(c, pv.get("regions", []), pp + ("regions",), frame, i)
+    elif "regions" in data:
+        pages.append(PageSpec("front", draft, c.where(("regions",))))
+        regions += _regions(c, data["regions"], ("regions",), frame, 0)
+    else:
+        c.error((), "missing key 'regions' in a design file", "add 'regions:' (one page) or 'pages:' (several)")
+    if len(diags.errors) or None in (width, height, cols, rows, bleed, slug, safe, scale.base, scale.distance):
         return None
     return Design(id=did, title=title or did, width=width, height=height, bleed=bleed, slug=slug, safe=safe,
                   columns=int(cols), rows=int(rows), colors=colors, styles=styles, regions=tuple(regions), path=path,
-                  draft_mark=draft)
+                  draft_mark=draft, pages=tuple(pages), reading_distance=scale.distance, base=scale.base,
+                  paper=paper)
 
 
-def _draft_mark(c: _Checker, data: dict, colors: dict) -> DraftMark:
-    """The design's optional draft_mark: {position, size, color}."""
+def _styles(c: _Checker, data: dict, colors: dict, scale: _TypeScale, shared: Shared) -> dict[str, Style]:
+    """The shared type scale at this format's base size, with the design's own styles over it (a key a
+    design writes replaces the shared one; size/step and min_size/min replace each other)."""
+    own = c.mapping(data.get("styles", {}), ("styles",), "styles") or {}
+    styles: dict[str, Style] = {}
+    failed: set[str] = set()
+    for name in list(shared.styles) + [n for n in own if n not in shared.styles]:
+        sc, svalue = shared.styles.get(name, (None, None))
+        if sc is not None:
+            sc = _Checker(sc.src, c.diags)      # its findings are this design's (reported once for all)
+        ovalue = own.get(name)
+        if ovalue is not None and not isinstance(ovalue, dict):
+            c.mapping(ovalue, ("styles", name), f"style '{name}'")
+            styles[str(name)] = Style(str(name))
+            failed.add(str(name))
+            continue
+        if svalue is not None and not isinstance(svalue, dict):
+            sc.mapping(svalue, ("styles", name), f"style '{name}'")
+            styles[str(name)] = Style(str(name))
+            failed.add(str(name))
+            continue
+        if svalue is not None and ovalue is not None:
+            merged = dict(svalue)
+            for a, b in (("size", "step"), ("min_size", "min")):
+                if a in ovalue or b in ovalue:
+                    merged.pop(a, None)
+                    merged.pop(b, None)
+            merged.update(ovalue)
+            checker: _Checker = _Routed(c, sc, set(ovalue))
+        else:
+            merged = ovalue if ovalue is not None else svalue
+            checker = c if ovalue is not None else sc
+        style = _style(checker, str(name), merged, colors, True, scale)
+        styles[str(name)] = style if style is not None else Style(str(name))
+        if style is None:
+            failed.add(str(name))
+    for name, style in styles.items():
+        if name in failed:
+            continue
+        sc, svalue = shared.styles.get(name, (None, None))
+        ovalue = own.get(name)
+        value = {**(svalue if isinstance(svalue, dict) else {}), **(ovalue if isinstance(ovalue, dict) else {})}
+        other = value.get("at_least")
+        if not isinstance(other, str):
+            continue
+        checker = c if isinstance(ovalue, dict) and "at_least" in ovalue else _Checker(sc.src, c.diags)
+        p = ("styles", name, "at_least")
+        if other not in styles:
+            checker.error(p, f"style '{name}': at_least names the style '{other}', which this design does not have",
+                          f"styles: {', '.join(styles)}")
+        elif other not in failed and styles[other].size > style.size + 1e-9:
+            c.error(("styles", name) if name in own else ("design", "type", "base"),
+                    f"style '{name}' is {_num(round(style.size, 2))} pt, smaller than '{other}' "
+                    f"({_num(round(styles[other].size, 2))} pt), which it must be at least",
+                    f"set {name} to {_num(round(styles[other].size, 2))} pt or more, or {other} smaller, "
+                    "in this design's styles")
+    return styles
+
+
+def _regions(c: _Checker, rlist: Any, p: tuple, frame: _Frame, page: int) -> list[Region]:
+    """The regions of one page, components expanded, each checked against the trim and the safe area."""
+    if not isinstance(rlist, list):
+        c.error(p, f"regions must be a list, not {_kind(rlist)}", "write each region as '- id: ...'")
+        return []
+    out: list[Region] = []
+    for i, r in enumerate(rlist):
+        rp = p + (i,)
+        if isinstance(r, dict) and "use" in r:
+            out += _use(c, r, rp, frame, page)
+            continue
+        region = _region(c, r, rp, frame.colors, frame.styles, frame.facts, frame.grid, frame.cell)
+        if region is not None:
+            region = replace(region, page=page)
+            if _placed(c, rp, region, frame):
+                out.append(region)
+    return out
+
+
+def _unique(c: _Checker, rp: tuple, region: Region, frame: _Frame) -> bool:
+    first = frame.seen.get(region.id)
+    if first is not None:
+        c.error(rp + ("id",), f"region id '{region.id}' is used twice" + (f" (first at line {first})" if first else ""),
+                "give each region its own id (a component's ids come from its parameters)")
+        return False
+    frame.seen[region.id] = c.where(rp)
+    return True
+
+
+def _use(c: _Checker, r: dict, rp: tuple, frame: _Frame, page: int) -> list[Region]:
+    """A component placed on the page: ``{use: name, with: {parameters}, at: [column, row, columns, rows]}``."""
+    c.keys(r, rp, USE_KEYS, {"use", "at"}, "a component's use")
+    name = _name(c, r, "use", rp, "use (a component's name)")
+    if name is None:
+        return []
+    found = frame.shared.components.get(name)
+    if found is None and frame.shared.broken:
+        return []
+    if found is None:
+        close = _closest(name, set(frame.shared.components))
+        c.error(rp + ("use",), f"unknown component '{name}'",
+                f"did you mean '{close}'?" if close else
+                f"components (content/designs/shared/components.yaml): {', '.join(sorted(frame.shared.components)) or 'none'}")
+        return []
+    cc, comp = found
+    if comp is None:        # its definition has errors, reported in components.yaml
+        return []
+    at = _at(c, r.get("at"), rp, f"the use of '{name}'", frame.grid)
+    given = c.mapping(r.get("with", {}), rp + ("with",), f"the parameters of '{name}'")
+    if at is None or given is None:
+        return []
+    before = len(c.diags.errors)
+    where = _UseChecker(cc, name, c, rp, {}, frame.root)._comp_where(("components", name, "required"))
+    for k in given:
+        if k not in comp["params"]:
+            close = _closest(str(k), comp["params"])
+            c.error(rp + ("with", k), f"component '{name}' has no parameter '{k}' (it is defined at {where})",
+                    (f"did you mean '{close}'? " if close else "") +
+                    f"its parameters: {', '.join(sorted(comp['params'])) or 'none'}")
+        elif _param_problem(given[k]):
+            c.error(rp + ("with", k), f"the parameter '{k}' of '{name}' {_param_problem(given[k])} (component "
+                                      f"defined at {where})", "e.g. scenario: sns, radius: 3, padding: [3, 3, 3, 1]")
+    for k in comp["required"]:
+        if k not in given:
+            c.error(rp + ("with",) if "with" in r else rp, f"the use of component '{name}' needs the parameter "
+                                                           f"'{k}' (it is defined at {where})",
+                    f"add with: {{{k}: ...}}; its parameters: {', '.join(sorted(comp['params']))}")
+    if len(c.diags.errors) > before:
+        return []
+    params = {**comp["defaults"], **given}
+    ccols, crows = comp["grid"]
+    cell = (at[2] * frame.cell[0] / ccols, at[3] * frame.cell[1] / crows) if frame.cell else None
+    out = []
+    for j, part in enumerate(comp["regions"]):
+        cp = ("components", name, "regions", j)
+        used: dict = {}
+        value = _substitute(part, params, cp, used)
+        uc = _UseChecker(cc, name, c, rp, used, frame.root)
+        wrong = used.pop("into text", [])
+        for path in wrong:
+            what = ", ".join(f"'{n}' ({_kind(params[n])})" for n in used[path])
+            uc.error(path, f"component '{name}' writes the parameter {what} into a text, which takes a name or "
+                           "a number", "give it a name or a number")
+        if wrong:
+            continue
+        region = _region(uc, value, cp, frame.colors, frame.styles, frame.facts, (ccols, crows), cell)
+        if region is None:
+            continue
+        a = region.at
+        placed = (at[0] + a[0] * at[2] / ccols, at[1] + a[1] * at[3] / crows, a[2] * at[2] / ccols,
+                  a[3] * at[3] / crows)
+        region = replace(region, at=tuple(round(x, 9) for x in placed), page=page)
+        if _placed(uc, cp, region, frame):
+            out.append(region)
+    return out
+
+
+def _at(c: _Checker, at: Any, p: tuple, what: str, grid: tuple[int, int] | None) -> list[int] | None:
+    if isinstance(at, list) and len(at) == 4:
+        for i, x in enumerate(at):
+            if not isinstance(x, int) or isinstance(x, bool):
+                c.error(p + ("at", i), f"{what}: at must be [column, row, columns, rows] (whole numbers), and its "
+                                       f"{('column', 'row', 'columns', 'rows')[i]} is {_kind(x)}",
+                        "write whole numbers of grid cells")
+                return None
+    if not (isinstance(at, list) and len(at) == 4):
+        c.error(p + ("at",), f"{what}: at must be [column, row, columns, rows] (whole numbers)")
+        return None
+    if at[2] < 1 or at[3] < 1 or at[0] < 0 or at[1] < 0:
+        c.error(p + ("at",), f"{what}: at is [column, row, columns, rows]: column and row from 0, "
+                             f"at least 1 column and 1 row, not {at}")
+        return None
+    if grid is not None and (at[0] + at[2] > grid[0] or at[1] + at[3] > grid[1]):
+        c.error(p + ("at",), f"{what}: {at} does not lie on the {int(grid[0])} x {int(grid[1])} grid",
+                f"columns {at[0]}+{at[2]} must be at most {int(grid[0])}, rows {at[1]}+{at[3]} at most {int(grid[1])}")
+        return None
+    return at
+
+
+def _placed(c: _Checker, rp: tuple, region: Region, frame: _Frame) -> bool:
+    """Checks of a region where it lies on the trim: text, pictograms and the QR code (with its quiet zone)
+    inside the safe area; a fill that reaches the trim runs into the bleed there, and only there."""
+    if not _unique(c, rp, region, frame):
+        return False
+    if frame.cell is None or frame.size is None:
+        return True
+    W, H = frame.size
+    col, row = frame.cell
+    x, y, w, h = region.at[0] * col, region.at[1] * row, region.at[2] * col, region.at[3] * row
+    rid = region.id
+    ok = True
+    kinds = [k for k, on in (("text", region.text), ("pictogram", region.pictogram), ("QR code", region.qr)) if on]
+    if kinds:
+        pt, pr, pb, pl = region.padding
+        inner = {"left": x + pl, "top": y + pt, "right": W - (x + w - pr), "bottom": H - (y + h - pb)}
+        safe = frame.safe
+        for side, dist in inner.items():
+            if dist < safe - 0.005:
+                what = kinds[0] + (" (and its quiet zone)" if kinds[0] == "QR code" else "")
+                own = {"left": pl, "right": pr, "top": pt, "bottom": pb}[side]
+                c.error(rp, f"region '{rid}': its {what} comes {_num(round(dist, 2))} mm from the {side} edge of "
+                            f"the trim, inside the {_num(safe)} mm the design keeps clear (design.safe)",
+                        f"give it {_num(round(safe - dist + own, 2))} mm of padding on the {side}, or move it "
+                        "inward: text, pictograms and QR codes stay inside the safe area, where the cut cannot "
+                        "reach them")
+                ok = False
+                break
+    edges = {"left": x, "top": y, "right": W - x - w, "bottom": H - y - h}
+    if region.fill:
+        for side, dist in edges.items():
+            bleeds = side in region.bleed
+            if dist < TOUCH_MM - 1e-9 and not bleeds:
+                c.error(rp + ("fill",), f"region '{rid}': its fill reaches {'the' if dist < 0.005 else 'within ' + _num(round(dist, 2)) + ' mm of the'} "
+                                        f"{side} edge of the trim without bleed there: the cut leaves a hairline of "
+                                        "paper or an uneven edge",
+                        f"add {side} to its bleed (bleed: [{', '.join(list(region.bleed) + [side])}]) so the fill "
+                        f"runs past the trim, or keep it at least {_num(TOUCH_MM)} mm from the edge")
+                ok = False
+            elif bleeds and dist > 0.005:
+                c.error(rp + ("bleed",), f"region '{rid}': it bleeds on the {side}, but its fill ends "
+                                         f"{_num(round(dist, 2))} mm inside the trim: the bleed would paint a "
+                                         "stripe beside it",
+                        f"extend the region to the {side} edge, or remove {side} from its bleed")
+                ok = False
+    elif region.bleed:
+        c.error(rp + ("bleed",), f"region '{rid}': bleed extends a fill into the bleed, and it has no fill",
+                "remove bleed, or give it a fill")
+        ok = False
+    if region.stroke and not region.fill:
+        for side, dist in edges.items():
+            if dist < TOUCH_MM - 1e-9:
+                c.error(rp + ("stroke",), f"region '{rid}': its outline comes {_num(round(dist, 2))} mm from the "
+                                          f"{side} edge of the trim, where the cut would take it",
+                        f"keep outlines at least {_num(TOUCH_MM)} mm inside the trim")
+                ok = False
+                break
+    return ok
+
+
+def _draft_mark(c: _Checker, data: dict, colors: dict, p: tuple, default: DraftMark) -> DraftMark:
+    """The optional draft_mark: {position, size, color} of a design (or of one of its pages)."""
     if "draft_mark" not in data:
-        return DraftMark()
-    p = ("draft_mark",)
+        return default
     v = c.mapping(data["draft_mark"], p, "draft_mark")
     if v is None:
-        return DraftMark()
+        return default
     c.keys(v, p, {"position", "size", "color"}, set(), "draft_mark")
-    position = v.get("position", "auto")
+    position = v.get("position", default.position)
     if position not in DRAFT_MARK_POSITIONS:
         c.error(p + ("position",), f"draft_mark.position '{position}' is not one of {', '.join(DRAFT_MARK_POSITIONS)}",
                 "auto puts it in the first corner of the safe area where it covers nothing")
         position = "auto"
-    size = c.number(v.get("size"), p + ("size",), "draft_mark.size (pt)", default=6.5, minimum=5)
+    size = c.number(v.get("size"), p + ("size",), "draft_mark.size (pt)", default=default.size, minimum=5)
     if size > 12:
         c.error(p + ("size",), f"draft_mark.size must be at most 12 (pt), not {size:g}",
                 "it is a small mark: use 5 to 12")
-    color = _name(c, v, "color", p, "draft_mark.color")
+    color = _name(c, v, "color", p, "draft_mark.color", default.color)
     if color is not None and color not in colors:
         c.error(p + ("color",), f"draft_mark: unknown colour '{color}'", f"colours of this design: {', '.join(colors)}")
         color = None
-    return DraftMark(str(position), size, color, c.src.line(*p))
+    return DraftMark(str(position), size, color, c.where(p))
 
 
 def _padding(c: _Checker, v: dict, p: tuple, rid: str) -> tuple[float, float, float, float] | None:
@@ -652,6 +1323,25 @@ def _padding(c: _Checker, v: dict, p: tuple, rid: str) -> tuple[float, float, fl
     return None if one is None else (one,) * 4
 
 
+def _qr(c: _Checker, v: dict, p: tuple, rid: str, facts: Facts | None) -> tuple[str | None, str]:
+    """A region's QR code: the name of a link (error correction M), or {link: name, ec: L|M|Q|H}."""
+    if "qr" not in v:
+        return None, "M"
+    value = v["qr"]
+    level = "M"
+    if isinstance(value, dict):
+        c.keys(value, p + ("qr",), {"link", "ec"}, {"link"}, f"region '{rid}': qr")
+        link = _name(c, value, "link", p + ("qr",), f"region '{rid}': qr.link")
+        if "ec" in value:
+            level = _choice(c, value, "ec", p + ("qr",), f"region '{rid}': qr.ec (error correction)", QR_LEVELS)
+    else:
+        link = _name(c, v, "qr", p, f"region '{rid}': qr (the name of a link, or {{link: name, ec: H}})")
+    if link is not None and facts is not None and link not in facts.links:
+        c.error(p + ("qr",), f"region '{rid}': qr names the link '{link}', which campaign.yaml does not have",
+                f"links: {', '.join(facts.links)}")
+    return link, level
+
+
 def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Facts | None,
             grid: tuple[float, float] | None, cell: tuple[float, float] | None = None) -> Region | None:
     v = c.mapping(r, p, "a region")
@@ -660,16 +1350,7 @@ def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Fa
     before = len(c.diags.errors)
     c.keys(v, p, REGION_KEYS, {"id", "at"}, "a region")
     rid = _name(c, v, "id", p, "a region's id", f"#{p[-1]}") or f"#{p[-1]}"
-    at = v.get("at")
-    if not (isinstance(at, list) and len(at) == 4 and all(isinstance(x, int) and not isinstance(x, bool) for x in at)):
-        c.error(p + ("at",), f"region '{rid}': at must be [column, row, columns, rows] (whole numbers)")
-        at = [0, 0, 1, 1]
-    elif at[2] < 1 or at[3] < 1 or at[0] < 0 or at[1] < 0:
-        c.error(p + ("at",), f"region '{rid}': at is [column, row, columns, rows]: column and row from 0, "
-                             f"at least 1 column and 1 row, not {at}")
-    elif grid is not None and (at[0] + at[2] > grid[0] or at[1] + at[3] > grid[1]):
-        c.error(p + ("at",), f"region '{rid}': {at} does not lie on the {int(grid[0])} x {int(grid[1])} grid",
-                f"columns {at[0]}+{at[2]} must be at most {int(grid[0])}, rows {at[1]}+{at[3]} at most {int(grid[1])}")
+    at = _at(c, v.get("at"), p, f"region '{rid}'", grid) or [0, 0, 1, 1]
     refs = {}
     for key in ("fill", "stroke", "qr_color"):
         refs[key] = _name(c, v, key, p, f"region '{rid}': {key}")
@@ -706,10 +1387,15 @@ def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Fa
     valign = _choice(c, v, "valign", p, f"region '{rid}': valign", ("top", "middle", "bottom"))
     mirror = _flag(c, v, "mirror", p, f"region '{rid}': mirror", True)
     pictogram = _name(c, v, "pictogram", p, f"region '{rid}': pictogram")
-    qr = _name(c, v, "qr", p, f"region '{rid}': qr")
-    if qr is not None and facts is not None and qr not in facts.links:
-        c.error(p + ("qr",), f"region '{rid}': qr names the link '{qr}', which campaign.yaml does not have",
-                f"links: {', '.join(facts.links)}")
+    qr, qr_ec = _qr(c, v, p, rid, facts)
+    fit = _name(c, v, "fit", p, f"region '{rid}': fit (the name of a fit group)")
+    slot = _name(c, v, "slot", p, f"region '{rid}': slot")
+    if slot is not None and slot not in SLOTS:
+        c.error(p + ("slot",), f"region '{rid}': slot '{slot}' is not one of {', '.join(SLOTS)}",
+                "local-contact: the official text until an organisation's own block replaces it")
+    if slot is not None and "text" not in v:
+        c.error(p + ("slot",), f"region '{rid}': a slot shows its text until it is filled, and it has none",
+                "give it text: the official paragraphs it shows by default")
     items: list[TextItem] = []
     tlist = v.get("text", [])
     if not isinstance(tlist, list):
@@ -719,12 +1405,15 @@ def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Fa
         item = _item(c, t, p + ("text", j), rid, styles, facts)
         if item is not None:
             items.append(item)
+    if fit is not None and not items:
+        c.error(p + ("fit",), f"region '{rid}': fit groups boxes of text, and it has none", "remove fit")
     if len(c.diags.errors) > before:
         return None
     return Region(id=rid, at=tuple(at), fill=refs["fill"], stroke=refs["stroke"], stroke_width=stroke_width,
                   radius=radius, bleed=tuple(bleed), padding=tuple(float(x) for x in pad), text=tuple(items),
                   valign=valign, pictogram=pictogram, pictogram_colors=picto_colors, qr=qr,
-                  qr_color=refs["qr_color"] or "black", mirror=mirror, line=c.src.line(*p))
+                  qr_color=refs["qr_color"] or "black", qr_ec=qr_ec, mirror=mirror, line=c.where(p), fit=fit,
+                  slot=slot, part=c.part(p))
 
 
 def _item(c: _Checker, t: Any, tp: tuple, rid: str, styles: dict, facts: Facts | None) -> TextItem | None:
@@ -762,7 +1451,7 @@ def _item(c: _Checker, t: Any, tp: tuple, rid: str, styles: dict, facts: Facts |
     if len(c.diags.errors) > before:
         return None
     return TextItem(style=style, key=names["key"], fact=fact, agencies=agencies, lang=names["lang"],
-                    unless_lang=names["unless_lang"], link=link, gap_before=gap, line=c.src.line(*tp))
+                    unless_lang=names["unless_lang"], link=link, gap_before=gap, line=c.where(tp), part=c.part(tp))
 
 
 # SVG path data as the pictogram painter reads it: these commands, numbers
@@ -864,6 +1553,9 @@ def _shape(c: _Checker, name: str, s: Any, sp: tuple) -> bool:
                  maximum=PICTO_STROKE[1])
     _name(c, sv, "color", sp, f"pictogram '{name}': color")
     _flag(c, sv, "evenodd", sp, f"pictogram '{name}': evenodd", False)
+    # mirror: false keeps a shape that shows a direction (a play triangle, an arrow) as it is drawn in a
+    # right-to-left edition; it still moves with the mirrored pictogram
+    _flag(c, sv, "mirror", sp, f"pictogram '{name}': mirror", True)
     return len(c.diags.errors) == before
 
 
@@ -877,12 +1569,20 @@ def load_pictograms(path: Path, diags: Diagnostics) -> dict[str, Pictogram]:
     c.keys(data, (), {"pictograms"}, set(), "the pictogram file")
     out = {}
     for name, shapes in (c.mapping(data.get("pictograms", {}), ("pictograms",), "pictograms") or {}).items():
+        pp = ("pictograms", name)
+        mirror = True
+        if isinstance(shapes, dict):
+            # {mirror: false, shapes: [...]}: a pictogram drawn as it is in right-to-left editions too
+            c.keys(shapes, pp, {"mirror", "shapes"}, {"shapes"}, f"pictogram '{name}'")
+            mirror = _flag(c, shapes, "mirror", pp, f"pictogram '{name}': mirror", True)
+            shapes, pp = shapes.get("shapes", []), pp + ("shapes",)
         if not isinstance(shapes, list):
-            c.error(("pictograms", name), f"pictogram '{name}' must be a list of shapes, not {_kind(shapes)}")
+            c.error(pp, f"pictogram '{name}' must be a list of shapes, not {_kind(shapes)}",
+                    "or {mirror: false, shapes: [...]}")
             continue
-        ok = [_shape(c, str(name), s, ("pictograms", name, j)) for j, s in enumerate(shapes)]
+        ok = [_shape(c, str(name), s, pp + (j,)) for j, s in enumerate(shapes)]
         if all(ok):
-            out[str(name)] = Pictogram(str(name), tuple(shapes))
+            out[str(name)] = Pictogram(str(name), tuple(shapes), mirror)
     return out
 
 
@@ -926,22 +1626,30 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
                             hint=f"add agency.{aid}: <name> under strings")
     pictograms = load_pictograms(content / "pictograms.yaml", diags)
     designs: dict[str, Design] = {}
+    shared = load_shared(content / "designs" / "shared", diags)
     for path in sorted((content / "designs").glob("*.yaml")) if (content / "designs").is_dir() else []:
-        design = load_design(path, diags, facts)
+        design = load_design(path, diags, facts, shared)
         if design is None:
             continue
         designs[design.id] = design
         for region in design.regions:
+            part = f" (in {region.part})" if region.part else ""
             if region.pictogram and region.pictogram not in pictograms:
+                close = _closest(region.pictogram, set(pictograms))
                 diags.error(f"region '{region.id}' uses the pictogram '{region.pictogram}', which "
-                            "content/pictograms.yaml does not define", path, region.line)
+                            f"content/pictograms.yaml does not define{part}", path, region.line,
+                            f"did you mean '{close}'?" if close else f"pictograms: {', '.join(sorted(pictograms))}")
             for item in region.text:
+                part = f" (in {item.part})" if item.part else ""
                 if item.key and item.key not in source.strings:
+                    close = _closest(item.key, set(source.strings))
                     diags.error(f"region '{region.id}' uses the string '{item.key}', which {SOURCE_LANGUAGE}.yaml "
-                                "does not have", path, item.line, f"add strings.{item.key} to {SOURCE_LANGUAGE}.yaml")
+                                f"does not have{part}", path, item.line,
+                                (f"did you mean '{close}'? " if close else "") +
+                                f"or add strings.{item.key} to {SOURCE_LANGUAGE}.yaml")
                 if item.lang and item.lang not in languages:
                     diags.error(f"region '{region.id}' takes text from the language '{item.lang}', which has no "
-                                "file in content/languages/", path, item.line)
+                                f"file in content/languages/{part}", path, item.line)
     if not designs and not any(d.file and "designs" in d.file.parts for d in diags.errors):
         diags.error("no design in content/designs/", content / "designs")
     for lang in languages.values():

@@ -118,6 +118,12 @@ class Style:
     color: str = "black"
     align: str = "start"      # start | center | end
     balance: bool = False     # even line lengths (headlines)
+    # from how far the text is read (the design's reading distance sets the floors, see load.py):
+    # display | body (the reading distance), hotline (twice it), near (0.4 m), fine (the print floor)
+    role: str = "body"
+    fixed: bool = False       # never shrinks and never breaks: one line at its size, or an error
+    line: int | None = None   # where the style is written (its file: ``path``)
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,7 @@ class TextItem:
     link: str | None = None         # online edition: make it clickable
     gap_before: float = 0.0         # mm
     line: int | None = None
+    part: str | None = None         # a component's paragraph: "component 'x' (file:line)"
 
     @property
     def label(self) -> str:
@@ -146,7 +153,8 @@ class TextItem:
 @dataclass(frozen=True)
 class Region:
     id: str
-    at: tuple[int, int, int, int]      # column, row, columns, rows on the design's grid
+    # column, row, columns, rows on the design's grid; a component's parts may fall between grid lines
+    at: tuple[float, float, float, float]
     fill: str | None = None
     stroke: str | None = None
     stroke_width: float = 0.0          # pt
@@ -157,10 +165,20 @@ class Region:
     valign: str = "top"                # top | middle | bottom
     pictogram: str | None = None
     pictogram_colors: dict = field(default_factory=dict)
-    qr: str | None = None              # the fact whose URL the QR code holds
+    qr: str | None = None              # the link whose URL the QR code holds
     qr_color: str = "black"
+    qr_ec: str = "M"                   # the QR code's error correction level: L, M, Q or H
     mirror: bool = True                # mirrored for right-to-left languages
-    line: int | None = None
+    line: int | None = None            # in the design file (for a component's part: where it is used)
+    page: int = 0                      # which page of the design it is on
+    fit: str | None = None             # fit group: every box of one group is set at one scale
+    slot: str | None = None            # a slot a later step may fill (local-contact): its text is the default
+    part: str | None = None            # a component's part: "component 'x' (file:line)"
+
+    def box(self, design: "Design") -> tuple[float, float, float, float]:
+        """x, y, width, height in mm from the top left corner of the trim (before mirroring)."""
+        col, row = design.width / design.columns, design.height / design.rows
+        return (self.at[0] * col, self.at[1] * row, self.at[2] * col, self.at[3] * row)
 
 
 DRAFT_MARK_POSITIONS = ("auto", "bottom-end", "bottom-start", "bottom-center", "top-end", "top-start",
@@ -183,6 +201,15 @@ class DraftMark:
 
 
 @dataclass(frozen=True)
+class PageSpec:
+    """One page of a design: its name (front, back) and where its draft mark goes."""
+
+    name: str = "front"
+    draft_mark: DraftMark = field(default_factory=DraftMark)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Design:
     id: str
     title: str
@@ -198,6 +225,13 @@ class Design:
     regions: tuple[Region, ...]
     path: Path | None = None
     draft_mark: DraftMark = field(default_factory=DraftMark)
+    pages: tuple[PageSpec, ...] = (PageSpec(),)
+    reading_distance: float = 0.4      # m: from how far its body text is read
+    base: float = 10.0                 # pt: the type scale's base size for this format
+    paper: str = ""                    # the named size it was given (A4, JIS-B3, card), or ""
+
+    def page_regions(self, page: int) -> tuple[Region, ...]:
+        return tuple(r for r in self.regions if r.page == page)
 
     def keys(self) -> set[str]:
         return {item.key for r in self.regions for item in r.text if item.key}
@@ -209,6 +243,7 @@ class Pictogram:
 
     name: str
     shapes: tuple[dict, ...]
+    mirror: bool = True     # False: drawn as it is in right-to-left editions too (it shows a direction)
 
 
 @dataclass

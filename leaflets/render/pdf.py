@@ -452,21 +452,23 @@ class PdfRenderer:
             c.setTrimBox((margin, margin, margin + page.width, margin + page.height))
             b = page.bleed
             c.setBleedBox((margin - b, margin - b, margin + page.width + b, margin + page.height + b))
-        painter = _Painter(self, c, page, options, margin)
         used: list[_PdfFont] = []
-        painter.used = used
         try:
-            painter.paint()
-            if options.marks:
-                painter.marks()
-                for block in page.slug_items:
-                    painter.text(block)
-            if options.links:
-                for link in page.links:
-                    x0, y0 = painter.pt(link.x, link.y + link.h)
-                    x1, y1 = painter.pt(link.x + link.w, link.y)
-                    c.linkURL(link.uri, (x0, y0, x1, y1), relative=0, thickness=0)
-            c.showPage()
+            # a design's further pages (a card's back) follow in the same document, same size and boxes
+            for sheet in getattr(page, "pages", (page,)):
+                painter = _Painter(self, c, sheet, options, margin)
+                painter.used = used
+                painter.paint()
+                if options.marks:
+                    painter.marks()
+                    for block in sheet.slug_items:
+                        painter.text(block)
+                if options.links:
+                    for link in sheet.links:
+                        x0, y0 = painter.pt(link.x, link.y + link.h)
+                        x1, y1 = painter.pt(link.x + link.w, link.y)
+                        c.linkURL(link.uri, (x0, y0, x1, y1), relative=0, thickness=0)
+                c.showPage()
             c.save()
         finally:
             for f in used:

@@ -9,11 +9,11 @@ import pypdfium2 as pdfium
 DEFAULT_DPI = 150
 
 
-def rasterise(pdf: bytes, dpi: float = DEFAULT_DPI, crop_to_trim: bool = True):
-    """The first page of ``pdf`` as a PIL image (RGB), cropped to its TrimBox."""
+def rasterise(pdf: bytes, dpi: float = DEFAULT_DPI, crop_to_trim: bool = True, page: int = 0):
+    """A page of ``pdf`` (the first by default) as a PIL image (RGB), cropped to its TrimBox."""
     doc = pdfium.PdfDocument(pdf)
     try:
-        page = doc[0]
+        page = doc[page]
         crop = (0, 0, 0, 0)
         if crop_to_trim:
             ml, mb, mr, mt = page.get_mediabox()
@@ -21,6 +21,15 @@ def rasterise(pdf: bytes, dpi: float = DEFAULT_DPI, crop_to_trim: bool = True):
             crop = (tl - ml, tb - mb, mr - tr, mt - tt)
         bitmap = page.render(scale=dpi / 72.0, crop=crop, may_draw_forms=False)
         return bitmap.to_pil().convert("RGB")
+    finally:
+        doc.close()
+
+
+def pages(pdf: bytes) -> int:
+    """How many pages ``pdf`` has."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return len(doc)
     finally:
         doc.close()
 
