@@ -1,22 +1,30 @@
-"""Speed figures for leaflets.
+"""Speed and memory figures for leaflets.
 
-    python benchmarks/bench.py [--quick]
+    python benchmarks/bench.py [--quick] [--json FILE]
 
-1. One A4 leaflet rendered in a warm process (layout + PDF), per language and
-   edition, with text that changes every iteration so no cache hides the work:
-   median wall time.
-2. `leaflets build` as a whole cold process (warm font cache): one language,
-   the first three languages, and every language; median wall time and peak
-   memory (RSS).
+1. Warm process (the library API, one handle kept open): one A4 leaflet per
+   language (en, ja, th), median wall time per leaflet.  Every iteration sets
+   every string of the language anew through ``with_strings`` (each text with
+   a fresh counter appended), so no cache of text, shaping or layout hides the
+   work; the time to set and check those strings is reported apart.  Three
+   figures per language: the print edition as ``leaflets build`` makes it
+   (layout and checks, painter, PDF/X, preflight), the print edition without
+   PDF/X and preflight (layout and checks, painter), and the online edition.
+2. ``leaflets build`` as a whole cold process (a new Python each run, warm
+   font cache): median wall time, its CPU time (user + system), and the peak
+   memory (maximum resident set) of that process itself, read with
+   ``os.wait4`` for each run.  The warm figures give CPU time too: on a
+   shared machine wall time also counts the time other programs had the CPU.
+3. The translator preview, warm and cold.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import datetime
+import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -27,9 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+DESIGN = "a4-leaflet"
 
-def machine() -> str:
-    cpu = "unknown cpu"
+
+def machine() -> dict:
+    cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -37,106 +47,180 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    try:
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        load = "unknown"
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    return {"system": f"{platform.system()} {platform.machine()}", "nproc": os.cpu_count(), "cpu": cpu,
+            "memory": memory, "python": platform.python_version(), "date": datetime.date.today().isoformat(),
+            "load average at start": load, "commit": commit}
 
 
-def warm(langs, iterations: int) -> dict:
-    from leaflets.build import Workspace
-    from leaflets.layout.page import Composer
-    from leaflets.model.schema import Text
-    from leaflets.render import ONLINE, PRINT
+def _median_ms(times: list[float]) -> float:
+    return statistics.median(times) * 1000
 
-    cache = Path(tempfile.mkdtemp())
-    ws = Workspace(ROOT, cache)
+
+def warm(langs: list[str], iterations: int, cache: Path) -> dict:
+    """Median ms per leaflet for each language: print (as build makes it), print without PDF/X and
+    preflight, online; and the time with_strings takes to set and check every string."""
+    import leaflets
+    from leaflets.build import Job
+    from leaflets.render import PRINT
+
+    base = leaflets.open_project(ROOT, cache)
     results = {}
+    counter = 0
     for lang in langs:
-        language = ws.project.languages[lang]
-        for name, options in (("print", PRINT), ("online", ONLINE)):
-            times = []
-            for i in range(iterations + 3):
-                # change the text every time: a different sentence length, so a
-                # different layout and different glyphs to embed
-                strings = dict(language.strings)
-                key = "statement"
-                base = ws.project.string(lang, key)[0]
-                cut = max(10, len(base) - (i % 17))
-                strings[key] = Text(key, base[:cut], None, None, None)
-                project = dataclasses.replace(
-                    ws.project, languages={**ws.project.languages,
-                                           lang: dataclasses.replace(language, strings=strings)})
-                composer = Composer(project, ws.fonts)
-                t0 = time.perf_counter()
-                page, _ = composer.compose("a4-leaflet", lang)
-                ws.renderer.render(page, options)
-                t1 = time.perf_counter()
+        texts = {k: v for k, v in base.strings(lang).items() if v}
+        modes = ("print", "print without PDF/X and preflight", "online")
+        times: dict[str, list[float]] = {k: [] for k in (*modes, "with_strings")}
+        cpu: dict[str, list[float]] = {k: [] for k in (*modes, "with_strings")}
+        for i in range(iterations + 3):
+            for mode in modes:
+                counter += 1
+                # every text of the page changes: " r<n>" (no digit run the facts guard refuses)
+                c0, t0 = time.process_time(), time.perf_counter()
+                handle = base.with_strings({lang: {k: f"{v} r{counter}" for k, v in texts.items()}})
+                c1, t1 = time.process_time(), time.perf_counter()
+                if mode == "print without PDF/X and preflight":
+                    ws = handle.workspace
+                    page, _problems, diagnostics = ws.examine(Job(DESIGN, lang, ("print",)))
+                    assert not [d for d in diagnostics if d.severity == "error"], diagnostics
+                    ws.renderer.render(page, PRINT)
+                else:
+                    handle.render(DESIGN, lang, mode)
+                c2, t2 = time.process_time(), time.perf_counter()
                 if i >= 3:
-                    times.append((t1 - t0) * 1000)
-            results[(lang, name)] = statistics.median(times)
+                    times[mode].append(t2 - t1)
+                    times["with_strings"].append(t1 - t0)
+                    cpu[mode].append(c2 - c1)
+                    cpu["with_strings"].append(c1 - c0)
+        results[lang] = {k: _median_ms(v) for k, v in times.items()}
+        results[lang]["cpu"] = {k: _median_ms(v) for k, v in cpu.items()}
+        results[lang]["strings"] = len(texts)
     return results
 
 
-def warm_preview(lang: str, iterations: int) -> float:
-    from leaflets.build import Workspace
+def warm_preview(lang: str, iterations: int, cache: Path) -> float:
+    import leaflets
     from leaflets.proof import preview
 
-    ws = Workspace(ROOT, Path(tempfile.mkdtemp()))
+    handle = leaflets.open_project(ROOT, cache)
     out = Path(tempfile.mkdtemp())
     times = []
     for i in range(iterations + 2):
         t0 = time.perf_counter()
-        preview(ws, lang, ["a4-leaflet"], out)
+        preview(handle.workspace, lang, [DESIGN], out)
         if i >= 2:
-            times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+            times.append(time.perf_counter() - t0)
+    return _median_ms(times)
 
 
-def cold(args: list[str], runs: int, command: str = "build", cache: str | None = None) -> tuple[float, float]:
+def run_once(argv: list[str], env: dict) -> tuple[float, float, float]:
+    """Wall time (s), CPU time (user + system, s) and peak resident memory (MB) of one process running
+    ``argv``: its own rusage, read when it is reaped (not the largest of every child so far)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(p.pid, 0)
+        elapsed = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode:
+            err.seek(0)
+            out.seek(0)
+            raise SystemExit(f"{' '.join(argv)} failed ({p.returncode}):\n"
+                             f"{err.read().decode(errors='replace')}{out.read().decode(errors='replace')}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024       # Linux: kilobytes
+
+
+def cold(args: list[str], runs: int, cache: Path, command: str = "build", empty_cache: bool = False) -> dict:
+    """Median wall time and peak memory of ``leaflets <command> <args>`` in a new process each run."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    times, peaks = [], []
+    times, cpus, peaks = [], [], []
     for _ in range(runs):
-        out = tempfile.mkdtemp()
-        if cache == "empty":
-            env["LEAFLETS_CACHE_DIR"] = tempfile.mkdtemp()
-        extra = ["-q"] if command == "build" else []
-        t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "leaflets", command, *extra, "--out", out, *args],
-                           cwd=ROOT, env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - t0)
-        if r.returncode:
-            raise SystemExit(r.stderr + r.stdout)
-        peaks.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+        env["LEAFLETS_CACHE_DIR"] = tempfile.mkdtemp() if empty_cache else str(cache)
+        extra = ["-q", "--out", tempfile.mkdtemp()] if command == "build" else ["--out", tempfile.mkdtemp()]
+        s, c, mb = run_once([sys.executable, "-m", "leaflets", command, *extra, *args], env)
+        times.append(s)
+        cpus.append(c)
+        peaks.append(mb)
+    return {"s": statistics.median(times), "min s": min(times), "max s": max(times),
+            "cpu s": statistics.median(cpus), "peak MB": statistics.median(peaks), "max peak MB": max(peaks),
+            "runs": runs}
+
+
+COLD = [
+    ("en, print, one design (`--lang en --edition print --design a4-leaflet`)",
+     ["--lang", "en", "--edition", "print", "--design", DESIGN]),
+    ("en, print + online, one design", ["--lang", "en", "--edition", "print,online", "--design", DESIGN]),
+    ("th, print + online, one design", ["--lang", "th", "--edition", "print,online", "--design", DESIGN]),
+    ("en + ja + th, every edition, one design", ["--lang", "en,ja,th", "--design", DESIGN]),
+    ("18 languages, print + online, one design", ["--edition", "print,online", "--design", DESIGN]),
+    ("18 languages, every edition, one design", ["--design", DESIGN]),
+    ("18 languages, every edition, every design (`leaflets build`)", []),
+]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="fewer iterations and runs")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     a = ap.parse_args()
-    print("machine:", machine())
+    info = machine()
+    print("machine:", ", ".join(f"{k} {v}" for k, v in info.items()))
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "leaflets")], check=True)
     iterations = 5 if a.quick else 25
-    print("\nwarm process, one A4 leaflet (layout + PDF), median ms:")
-    for (lang, edition), ms in warm(["en", "ja", "th"], iterations).items():
-        print(f"  {lang:3} {edition:7} {ms:7.1f} ms")
     runs = 2 if a.quick else 5
-    cold(["--lang", "en", "--edition", "print,online"], 1)   # warms the font cache
-    print("\ncold process `leaflets build` (warm font cache), median s, peak RSS:")
-    for label, args in (("en, print+online", ["--lang", "en", "--edition", "print,online"]),
-                        ("ja, print+online", ["--lang", "ja", "--edition", "print,online"]),
-                        ("th, print+online", ["--lang", "th", "--edition", "print,online"]),
-                        ("en+ja+th, print+online", ["--lang", "en,ja,th", "--edition", "print,online"]),
-                        ("en+ja+th, all editions", ["--lang", "en,ja,th"]),
-                        ("every language, print+online", ["--edition", "print,online"]),
-                        ("every language, all editions", [])):
-        s, mb = cold(args, runs)
-        print(f"  {label:32} {s:6.2f} s  {mb:6.0f} MB")
-    s, mb = cold(["--edition", "print,online"], max(1, runs // 2), cache="empty")
-    print(f"  {'every language, empty font cache':32} {s:6.2f} s  {mb:6.0f} MB")
+    cache = Path(tempfile.mkdtemp())
+    figures: dict = {"machine": info, "iterations": iterations, "runs": runs}
+
+    cold(["--lang", "en,ja,th", "--edition", "print"], 1, cache)       # fills the font cache
+    print(f"\nwarm process (API), one {DESIGN}, every string changed each iteration, median ms per leaflet:")
+    figures["warm"] = warm(["en", "ja", "th"], iterations, cache)
+    print("  (wall time; CPU time of the process in parentheses)")
+    for lang, row in figures["warm"].items():
+        c = row["cpu"]
+        bare = "print without PDF/X and preflight"
+        print(f"  {lang:3} print {row['print']:6.1f} ({c['print']:5.1f})   print without PDF/X+preflight "
+              f"{row[bare]:6.1f} ({c[bare]:5.1f})   online {row['online']:6.1f} ({c['online']:5.1f})   "
+              f"with_strings ({row['strings']} strings) {row['with_strings']:5.1f} ({c['with_strings']:5.1f})")
+
+    print("\ncold process `leaflets build` (warm font cache): median wall s [min-max], CPU s, "
+          "peak RSS of the process:")
+    figures["cold"] = {}
+    for label, args in COLD:
+        r = cold(args, runs if args else max(1, runs // 2), cache)
+        figures["cold"][label] = r
+        print(f"  {label:72} {r['s']:6.2f} s [{r['min s']:.2f}-{r['max s']:.2f}]  CPU {r['cpu s']:5.2f} s  "
+              f"{r['peak MB']:5.0f} MB (max {r['max peak MB']:.0f})")
+    r = cold(["--edition", "print,online", "--design", DESIGN], 1, cache, empty_cache=True)
+    figures["cold"]["18 languages, print + online, one design, empty font cache"] = r
+    print(f"  {'18 languages, print + online, one design, empty font cache':72} {r['s']:6.2f} s  "
+          f"CPU {r['cpu s']:5.2f} s  {r['peak MB']:5.0f} MB")
+
     print("\ntranslator preview (PDF + PNG + proof PNG, one design):")
-    print(f"  th, warm process                 {warm_preview('th', iterations):6.0f} ms")
-    s, _mb = cold(["th"], runs, command="preview")
-    print(f"  th, cold process                 {s:6.2f} s")
+    figures["preview warm ms"] = warm_preview("th", iterations, cache)
+    figures["preview cold"] = cold(["th", "--design", DESIGN], runs, cache, command="preview")
+    print(f"  th, warm process {figures['preview warm ms']:6.0f} ms")
+    print(f"  th, cold process {figures['preview cold']['s']:6.2f} s  {figures['preview cold']['peak MB']:5.0f} MB")
+    try:
+        figures["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        pass
+    print("\nload average at end:", figures.get("load average at end", "unknown"))
+    if a.json:
+        a.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

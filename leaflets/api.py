@@ -70,7 +70,7 @@ class Rendered:
     name: str                    # its file name as build writes it: a4-leaflet.th.print.pdf
     design: str
     lang: str
-    edition: str                 # print, online or png
+    edition: str                 # print, online, png… (leaflets.build.EDITIONS)
     diagnostics: tuple[Diagnostic, ...] = ()    # its warnings (an error raises ContentError instead)
     pages: int = 1               # PNG: how many pages there are, one PNG each (a PDF holds them all: 1)
 
@@ -174,7 +174,8 @@ class ProjectHandle:
 
     @property
     def editions(self) -> list[str]:
-        """The editions this handle works on: print, online and png unless :meth:`select` chose some."""
+        """The editions this handle works on: every one (:data:`leaflets.build.EDITIONS`) unless
+        :meth:`select` chose some."""
         return list(self._selection.editions or EDITIONS)
 
     def strings(self, lang: str) -> dict[str, str]:
