@@ -24,7 +24,7 @@ from .render import ONLINE, PRINT, PdfRenderer
 from .render.pdfx import OutputConditions, PdfxSettings
 from .text.fonts import FontLibrary, default_cache_dir
 
-EDITIONS = ("print", "online", "png")
+EDITIONS = ("print", "online", "png", "html")
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,8 @@ def output_name(design: str, lang: str, edition: str, page: str | None = None) -
     ``design.lang.<page name>.png`` (``hotline-card.th.back.png``).  PDFs hold every page."""
     if edition == "png":
         return f"{design}.{lang}.{page}.png" if page else f"{design}.{lang}.png"
+    if edition == "html":
+        return f"{design}.{lang}.html"
     return f"{design}.{lang}.{edition}.pdf"
 
 
@@ -228,6 +230,10 @@ class Workspace:
         return examine(self.project, self.composer, job, strict)
 
     def render(self, job: Job, page, out_dir: Path, dpi: float | None = None) -> list[Output]:
+        if "html" in job.editions:      # the accessible web page (leaflets/render/html.py)
+            rest = Job(job.design, job.lang, tuple(e for e in job.editions if e != "html"), job.draft_mark)
+            return (self.render(rest, page, out_dir, dpi) if rest.editions else []) + [Output(
+                job, "html", out_dir / job.design / output_name(job.design, job.lang, "html"), self.html(job, page))]
         from .render import png
         from . import factsheet
         outs = []
@@ -263,6 +269,17 @@ class Workspace:
                 continue
             outs.append(Output(job, edition, path, data))
         return outs
+
+    def html(self, job: Job, page) -> bytes:
+        """The HTML edition of a laid-out job: its QR codes' targets from the campaign facts."""
+        from .render.html import HtmlRenderer, QrCode
+        if getattr(self, "_html", None) is None:
+            self._html = HtmlRenderer(self.fonts.cache_dir)
+        design, facts = self.project.designs.get(job.design), self.project.facts
+        codes = [QrCode(facts.links[r.qr].url, facts.links[r.qr].display, r.qr_ec,
+                        tuple(design.colors[r.qr_color].rgb) if r.qr_color in design.colors else (0, 0, 0))
+                 for r in (design.regions if design else ()) if r.qr]
+        return self._html.render(page, codes)
 
     def print_pdf(self, job: Job, data: bytes) -> bytes:
         """The painter's print PDF made PDF/X and preflighted (see :func:`leaflets.preflight.print_file`)."""

@@ -1,0 +1,513 @@
+"""The accessible HTML edition: one self-contained page per design and language.
+
+The document is built from the laid-out page's text blocks, in the order the
+design paints them (its reading order), plus the campaign facts:
+
+- what each block is comes from its key, through :data:`ROLES` — one table of
+  patterns over keys.  A new design needs only an entry for a key that is not
+  in it; a key that matches nothing is a paragraph of the section before it;
+- links are the page's own (a ``tel:`` link with the hotline's dial form, the
+  ``https`` sites), on the block they cover, the display form as link text;
+- colours are the design's RGB: a block's text colour and the fill of the
+  shape it sits on.  A pair under WCAG AA (4.5:1, 3:1 for large text) has its
+  text colour moved towards black or white until it passes (one of them always
+  does);
+- the QR code is an inline SVG of the same module matrix the PDF draws
+  (:mod:`leaflets.layout.qr`), with a text alternative and its address as a
+  visible link beside it;
+- the fonts the blocks were set in are subset to the characters each one
+  shows and embedded as WOFF2 (cached on disk), so the page looks the same
+  everywhere.
+
+Same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from ..layout import qr as qrcodes
+from ..layout.frame import Rect, TextBlock
+
+PAPER = (1.0, 1.0, 1.0)
+INK = (0x23 / 255, 0x1F / 255, 0x20 / 255)
+
+
+@dataclass(frozen=True)
+class Role:
+    """What a text block is on the web page.
+
+    ``tag``: h1, h2, h3, p, figcaption (the QR code's caption: the figure goes
+    there) or note (the draft notice); ``section``: the part of the page it
+    belongs to — ``banner`` (the page header), ``footer``, or a name of one's
+    own (a ``<section>``, named by its ``h2`` when it has one); None: the
+    section before.  A key whose pattern has the group ``item`` makes list
+    items: consecutive blocks of one section with an item name form a
+    ``<ul>``, one ``<li>`` per name; an ``h2`` always starts a section.
+    ``size`` in rem; ``cls``: a class of the stylesheet (:data:`CSS`)."""
+
+    tag: str
+    section: str | None = None
+    size: float = 1.0
+    cls: str = ""
+
+
+# Keys (without an ``@lang`` suffix) to roles: the first pattern that matches the whole key wins.
+ROLES: tuple[tuple[str, Role | None], ...] = (
+    (r"draft-mark", Role("note", "banner", 1.0, "draft")),
+    (r"headline", Role("h1", "banner", 2.0)),
+    (r"subheadline", Role("p", "banner", 1.5)),
+    (r"call_to_report", Role("p", "call", 1.25)),
+    (r"scenarios\.heading", Role("h2", "scenarios", 1.5)),
+    (r"scenario\.(?P<item>[^.]+)\.title", Role("h3", "scenarios", 1.125)),
+    (r"scenario\.(?P<item>[^.]+)\.body", Role("p", "scenarios")),
+    (r"statement", Role("p", "statement", 1.125, "statement")),
+    (r"anonymous\.title", Role("h2", "report", 1.5)),
+    (r"fact:hotline\.display", Role("p", None, 2.25, "hotline")),
+    (r"anonymous\.note", Role("p", "report")),
+    (r"fact:links\.report\.display", Role("p", None, 1.25)),
+    (r"qr\.caption", Role("figcaption", "report")),
+    (r"help\.title", Role("h2", "help", 2.0)),
+    (r"help\.body", Role("p", "help", 1.125)),
+    (r"shown_to", Role("p", "shown", 1.125)),
+    (r"info\.title", Role("h2", "footer", 1.125)),
+    (r"fact:links\.info\.display", Role("p", None)),
+    (r"agencies", Role("p", "footer", 0.875)),
+    # the annual fact sheet
+    (r"report\.title", Role("h1", "banner", 2.0)),
+    (r"report\.(year|subtitle)", Role("p", "banner", 1.25)),
+    (r"report\.area\.(?P<item>[^.]+)\.heading", Role("h3", None, 1.125)),
+    (r"report\.area\.(?P<item>[^.]+)\.text", Role("p")),
+    (r"report\.[a-z_.]+\.heading", Role("h2", None, 1.5)),
+    (r"report\.chart\.[a-z_]+", Role("h3", None, 1.125)),
+    (r"report\.source", Role("p", "footer", 0.875)),
+    (r"slug", None),                      # printer's slug: never on the web page
+)
+_ROLES = tuple((re.compile(p), r) for p, r in ROLES)
+DEFAULT_ROLE = Role("p")
+
+LARGE_PX, LARGE_BOLD_PX = 24.0, 18.66      # WCAG "large text": 18 pt, or 14 pt bold (CSS px)
+ROOT_PX = 16.0
+
+
+def role_of(key: str) -> tuple[Role | None, str | None]:
+    """The role of a block's key, and its list item's name (None outside a list)."""
+    base = key.partition("@")[0]
+    for pattern, role in _ROLES:
+        m = pattern.fullmatch(base)
+        if m:
+            return role, m.groupdict().get("item")
+    return DEFAULT_ROLE, None
+
+
+# ------------------------------------------------------------------ colour
+
+def _linear(c: float) -> float:
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (components 0..1)."""
+    r, g, b = (_linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 to 21."""
+    la, lb = luminance(a), luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def hex_rgb(rgb: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{max(0, min(255, round(c * 255))):02X}" for c in rgb)
+
+
+def parse_hex(value: str) -> tuple[float, float, float]:
+    value = value.lstrip("#")
+    return tuple(int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def _quantise(rgb):
+    return tuple(max(0, min(255, round(c * 255))) / 255 for c in rgb)
+
+
+def readable(fg, bg, need: float):
+    """``fg``, or the nearest colour towards black or white that reaches ``need`` against ``bg``."""
+    fg, bg = _quantise(fg), _quantise(bg)
+    if contrast(fg, bg) >= need:
+        return fg
+    target = (0.0, 0.0, 0.0) if contrast((0.0, 0.0, 0.0), bg) >= contrast((1.0, 1.0, 1.0), bg) else (1.0, 1.0, 1.0)
+    for step in range(1, 101):
+        t = step / 100
+        c = _quantise(tuple(a + (b - a) * t for a, b in zip(fg, target)))
+        if contrast(c, bg) >= need:
+            return c
+    return target
+
+
+def is_large(size_rem: float, bold: bool) -> bool:
+    px = size_rem * ROOT_PX
+    return px >= LARGE_PX or (bold and px >= LARGE_BOLD_PX)
+
+
+# ------------------------------------------------------------------ fonts
+
+class WebFonts:
+    """WOFF2 subsets of the faces a page uses, cached on disk by content."""
+
+    def __init__(self, cache_dir: Path | None = None):
+        self.cache_dir = Path(cache_dir) / "woff2" if cache_dir is not None else None
+        self._digests: dict[int, str] = {}
+        self._memory: dict[str, bytes] = {}
+
+    def _digest(self, face) -> str:
+        d = self._digests.get(id(face))
+        if d is None:
+            d = (face.entry.sha256 + f"/{face.index}") if not face.derived \
+                else hashlib.sha256(face.data).hexdigest()
+            self._digests[id(face)] = d
+        return d
+
+    def woff2(self, face, chars: frozenset[int]) -> bytes:
+        """The face subset to ``chars`` (with what shaping them needs) as WOFF2."""
+        key = hashlib.sha256(f"html-1/{self._digest(face)}/{','.join(map(str, sorted(chars)))}".encode())\
+            .hexdigest()
+        data = self._memory.get(key)
+        if data is not None:
+            return data
+        path = self.cache_dir / f"{key}.woff2" if self.cache_dir is not None else None
+        if path is not None and path.exists():
+            data = path.read_bytes()
+        else:
+            data = subset_woff2(face.data, face.index if not face.derived else 0, chars)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, path)
+        self._memory[key] = data
+        return data
+
+
+def subset_woff2(data: bytes, index: int, chars: frozenset[int]) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]           # every feature shaping these characters needs
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]   # keep the copyright and the licence (OFL)
+    options.hinting = False
+    options.notdef_outline = True
+    options.recalc_timestamp = False
+    options.drop_tables = list(options.drop_tables) + ["meta"]     # metadata the web page does not need
+    font = TTFont(io.BytesIO(data), fontNumber=index, recalcTimestamp=False, lazy=True)
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=sorted(chars))
+    log = logging.getLogger("fontTools.subset")
+    level = log.level
+    log.setLevel(logging.ERROR)            # the subsetter's notes on tables it keeps as they are
+    try:
+        sub.subset(font)
+    finally:
+        log.setLevel(level)
+    out = io.BytesIO()
+    subset.save_font(font, out, options)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ document
+
+@dataclass
+class _Element:
+    block: TextBlock
+    role: Role
+    item: str | None
+    section: str
+    fg: tuple
+    bg: tuple
+    faces: list
+    href: str | None
+
+
+@dataclass
+class QrCode:
+    """A QR code of the design: the link it holds, from the campaign facts."""
+
+    url: str
+    display: str
+    level: str = "M"
+    dark: tuple = (0.0, 0.0, 0.0)
+
+
+@dataclass
+class _Doc:
+    pages: list
+    lang: str
+    rtl: bool
+    elements: list[_Element] = field(default_factory=list)
+
+
+def _background(items: list, index: int, box) -> tuple:
+    """The fill of the last shape painted before ``items[index]`` under the centre of ``box``."""
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    for it in reversed(items[:index]):
+        if isinstance(it, Rect) and it.fill is not None and it.x <= cx <= it.x + it.w and it.y <= cy <= it.y + it.h:
+            return tuple(it.fill.rgb)
+    return PAPER
+
+
+def _elements(pages) -> list[_Element]:
+    out: list[_Element] = []
+    section = "main"
+    for page in pages:
+        items = list(page.items)
+        links = {(round(l.x, 3), round(l.y, 3), round(l.w, 3), round(l.h, 3)): l.uri for l in page.links}
+        for i, it in enumerate(items):
+            if not isinstance(it, TextBlock) or not it.text.strip():
+                continue
+            role, item = role_of(it.key)
+            if role is None:
+                continue
+            # a heading of a section of no name of its own starts one all the same
+            section = role.section or (f"key:{it.key}" if role.tag == "h2" else section)
+            faces = list(dict.fromkeys(r.face for r in it.runs))
+            fg = tuple(it.runs[0].color.rgb) if it.runs else INK
+            href = links.get(tuple(round(v, 3) for v in it.box))
+            out.append(_Element(it, role, item, section, fg, _background(items, i, it.box), faces, href))
+    return out
+
+
+def _once(els: list[_Element]) -> list[_Element]:
+    seen: set = set()
+    out = []
+    for e in els:
+        if (e.block.key, e.block.text) not in seen:
+            seen.add((e.block.key, e.block.text))
+            out.append(e)
+    return out
+
+
+def _attrs(**kw) -> str:
+    return "".join(f' {k.rstrip("_").replace("_", "-")}="{escape(str(v), quote=True)}"' for k, v in kw.items()
+                   if v is not None and v != "")
+
+
+class HtmlRenderer:
+    """Writes the HTML edition of laid-out pages."""
+
+    def __init__(self, cache_dir: Path | None = None):
+        self.fonts = WebFonts(cache_dir)
+
+    def render(self, page, qr_codes: list[QrCode] = (), draft: bool | None = None) -> bytes:
+        pages = list(page) if isinstance(page, (tuple, list)) else list(getattr(page, "pages", (page,)))
+        first = pages[0]
+        lang, rtl = first.lang, first.rtl
+        els = _elements(pages)
+        families: dict[object, str] = {}
+        chars: dict[object, set[int]] = {}
+        for e in els:
+            for f in e.faces:
+                families.setdefault(f, f"lf{len(families) + 1}")
+
+        def font_css(faces, text: str) -> str:
+            for f in faces:
+                chars.setdefault(f, set()).update(ord(c) for c in text if ord(c) in f.unicodes)
+            return ",".join(f'"{families[f]}"' for f in faces) + ",sans-serif"
+
+        def line_height(faces, tag) -> float:
+            tall = max((f.ascender + f.descender for f in faces), default=1.0)
+            base = 1.3 if tag in ("h1", "h2", "h3") else 1.6
+            return round(max(base, tall * 1.15), 2)
+
+        def style(e: _Element, container_bg, text: str, extra: str = "") -> str:
+            bold = any(f.weight == "bold" for f in e.faces[:1])
+            need = 3.0 if is_large(e.role.size, bold) else 4.5
+            own_bg = None if _quantise(e.bg) == _quantise(container_bg) else e.bg
+            fg = readable(e.fg, own_bg or container_bg, need)
+            parts = [f"font-family:{font_css(e.faces, text)}", f"font-weight:{700 if bold else 400}",
+                     f"font-size:{e.role.size:g}rem", f"line-height:{line_height(e.faces, e.role.tag):g}",
+                     f"color:{hex_rgb(fg)}"]
+            if own_bg is not None:
+                parts.append(f"background:{hex_rgb(own_bg)};padding:.25rem .5rem")
+            return ";".join(parts) + extra
+
+        def dir_attrs(block: TextBlock) -> dict:
+            out = {}
+            if block.lang != lang:
+                out["lang"] = block.lang
+            if block.rtl != rtl or block.lang != lang:
+                out["dir"] = "rtl" if block.rtl else "ltr"
+            return out
+
+        def text_html(text: str) -> str:
+            return "<br>".join(escape(line, quote=False) for line in text.split("\n"))
+
+        heading_ids: dict[str, int] = {}
+
+        def element(e: _Element, container_bg) -> str:
+            tag = {"note": "p", "figcaption": "figcaption"}.get(e.role.tag, e.role.tag)
+            body = text_html(e.block.text)
+            if e.href:
+                body = f'<a href="{escape(e.href, quote=True)}">{body}</a>'
+            attrs = dict(dir_attrs(e.block))
+            if e.role.tag in ("h2", "h3"):
+                n = heading_ids[e.block.key] = heading_ids.get(e.block.key, len(heading_ids) + 1)
+                attrs["id"] = f"h{n}"
+            if e.role.tag == "note":
+                attrs["role"] = "note"
+            out = (f"<{tag}{_attrs(class_=e.role.cls, style=style(e, container_bg, e.block.text), **attrs)}>"
+                   f"{body}</{tag}>")
+            return f'<div class="notice">{out}</div>' if e.role.tag == "note" else out
+
+        qr_left = list(qr_codes)
+
+        def figure(e: _Element | None, container_bg) -> str:
+            code = qr_left.pop(0)
+            m = qrcodes.matrix(code.url, code.level)
+            q = qrcodes.QUIET_ZONE
+            n = len(m) + 2 * q
+            d = []
+            for cmd in qrcodes.module_path(m, 0.0, 0.0, 1.0):
+                _r, x, y, w, _h = cmd
+                d.append(f"M{int(x) + q} {int(y) + q}h{int(w)}v1h-{int(w)}z")
+            label = (e.block.text + ": " if e else "") + code.display
+            ref = next((x for x in els if x.href == code.url), e)
+            link_faces = ref.faces if ref else []
+            svg = (f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 {n} {n}" role="img" '
+                   f'aria-label="{escape(label, quote=True)}" shape-rendering="crispEdges">'
+                   f"<title>{escape(label, quote=False)}</title>"
+                   f'<rect width="{n}" height="{n}" fill="#FFFFFF"/>'
+                   f'<path fill="{hex_rgb(code.dark)}" d="{"".join(d)}"/></svg>')
+            caption = element(e, container_bg) if e else ""
+            link_style = ""
+            if ref is not None:
+                fake = _Element(ref.block, Role("p"), None, "", ref.fg if ref else INK, container_bg, link_faces,
+                                code.url)
+                link_style = style(fake, container_bg, code.display)
+            link = (f'<p class="qr-link"{_attrs(dir="ltr" if rtl else None, style=link_style)}>'
+                    f'<a href="{escape(code.url, quote=True)}">{escape(code.display, quote=False)}</a></p>')
+            if caption:
+                caption = caption.replace("</figcaption>", "</figcaption>", 1)
+                return f'<figure class="qr-figure">{svg}<div>{caption}{link}</div></figure>'
+            return f'<figure class="qr-figure">{svg}<div>{link}</div></figure>'
+
+        # group: sections, then list items
+        sections: list[tuple[str, list[_Element]]] = []
+        # one banner and one footer (landmarks are unique); the draft notice opens the page
+        banner_els = [e for e in els if e.section == "banner" and e.role.tag == "note"] + \
+            [e for e in els if e.section == "banner" and e.role.tag != "note"]
+        footer_els = [e for e in els if e.section == "footer"]
+        # a text every page repeats (a draft mark, the source of the figures) is said once
+        banner_els, footer_els = _once(banner_els), _once(footer_els)
+        if banner_els:
+            sections.append(("banner", banner_els))
+        for e in els:
+            if e.section in ("banner", "footer"):
+                continue
+            if sections and sections[-1][0] == e.section:
+                sections[-1][1].append(e)
+            else:
+                sections.append((e.section, [e]))
+        if footer_els:
+            sections.append(("footer", footer_els))
+
+        def section_html(name: str, members: list[_Element]) -> str:
+            bg = next((m.bg for m in members if m.role.tag != "note"), members[0].bg)
+            out, i = [], 0
+            while i < len(members):
+                e = members[i]
+                if e.item is not None:
+                    lis = []
+                    while i < len(members) and members[i].item is not None:
+                        name_ = members[i].item
+                        group = []
+                        while i < len(members) and members[i].item == name_:
+                            group.append(members[i])
+                            i += 1
+                        lbg = group[0].bg
+                        inner = "".join(element(g, lbg) for g in group)
+                        style_ = f' style="background:{hex_rgb(lbg)}"' if _quantise(lbg) != _quantise(bg) else ""
+                        lis.append(f"<li{style_}>{inner}</li>")
+                    out.append('<ul class="items">' + "".join(lis) + "</ul>")
+                    continue
+                if e.role.tag == "figcaption" and qr_left:
+                    out.append(figure(e, bg))
+                else:
+                    out.append(element(e, bg))
+                    if e.href and qr_left and qr_left[0].url == e.href and \
+                            not any(x.role.tag == "figcaption" for x in els):
+                        out.append(figure(None, bg))
+                i += 1
+            head = next((e for e in members if e.role.tag == "h2"), None)
+            style_ = f' style="background:{hex_rgb(bg)}"'
+            body = "".join(out)
+            if name == "banner":
+                return f'<header class="part"{style_}>{body}</header>'
+            if name == "footer":
+                return f'<footer class="part"{style_}>{body}</footer>'
+            if head is not None:
+                return (f'<section class="part"{style_} aria-labelledby="h{heading_ids[head.block.key]}">'
+                        f"{body}</section>")
+            return f'<div class="part"{style_}>{body}</div>'
+
+        parts = [section_html(n, m) for n, m in sections]
+        banner = [p for (n, _), p in zip(sections, parts) if n == "banner"]
+        footer = [p for (n, _), p in zip(sections, parts) if n == "footer"]
+        middle = [p for (n, _), p in zip(sections, parts) if n not in ("banner", "footer")]
+        while qr_left:
+            middle.append(f'<div class="part">{figure(None, PAPER)}</div>')
+        body = "".join(banner) + "<main>" + "".join(middle) + "</main>" + "".join(footer)
+
+        faces_css = []
+        for face, fam in families.items():
+            cs = frozenset(chars.get(face, ()) | {0x20})
+            data = base64.b64encode(self.fonts.woff2(face, cs)).decode("ascii")
+            faces_css.append(f'@font-face{{font-family:"{fam}";src:url(data:font/woff2;base64,{data}) '
+                             f'format("woff2");font-weight:{700 if face.weight == "bold" else 400};'
+                             f"font-style:normal;font-display:block}}")
+        title = first.title or (els[0].block.text if els else "")
+        head = ("<!DOCTYPE html>\n"
+                f'<html lang="{escape(lang, quote=True)}" dir="{"rtl" if rtl else "ltr"}">\n<head>\n'
+                '<meta charset="utf-8">\n'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f"<title>{escape(title, quote=False)}</title>\n"
+                + (f'<meta name="author" content="{escape(first.author, quote=True)}">\n' if first.author else "")
+                + (f'<meta name="description" content="{escape(first.subject, quote=True)}">\n'
+                   if first.subject else "")
+                + "<style>\n" + "\n".join(faces_css) + "\n" + CSS + "</style>\n</head>\n")
+        return (head + f"<body>\n{body}\n</body>\n</html>\n").encode("utf-8")
+
+
+CSS = """\
+*,*::before,*::after{box-sizing:border-box}
+html{font-synthesis:none;-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{margin:0;background:#FFFFFF;color:#231F20;font-family:sans-serif;overflow-wrap:break-word}
+header,main,footer{display:block}
+.part{padding:1rem clamp(.75rem,4vw,2rem)}
+header.part,main>.part,footer.part{max-width:none}
+.part>*,.items{max-width:48rem;margin-left:auto;margin-right:auto}
+h1,h2,h3,p,figure,figcaption{margin:0 0 .5rem}
+h1:last-child,h2:last-child,h3:last-child,p:last-child{margin-bottom:0}
+.items{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,18rem),1fr));gap:.75rem}
+.items li{padding:.75rem 1rem;border-radius:.25rem}
+.draft{display:inline-block;border:2px solid currentColor;padding:.125rem .5rem}
+.hotline{letter-spacing:.02em}
+a{color:inherit;text-decoration:underline;text-underline-offset:.15em;overflow-wrap:anywhere}
+a:focus-visible{outline:3px solid currentColor;outline-offset:2px}
+.qr-figure{display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
+.qr-figure>div{flex:1 1 12rem;min-width:0}
+svg.qr{display:block;width:min(100%,10rem);height:auto;flex:0 0 auto}
+"""
