@@ -100,7 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--lang", action="append", metavar="TAG", help="only this language (repeat, or comma-separate)")
     b.add_argument("--design", action="append", metavar="ID", help="only this design (repeat, or comma-separate)")
     b.add_argument("--edition", action="append", metavar="NAME",
-                   help="print (CMYK, bleed, marks), online (RGB, links) or png (preview); default: all")
+                   help="print (CMYK, bleed, marks), online (RGB, links), png (preview) or html "
+                        "(accessible web page); default: all")
     b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output folder (default: PROJECT/output)")
     b.add_argument("--strict", action="store_true", help="refuse strings that fall back to English, and stale ones")
     b.add_argument("--dpi", type=_dpi(10, 1200), default=None,
