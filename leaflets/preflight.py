@@ -22,7 +22,13 @@ Every object painted is judged where it is painted:
 - the campaign-facts fingerprint a print file records, against the project's.
 
 Objects that lie wholly outside the BleedBox (printer's marks and the slug,
-cut away after printing) are not judged for ink, size or overprint.
+cut away after printing) are not judged for ink, size or overprint.  The
+clip region is tracked as a conservative bounding box in page space (every
+clipping path, W / W*, intersected through q/Q and in force after the next
+path-painting operator; every form's /BBox through its /Matrix and the CTM;
+a shading's /BBox; text clip modes do not tighten it): an object painted
+wholly outside it is never printed and not judged at all, and an object is
+inside the BleedBox by its part inside the clip region.
 
 Every finding names the page, the rule, what was found and where (mm from the
 top left corner of the TrimBox), and how to fix it.  A file that is not a PDF,
@@ -290,6 +296,14 @@ def _min_scale(m) -> float:
     return math.sqrt(max(0.0, s - t))
 
 
+def _max_scale(m) -> float:
+    """The largest singular value of the matrix's linear part: how far a length of 1 can reach."""
+    a, b, c, d = m[0], m[1], m[2], m[3]
+    s = (a * a + b * b + c * c + d * d) / 2
+    t = math.sqrt(max(0.0, ((a * a + b * b - c * c - d * d) / 2) ** 2 + (a * c + b * d) ** 2))
+    return math.sqrt(s + t)
+
+
 def _num(x, default: float = 0.0) -> float:
     try:
         v = float(x)
@@ -312,6 +326,56 @@ def _box(obj) -> tuple[float, float, float, float] | None:
 def _intersect(a, b):
     x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
     return (x0, y0, x1, y1) if x0 <= x1 and y0 <= y1 else None
+
+
+def _rect_through(m, box):
+    """The bounding box of ``box`` (x0, y0, x1, y1) mapped by the matrix ``m``."""
+    x0, y0, x1, y1 = box
+    p = (_apply(m, x0, y0), _apply(m, x1, y0), _apply(m, x0, y1), _apply(m, x1, y1))
+    return (min(p[0][0], p[1][0], p[2][0], p[3][0]), min(p[0][1], p[1][1], p[2][1], p[3][1]),
+            max(p[0][0], p[1][0], p[2][0], p[3][0]), max(p[0][1], p[1][1], p[2][1], p[3][1]))
+
+
+# The clip region is kept as a conservative bounding box in device (page) space: None where nothing clips;
+# an empty region (x0 > x1 or y0 > y1) where nothing at all can be painted.
+_NOWHERE = (math.inf, math.inf, -math.inf, -math.inf)
+CLIP_EPS = 0.01          # coordinates written with a few decimals: edges this close coincide
+
+
+def _clip(clip, box):
+    """The clip region ``clip`` intersected with ``box`` (either may be None: no clipping)."""
+    if box is None:
+        return clip
+    if clip is None:
+        return box
+    return max(clip[0], box[0]), max(clip[1], box[1]), min(clip[2], box[2]), min(clip[3], box[3])
+
+
+def _visible(painted, clip) -> bool:
+    """Whether an object whose paint covers at most the box ``painted`` shows through ``clip``: it must reach
+    INSIDE_PT into the clip region on both axes, or lie wholly inside it on an axis where it is thinner."""
+    if clip is None or painted is None:
+        return True
+    for i in (0, 1):
+        c0, c1 = clip[i], clip[i + 2]
+        if c1 - c0 <= CLIP_EPS:
+            return False
+        b0, b1 = painted[i], painted[i + 2]
+        if min(b1, c1) - max(b0, c0) <= min(INSIDE_PT, b1 - b0) - CLIP_EPS:
+            return False
+    return True
+
+
+def _clamp(box, clip):
+    """``box`` cut to the clip region (collapsed onto its nearest edge where it lies outside on an axis)."""
+    if clip is None or box is None:
+        return box
+    return (min(max(box[0], clip[0]), clip[2]), min(max(box[1], clip[1]), clip[3]),
+            max(min(box[2], clip[2]), clip[0]), max(min(box[3], clip[3]), clip[1]))
+
+
+def _grow(box, d: float):
+    return box if d <= 0 else (box[0] - d, box[1] - d, box[2] + d, box[3] + d)
 
 
 # ---------------------------------------------------------------- colour
@@ -449,7 +513,8 @@ def _rich_black(inks: dict[str, float] | None) -> bool:
 
 class _GState:
     __slots__ = ("ctm", "fcs", "fill", "scs", "stroke", "lw", "op_f", "op_s", "opm", "ca_f", "ca_s", "bm", "smask",
-                 "font", "fontname", "fsize", "tc", "tw", "th", "tl", "trise", "tr", "fpattern", "spattern")
+                 "font", "fontname", "fsize", "tc", "tw", "th", "tl", "trise", "tr", "fpattern", "spattern",
+                 "clip", "lj", "ml")
 
     def __init__(self, ctm=_ID):
         self.ctm = ctm
@@ -467,6 +532,8 @@ class _GState:
         self.tc = self.tw = self.tl = self.trise = 0.0
         self.th = 1.0
         self.tr = 0
+        self.clip = None          # the clip region's bounding box in device space (None: nothing clips)
+        self.lj, self.ml = 0, 10.0    # line join and miter limit: how far a stroke's corners reach
 
     def copy(self) -> "_GState":
         g = _GState.__new__(_GState)
@@ -477,6 +544,9 @@ class _GState:
 
 class _Budget(Exception):
     pass
+
+
+_INHERIT = object()      # form(): the clip region of the graphics state it is drawn in
 
 
 MAX_OPS = 2_000_000      # operators interpreted per page, forms and patterns included
@@ -503,12 +573,24 @@ class _Walker:
         self.cs_cache: dict = {}
         self.type3_done: set = set()
         self.slug_objects = 0
+        self.clipped_objects = 0      # painted wholly outside the clip region: never printed
+        self.metrics: dict = {}       # font -> how far its glyphs can reach (_font_reach)
         self.base_ctm = _ID       # the CTM a content stream started with: patterns are placed from it
 
     # ------------------------------------------------------------ helpers
     def mm(self, x: float, y: float) -> tuple[float, float]:
         t = self.trim
         return (x - t[0]) * self.uu / MM, (t[3] - y) * self.uu / MM
+
+    def seen(self, g: _GState, painted, bbox):
+        """``bbox`` cut to the clip region, or None when ``painted`` (the box the object's paint can cover)
+        does not show through it."""
+        if g.clip is None:
+            return bbox
+        if not _visible(painted, g.clip):
+            self.clipped_objects += 1
+            return None
+        return _clamp(bbox, g.clip)
 
     def inside(self, bbox) -> bool:
         if bbox is None or self.area is None:
@@ -628,9 +710,19 @@ class _Walker:
             self.transparency("a soft mask (ExtGState /SMask)", x, y)
 
     # ------------------------------------------------------------ painting
-    def paint_path(self, g: _GState, bbox, fill: bool, stroke: bool, resources) -> None:
+    def paint_path(self, g: _GState, bbox, fill: bool, stroke: bool, resources, joins: bool = False) -> None:
+        """A path (``bbox``: its points' box in device space) filled and/or stroked; ``joins``: its corners
+        may reach out as far as the miter limit."""
         if bbox is None:
             return
+        if g.clip is not None:
+            painted = bbox
+            if stroke:
+                reach = g.lw / 2 * (g.ml if g.lj == 0 and joins else 1.0)
+                painted = _grow(bbox, reach * _max_scale(g.ctm))
+            bbox = self.seen(g, painted, bbox)
+            if bbox is None:
+                return
         x, y = bbox[0], bbox[3]
         inside = self.inside(bbox)
         xm, ym = self.mm(x, y)
@@ -688,9 +780,10 @@ class _Walker:
                 if cs.base is not None:
                     self.judge_colour(f"an uncoloured tiling pattern ({what})", cs.base, values, x, y, None)
                 return
-            self.form(pattern, pattern.get("/Resources", resources), base, g, "tiling pattern")
+            # one cell is judged where the pattern space puts it, whatever the painted shape clips
+            self.form(pattern, pattern.get("/Resources", resources), base, g, "tiling pattern", clip=None)
 
-    def shading(self, shading, resources, x: float, y: float, what: str = "a shading") -> None:
+    def shading(self, shading, resources, x: float, y: float, what: str = "a shading", bbox=None) -> None:
         import pikepdf
         try:
             cs = self.resolve_cs(shading.get("/ColorSpace"), resources)
@@ -731,26 +824,68 @@ class _Walker:
         if not samples:
             samples = [cs.initial()]
         for s in samples:
-            self.judge_colour(what, cs, s, x, y, None)
+            self.judge_colour(what, cs, s, x, y, bbox)
 
-    def show_text(self, g: _GState, tm, nchars: int, resources) -> None:
+    def text_reach(self, g: _GState, drift, nchars: int, adjust) -> tuple:
+        """(the box in text space, from the text matrix's origin, that ``nchars`` bytes of text can cover, or
+        None when the font does not say; how far the text position may have moved from the origin, as a
+        (least, largest) pair).  ``drift``: how far it may have moved before; ``adjust``: the least and largest
+        sums of a TJ array's numbers, in text space."""
+        font = g.font
+        if font is None:
+            return None, drift
+        try:
+            key = font.objgen
+        except Exception:
+            key = None
+        if key is None or key == (0, 0):
+            reach = _font_reach(font)
+        elif key in self.metrics:
+            reach = self.metrics[key]
+        else:
+            reach = self.metrics[key] = _font_reach(font)
+        if reach is None:
+            return None, drift
+        wmin, wmax, gx0, gy0, gx1, gy1 = reach
+        fs, th = g.fsize, g.th
+        a1, a2 = wmin * fs, wmax * fs
+        s0 = (min(a1, a2) + g.tc + min(0.0, g.tw)) * th
+        s1 = (max(a1, a2) + g.tc + max(0.0, g.tw)) * th
+        lo = nchars * min(0.0, s0, s1) + adjust[0]
+        hi = nchars * max(0.0, s0, s1) + adjust[1]
+        x0, x1 = sorted((gx0 * fs * th, gx1 * fs * th))
+        y0, y1 = sorted((gy0 * fs, gy1 * fs))
+        box = (drift[0] + lo + x0, g.trise + y0, drift[1] + hi + x1, g.trise + y1)
+        return box, (drift[0] + lo, drift[1] + hi)
+
+    def show_text(self, g: _GState, tm, nchars: int, resources, drift=(0.0, 0.0), adjust=(0.0, 0.0)) -> tuple:
+        """Text shown at the text matrix ``tm`` (moved since by at most ``drift``, see text_reach); returns how
+        far the text position may have moved after it."""
         k = self.k
+        reach, after = self.text_reach(g, drift, nchars, adjust)
         if nchars == 0:
-            return
+            return after
         if g.tr in (3, 7):          # invisible (or clip-only) text prints nothing
-            return
+            return after
         font = g.font
         k.use_font(font, g.fontname or "?", self.pageno)      # a font that shows text must be embedded
+        trm = _mul(tm, g.ctm)
+        x, y = trm[4], trm[5]
+        top = _apply(trm, 0, g.fsize)
+        bbox = (min(x, top[0]), min(y, top[1]), max(x, top[0]), max(y, top[1]))
+        if g.clip is not None:
+            painted = None if reach is None else _rect_through(trm, reach)
+            if painted is not None and g.tr in (1, 2, 5, 6):
+                painted = _grow(painted, g.lw / 2 * (g.ml if g.lj == 0 else 1.0) * _max_scale(g.ctm))
+            bbox = self.seen(g, painted, bbox)
+            if bbox is None:
+                return after
         scale = 1.0
         if font is not None and font.get("/Subtype") == "/Type3":
             fm = [_num(v) for v in font.get("/FontMatrix", [0.001, 0, 0, 0.001, 0, 0])]
             if len(fm) == 6:
                 scale = math.hypot(fm[2], fm[3]) * 1000
             self.type3(font, g, tm, resources)
-        trm = _mul(tm, g.ctm)
-        x, y = trm[4], trm[5]
-        top = _apply(trm, 0, g.fsize)
-        bbox = (min(x, top[0]), min(y, top[1]), max(x, top[0]), max(y, top[1]))
         size = abs(g.fsize) * scale * math.hypot(trm[2], trm[3]) * self.uu
         inside = self.inside(bbox)
         fname = k.font_label(font, g.fontname)
@@ -768,7 +903,7 @@ class _Walker:
             if g.scs.family != "Pattern":
                 self.judge_colour("outlined text", g.scs, g.stroke, x, y, bbox)
         if not inside:
-            return
+            return after
         if size < k.profile.min_text_pt * (1 - TOLERANCE):
             shown = f"{size:.1f}" if round(size, 1) < k.profile.min_text_pt else f"{size:.2f}"
             k.add("text-size", self.pageno, ("size", round(size, 2), fname),
@@ -785,6 +920,7 @@ class _Walker:
             elif _rich_black(inks):
                 k.add("rich-black", self.pageno, ("text", _describe(g.fcs, g.fill), fname),
                       f"text at {size:.1f} pt in rich black ({_describe(g.fcs, g.fill)}): font {fname}", xm, ym)
+        return after
 
     def type3(self, font, g: _GState, tm, resources) -> None:
         """The glyph procedures of a Type 3 font, once per font: their colours, images and fonts."""
@@ -800,6 +936,7 @@ class _Walker:
         for _name, proc in list(font.get("/CharProcs", {}).items())[:256]:
             gs = g.copy()
             gs.ctm = trm
+            gs.clip = None      # each glyph is judged at the text's origin, wherever the string clips it
             self.run(proc, res, gs, "a Type 3 glyph")
 
     def image(self, g: _GState, img, resources, name: str) -> None:
@@ -809,6 +946,10 @@ class _Walker:
         corners = [_apply(m, u, v) for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
         xs, ys = [p[0] for p in corners], [p[1] for p in corners]
         bbox = (min(xs), min(ys), max(xs), max(ys))
+        if g.clip is not None:
+            bbox = self.seen(g, bbox, bbox)
+            if bbox is None:
+                return
         x, y = bbox[0], bbox[3]
         xm, ym = self.mm(x, y)
         inside = self.inside(bbox)
@@ -879,20 +1020,29 @@ class _Walker:
                   f"than {k.profile.ink_limit:.0f} %", xm, ym)
 
     # ------------------------------------------------------------ forms
-    def form(self, xobj, resources, ctm, g: _GState, what: str = "form") -> None:
+    def form(self, xobj, resources, ctm, g: _GState, what: str = "form", clip=_INHERIT) -> None:
+        """A form XObject (or tiling pattern cell, or annotation appearance) drawn with ``ctm`` (its /Matrix
+        included), clipped to its /BBox inside ``clip`` (by default the current clip region)."""
         key = xobj.objgen
         if key in self.stack or len(self.stack) >= MAX_DEPTH:
             self.k.add("structure", self.pageno, ("recursion",),
                        f"a {what} that draws itself or nests more than {MAX_DEPTH} deep was not followed")
             return
+        if clip is _INHERIT:
+            clip = g.clip
+        bbox = _box(xobj.get("/BBox")) if "/BBox" in xobj else None
+        if bbox is not None:
+            clip = _clip(clip, _rect_through(ctm, bbox))
         group = xobj.get("/Group")
         x, y = ctm[4], ctm[5]
-        if group is not None and str(group.get("/S", "")) == "/Transparency":
+        if group is not None and str(group.get("/S", "")) == "/Transparency" and (clip is None
+                                                                                 or _visible(clip, clip)):
             self.transparency(f"a transparency group ({what})", x, y)
         self.stack.append(key)
         try:
             gs = g.copy()
             gs.ctm = ctm
+            gs.clip = clip
             self.run(xobj, resources, gs, what)
         finally:
             self.stack.pop()
@@ -909,7 +1059,11 @@ class _Walker:
         self.base_ctm = g.ctm
         stack: list[_GState] = []
         tm = tlm = _ID
+        drift = (0.0, 0.0)        # how far text shown since the last positioning moved the text position
         path_box = None
+        segments = 0              # in the current subpath
+        joins = False             # the path has corners (a stroke reaches out as far as the miter limit)
+        clipping = False          # W or W*: the path clips once it is painted
         k = self.k
         if resources is None:
             resources = pikepdf.Dictionary()
@@ -927,28 +1081,49 @@ class _Walker:
                     x, y = _apply(g.ctm, _num(a[0]), _num(a[1]))
                     path_box = (x, y, x, y) if path_box is None else (min(path_box[0], x), min(path_box[1], y),
                                                                        max(path_box[2], x), max(path_box[3], y))
+                    if op == "m":
+                        segments = 0
+                    else:
+                        segments += 1
+                        joins = joins or segments > 1
                 elif op in ("c", "v", "y"):
                     for i in range(0, len(a) - 1, 2):
                         x, y = _apply(g.ctm, _num(a[i]), _num(a[i + 1]))
                         path_box = (x, y, x, y) if path_box is None else (
                             min(path_box[0], x), min(path_box[1], y), max(path_box[2], x), max(path_box[3], y))
+                    segments += 1
+                    joins = joins or segments > 1
                 elif op == "re":
                     x0, y0, w, h = (_num(v) for v in a[:4])
                     for px, py in ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h)):
                         x, y = _apply(g.ctm, px, py)
                         path_box = (x, y, x, y) if path_box is None else (
                             min(path_box[0], x), min(path_box[1], y), max(path_box[2], x), max(path_box[3], y))
-                elif op in ("f", "F", "f*"):
-                    self.paint_path(g, path_box, True, False, resources)
+                    # the square corners of an upright rectangle reach no further out than its sides
+                    c = g.ctm
+                    joins = joins or not ((c[1] == 0 and c[2] == 0) or (c[0] == 0 and c[3] == 0))
+                    segments = 0
+                elif op == "h":
+                    joins = joins or segments > 0
+                    segments = 0
+                elif op in ("f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "n"):
+                    if op in ("s", "b", "b*"):
+                        joins = joins or segments > 0
+                    if op != "n":
+                        self.paint_path(g, path_box, op not in ("S", "s"), op not in ("f", "F", "f*"), resources,
+                                        joins)
+                    if clipping:      # the clip takes effect after the path is painted (ISO 32000 8.5.4)
+                        g.clip = _clip(g.clip, path_box if path_box is not None else _NOWHERE)
+                        clipping = False
                     path_box = None
-                elif op in ("S", "s"):
-                    self.paint_path(g, path_box, False, True, resources)
-                    path_box = None
-                elif op in ("B", "B*", "b", "b*"):
-                    self.paint_path(g, path_box, True, True, resources)
-                    path_box = None
-                elif op == "n":
-                    path_box = None
+                    segments = 0
+                    joins = False
+                elif op in ("W", "W*"):
+                    clipping = True
+                elif op == "j":
+                    g.lj = int(_num(a[0]))
+                elif op == "M":
+                    g.ml = max(1.0, _num(a[0], 10.0))
                 elif op in ("k", "K", "g", "G", "rg", "RG"):
                     cs = {"k": _CMYK, "K": _CMYK, "g": _GRAY, "G": _GRAY, "rg": _RGB_, "RG": _RGB_}[op]
                     vals = tuple(_num(v) for v in a)
@@ -984,19 +1159,23 @@ class _Walker:
                     self.extgstate(g, resources.get("/ExtGState", {}).get(str(a[0])))
                 elif op == "BT":
                     tm = tlm = _ID
+                    drift = (0.0, 0.0)
                 elif op == "Tf":
                     g.font = resources.get("/Font", {}).get(str(a[0]))
                     g.fsize = _num(a[1])
                     g.fontname = str(a[0])
                 elif op == "Tm":
                     tm = tlm = tuple(_num(v) for v in a[:6])
+                    drift = (0.0, 0.0)
                 elif op in ("Td", "TD"):
                     tx, ty = _num(a[0]), _num(a[1])
                     if op == "TD":
                         g.tl = -ty
                     tlm = tm = _mul((1, 0, 0, 1, tx, ty), tlm)
+                    drift = (0.0, 0.0)
                 elif op == "T*":
                     tlm = tm = _mul((1, 0, 0, 1, 0, -g.tl), tlm)
+                    drift = (0.0, 0.0)
                 elif op == "TL":
                     g.tl = _num(a[0])
                 elif op == "Tc":
@@ -1012,18 +1191,43 @@ class _Walker:
                 elif op in ("Tj", "'", '"'):
                     if op != "Tj":
                         tlm = tm = _mul((1, 0, 0, 1, 0, -g.tl), tlm)
+                        drift = (0.0, 0.0)
+                    if op == '"':
+                        g.tw, g.tc = _num(a[0]), _num(a[1])
                     s = a[-1]
-                    self.show_text(g, tm, len(bytes(s)) if isinstance(s, pikepdf.String) else 0, resources)
+                    drift = self.show_text(g, tm, len(bytes(s)) if isinstance(s, pikepdf.String) else 0, resources,
+                                           drift)
                 elif op == "TJ":
-                    n = sum(len(bytes(x)) for x in a[0] if isinstance(x, pikepdf.String))
-                    self.show_text(g, tm, n, resources)
+                    n = 0
+                    back = ahead = 0.0
+                    for x in a[0]:
+                        if isinstance(x, pikepdf.String):
+                            n += len(bytes(x))
+                        else:
+                            d = -_num(x) / 1000 * g.fsize * g.th
+                            if d < 0:
+                                back += d
+                            else:
+                                ahead += d
+                    drift = self.show_text(g, tm, n, resources, drift, (back, ahead))
                 elif op == "Do":
                     self.do(g, str(a[0]), resources)
                 elif op == "sh":
                     sh = resources.get("/Shading", {}).get(str(a[0]))
                     if sh is not None:
-                        self.alpha(g, True, g.ctm[4], g.ctm[5])
-                        self.shading(sh, resources, g.ctm[4], g.ctm[5])
+                        # sh paints the clip region, and no more than the shading's own BBox
+                        area = g.clip
+                        sbox = _box(sh.get("/BBox")) if "/BBox" in sh else None
+                        if sbox is not None:
+                            area = _clip(area, _rect_through(g.ctm, sbox))
+                        if area is None:
+                            self.alpha(g, True, g.ctm[4], g.ctm[5])
+                            self.shading(sh, resources, g.ctm[4], g.ctm[5])
+                        elif not _visible(area, area):
+                            self.clipped_objects += 1
+                        else:
+                            self.alpha(g, True, area[0], area[3])
+                            self.shading(sh, resources, area[0], area[3], bbox=area)
             except _Budget:
                 raise
             except (IndexError, TypeError, ValueError, AttributeError, KeyError, pikepdf.PdfError):
@@ -1071,11 +1275,79 @@ class _Walker:
             g.bm = names[0] if names else "Normal"
         if "/SMask" in gs:
             g.smask = str(gs.get("/SMask")) != "/None"
+        if "/LJ" in gs:
+            g.lj = int(_num(gs.get("/LJ")))
+        if "/ML" in gs:
+            g.ml = max(1.0, _num(gs.get("/ML"), 10.0))
         if "/Font" in gs:
             try:
                 g.font, g.fsize = gs["/Font"][0], _num(gs["/Font"][1])
             except (IndexError, TypeError):
                 pass
+
+
+def _font_reach(font) -> tuple | None:
+    """(least advance, largest advance, glyph box x0, y0, x1, y1) of a font's glyphs, in text space for a font
+    size of 1: from its widths (/Widths, or /W and /DW) and /FontBBox (the glyph box is generous where the
+    FontBBox is missing or empty); None where the font does not say (no widths, vertical writing)."""
+    import pikepdf
+    try:
+        sub = str(font.get("/Subtype", ""))
+        fm = None
+        if sub == "/Type0":
+            enc = font.get("/Encoding")
+            if isinstance(enc, pikepdf.Name):
+                if str(enc).endswith("-V"):
+                    return None
+            elif isinstance(enc, pikepdf.Stream):
+                if int(_num(enc.get("/WMode", 0))) != 0:
+                    return None
+            else:
+                return None
+            desc_font = font["/DescendantFonts"][0]
+            widths = [_num(desc_font.get("/DW", 1000), 1000.0)]
+            items = list(desc_font.get("/W", []))
+            i = 0
+            while i < len(items):
+                if i + 1 < len(items) and isinstance(items[i + 1], pikepdf.Array):
+                    widths.extend(_num(v) for v in items[i + 1])
+                    i += 2
+                else:
+                    if i + 2 < len(items):
+                        widths.append(_num(items[i + 2]))
+                    i += 3
+            desc = desc_font.get("/FontDescriptor")
+            fbox = desc.get("/FontBBox") if desc is not None else None
+        else:
+            if "/Widths" not in font:
+                return None
+            widths = [_num(v) for v in font["/Widths"]]
+            desc = font.get("/FontDescriptor")
+            if desc is not None:
+                widths.append(_num(desc.get("/MissingWidth", 0)))
+            if sub == "/Type3":
+                fm = tuple(_num(v) for v in font.get("/FontMatrix", []))
+                if len(fm) != 6 or abs(fm[1]) > 1e-9:     # glyphs that advance upwards too
+                    return None
+                fbox = font.get("/FontBBox")
+            else:
+                fbox = desc.get("/FontBBox") if desc is not None else None
+        box = _box(fbox) if fbox is not None else None
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, pikepdf.PdfError):
+        return None
+    if not widths:
+        return None
+    if fm is not None:
+        wmin, wmax = sorted((min(widths) * fm[0], max(widths) * fm[0]))
+        if box is not None:
+            box = _rect_through(fm, box)
+    else:
+        wmin, wmax = min(widths) / 1000, max(widths) / 1000
+        if box is not None:
+            box = tuple(v / 1000 for v in box)
+    if box is None or box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
+        box = (min(0.0, wmin) - 1.0, -1.0, max(1.0, wmax) + 1.0, 2.0)
+    return (wmin, wmax) + tuple(box)
 
 
 def _filters(stream) -> set[str]:
@@ -1857,6 +2129,9 @@ def _analyse_page(k: _Check, pdf, pageno: int, page) -> None:
     if w.slug_objects:
         k.notes.add("objects wholly outside the BleedBox (printer's marks, the slug) are not judged for ink, size "
                     "or overprint")
+    if w.clipped_objects:
+        k.notes.add("objects clipped away (outside the clipping paths and form bounding boxes they are drawn in: "
+                    "never printed) are not judged")
 
 
 def _annotation(w: _Walker, annot, g: _GState) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from leaflets.cli import main
 from leaflets.preflight import NOT_ENFORCED_IN_BUILD, RULES, preflight
-from pdfmaker import URL, Array, Dictionary, Name, Page, clean_page, edit, pdfx
+from pdfmaker import MM, URL, Array, Dictionary, Name, Page, clean_page, edit, pdfx
 
 
 def check(data: bytes, profile: str = "shop", qr: str = "off", **kw):
@@ -603,3 +603,235 @@ def test_a_long_report_is_shortened_and_json_keeps_everything():
     text = report.format()
     assert text.count("[colour] a filled shape") == 8 and "and 4 more on other pages" in text
     assert len([f for f in report.to_json()["findings"] if f["rule"] == "colour"]) == 12
+
+
+# ------------------------------------------------------------------ clipping
+
+MARK_RULES = {"rich-black", "ink-limit"}
+
+
+def _rect(p: Page, x, y, w, h) -> str:
+    """A rectangle path, x, y, w, h in mm from the trim's top left."""
+    px, py = p.pt(x, y + h)
+    return f"{px:.3f} {py:.3f} {w * MM:.3f} {h * MM:.3f} re"
+
+
+def _marks(p: Page) -> Page:
+    """Registration-colour marks (C M Y K 100) inside the BleedBox, in 100..140 x 160..190 mm: a thin line,
+    small text, a filled box and a 400 % image."""
+    p.line(100, 165, 140, 165, 0.25, "1 1 1 1 K", gs=None)
+    p.text(100, 175, 8, "1 1 1 1 k", "Mark")
+    p.fill_rect(100, 180, 20, 8, "1 1 1 1 k")
+    return p.image(125, 180, 10, 10, 150, 150, "/DeviceCMYK", 4, "Im9", fill=255)
+
+
+def _clipped(clip) -> bytes:
+    p = clean_page()
+    p.add("q", clip(p))
+    _marks(p)
+    return pdfx(p.add("Q").pdf())
+
+
+def _found(report) -> set[str]:
+    return {f.rule for f in report.findings} & MARK_RULES
+
+
+def _count(report, rule: str) -> int:
+    return sum(f.count for f in report.findings if f.rule == rule)
+
+
+def test_marks_drawn_unclipped_are_judged():
+    p = _marks(clean_page())
+    report = check(pdfx(p.pdf()))
+    assert _found(report) == MARK_RULES, report.format()
+    # every mark is judged: the line, the text, the box and the image for ink; the line and the text for black
+    assert _count(report, "ink-limit") == 4 and _count(report, "rich-black") == 2, report.format()
+    messages = " ".join(f.message for f in report.errors)
+    for words in ("thin line", "text at 8.0 pt", "image /Im9"):
+        assert words in messages, report.format()
+
+
+MM_90 = 90 * MM
+HIDING = {
+    # the marks lie outside the clip region, which is inside the page (10..60 x 150..200 mm)
+    "rectangle, W n": lambda p: f"{_rect(p, 10, 150, 50, 50)} W n",
+    "rectangle, W* n": lambda p: f"{_rect(p, 10, 150, 50, 50)} W* n",
+    "triangle": lambda p: "{0} {1} m {2} {1} l {0} {3} l h W n".format(*p.pt(10, 200), p.pt(60, 200)[0],
+                                                                    p.pt(10, 150)[1]),
+    # the path is placed by the CTM in force at W: 90 mm to the left of where its numbers say
+    "rectangle under a CTM": lambda p: f"1 0 0 1 {-MM_90:.3f} 0 cm {_rect(p, 100, 150, 50, 50)} W n "
+                                       f"1 0 0 1 {MM_90:.3f} 0 cm",
+    # two clips that each show part of the marks, and their intersection none
+    "two clips intersected": lambda p: f"{_rect(p, 0, 150, 115, 50)} W n {_rect(p, 118, 150, 40, 50)} W n",
+    "an empty clip path": lambda p: "W n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HIDING))
+def test_marks_outside_the_clip_region_are_not_judged(case):
+    report = check(_clipped(HIDING[case]))
+    assert not _found(report), report.format()
+    assert report.ok, report.format()
+    assert any("clipped away" in n for n in report.notes)
+
+
+SHOWING = {
+    "a clip that contains them": lambda p: f"{_rect(p, 90, 150, 55, 50)} W n",
+    "a clip set and released by q/Q": lambda p: f"q {_rect(p, 10, 150, 50, 50)} W n Q",
+    "a clip path that is only painted, never W": lambda p: f"{_rect(p, 10, 150, 50, 50)} n",
+    # text clip modes do not tighten the clip region (it is not known)
+    "a text clip (Tr 7)": lambda p: "BT /F1 12 Tf 7 Tr 40 40 Td (clip) Tj 0 Tr ET",
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHOWING))
+def test_marks_inside_the_clip_region_are_judged(case):
+    report = check(_clipped(SHOWING[case]))
+    assert _count(report, "ink-limit") == 4 and _count(report, "rich-black") == 2, report.format()
+
+
+def test_a_clip_takes_effect_after_the_path_that_sets_it_is_painted():
+    """`m l W S`: the line is stroked with the clip before it (ISO 32000 8.5.4); it then clips to its own
+    inside, which is empty, so that nothing after it shows."""
+    p = clean_page()
+    (a, b), c = p.pt(10, 150), p.pt(40, 150)[0]
+    p.add(f"q 1 1 1 1 K 0.25 w {a:.3f} {b:.3f} m {c:.3f} {b:.3f} l W S")
+    _marks(p).add("Q")
+    report = check(pdfx(p.pdf()))
+    for rule in MARK_RULES:
+        found = [f for f in report.errors if f.rule == rule]
+        assert len(found) == 1 and found[0].count == 1, report.format()
+        assert (found[0].x_mm, found[0].y_mm) == (pytest.approx(10, abs=0.01), pytest.approx(150, abs=0.01))
+
+
+def test_a_clip_set_in_a_form_stays_in_the_form():
+    p = _form(f"{_rect(Page(), 10, 150, 50, 50)} W n 0 0 0 0 k 0 0 1 1 re f", (1, 0, 0, 1, 0, 0))
+    report = check(pdfx(_marks(p).pdf()))
+    assert _found(report) == MARK_RULES, report.format()
+
+
+def test_an_object_reaching_into_the_clip_region_is_judged():
+    """Judged by its extent, not its points or its first glyph: a thick line beside the clip whose stroke
+    reaches in, text that starts outside and runs in (also after other text shown in the same line)."""
+    def page(*ops):
+        p = clean_page()
+        p.fonts = True
+        return check(pdfx(p.add("q", f"{_rect(p, 60, 150, 80, 50)} W n", *ops, "Q").pdf()))
+
+    a, b = clean_page().pt(70, 150 - 0.5 / MM)        # 0.5 pt above the clip region
+    c = clean_page().pt(110, 0)[0]
+    for width, seen in ((3, True), (0.25, False)):
+        report = page(f"1 1 1 1 K {width} w {a:.3f} {b:.3f} m {c:.3f} {b:.3f} l S")
+        assert ("ink-limit" in failed(report)) == seen, (width, report.format())
+    x, y = clean_page().pt(40, 170)
+    for words, seen in (("Human trafficking is a crime", True), ("Hi", False)):
+        report = page(f"1 1 1 1 k BT /F1 8 Tf {x:.3f} {y:.3f} Td ({words}) Tj ET")
+        assert (_found(report) == MARK_RULES) == seen, (words, report.format())
+    # the first string (invisible, Tr 3) moves the second into the clip region
+    report = page(f"1 1 1 1 k BT /F1 8 Tf {x:.3f} {y:.3f} Td 3 Tr (Human trafficking is a crime) Tj 0 Tr (X) Tj ET")
+    assert _found(report) == MARK_RULES, report.format()
+    report = page(f"1 1 1 1 k BT /F1 8 Tf {x:.3f} {y:.3f} Td 3 Tr (H) Tj 0 Tr (X) Tj ET")
+    assert not _found(report), report.format()
+
+
+def _marks_form(bbox, matrix=(0.5, 0, 0, 0.5, 200, 250)) -> bytes:
+    """A form drawing a 400 % box and a thin rich-black line at 10..40 x 10..50 in its own space."""
+    p = _form("1 1 1 1 k 10 10 30 30 re f 1 1 1 1 K 0.25 w 10 50 m 40 50 l S", matrix)
+
+    def set_bbox(pdf):
+        pdf.pages[0].Resources.XObject.Fm1.BBox = Array(bbox)
+    return edit(pdfx(p.pdf()), set_bbox)
+
+
+@pytest.mark.parametrize("bbox,seen", [
+    ([0, 0, 1000, 1000], True),
+    ([0, 0, 50, 60], True),            # in form space; in page space it would exclude the marks
+    ([60, 60, 100, 100], False),
+    ([0, 0, 50, 5], False),
+    ([200, 250, 240, 300], False),     # where the marks are on the page, but in form space it excludes them
+])
+def test_a_forms_bbox_clips_what_it_draws(bbox, seen):
+    report = check(_marks_form(bbox))
+    assert (_found(report) == MARK_RULES) == seen, report.format()
+    if not seen:
+        assert not _found(report), report.format()
+
+
+def test_a_form_inside_a_clip_outside_its_bbox_and_a_nested_form():
+    """The page's clip and the form's BBox are intersected; a form drawn by a form is clipped by both."""
+    p = clean_page()
+    p.forms["Fm1"] = ("1 1 1 1 k 10 10 30 30 re f 1 1 1 1 K 0.25 w 10 50 m 40 50 l S", (0.5, 0, 0, 0.5, 200, 250))
+    p.add(f"q {_rect(p, 10, 150, 50, 50)} W n /Fm1 Do Q")
+    assert not _found(check(pdfx(p.pdf())))
+
+    def nest(pdf):
+        res = pdf.pages[0].Resources
+        inner = res.XObject.Fm1
+        outer = pdf.make_stream(b"/Fm1 Do", Type=Name.XObject, Subtype=Name.Form, BBox=[0, 0, 100, 100],
+                                Resources=res)
+        res.XObject.Fm2 = outer
+        pdf.pages[0].Contents = pdf.make_stream(b"/Fm2 Do")
+        inner.BBox = Array([0, 0, 1000, 1000])
+    p = clean_page()
+    p.forms["Fm1"] = ("1 1 1 1 k 10 10 30 30 re f", (1, 0, 0, 1, 300, 300))
+    data = pdfx(p.add("/Fm1 Do").pdf())
+    assert "ink-limit" not in failed(check(edit(data, nest)))
+    assert "ink-limit" in failed(check(data))
+
+
+def test_a_shading_paints_the_clip_region_and_no_more_than_its_bbox():
+    def shaded(before: str, bbox=None) -> set[str]:
+        p = clean_page()
+        sh = Dictionary(ShadingType=2, ColorSpace=Name.DeviceCMYK, Coords=[0, 0, 100, 0],
+                        Function=Dictionary(FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[1, 1, 1, 1], N=1))
+        if bbox is not None:
+            sh.BBox = bbox
+        p.shadings["Sh"] = sh
+        p.add(f"q {before} 1 0 0 1 100 300 cm /Sh sh Q")
+        return failed(check(pdfx(p.pdf())))
+    clip = f"{_rect(clean_page(), 10, 150, 50, 50)} W n"     # 62..204 x 62..204 pt on the page
+    assert "ink-limit" in shaded("")
+    assert "ink-limit" in shaded(clip)
+    assert "ink-limit" in shaded("", [0, 0, 50, 50])
+    assert "ink-limit" not in shaded(clip, [0, 0, 50, 50])      # 100..150 x 300..350 pt: outside the clip
+    assert "ink-limit" not in shaded("W n")
+
+
+def test_an_imposed_sheet_of_our_print_file_passes_with_its_marks_clipped_away(built):
+    """leaflets impose places each page as a form clipped to its bleed (or trim): the source's crop marks
+    and slug, in registration colour, are clipped away and are not judged; what is printed still is."""
+    from leaflets.impose import impose
+    source = built[("en", "print")]
+    for marks in (None, "none"):
+        sheet = impose([source], "fill-sra3", marks=marks).data
+        for profile in ("shop", "office"):
+            report = check(sheet, profile)
+            assert report.ok, report.format()
+            assert not _found(report), report.format()
+        # the same sheet with its clipping paths taken out: the marks are judged, and fail
+        pdf = pikepdf.open(io.BytesIO(sheet))
+        page = pdf.pages[0]
+        content = b"".join(bytes(c.read_bytes()) for c in ([page.Contents] if isinstance(page.Contents,
+                                                                                         pikepdf.Stream)
+                                                           else page.Contents))
+        assert b" re W n" in content
+        page.Contents = pdf.make_stream(content.replace(b" re W n", b" re n"))
+        for xobj in page.Resources.XObject.values():
+            if xobj.get("/Subtype") == Name.Form:
+                xobj.BBox = Array([-10000, -10000, 10000, 10000])
+        out = io.BytesIO()
+        pdf.save(out)
+        assert _found(check(out.getvalue())) == MARK_RULES
+
+
+def test_an_imposed_sheet_still_judges_what_is_printed():
+    from leaflets.impose import impose
+    p = clean_page()
+    p.text(10, 150, 8, "0.6 0.5 0.4 1 k")                           # rich black small text, inside the trim
+    p.add("q 1 1 1 1 K 0.25 w", " ".join(f"{a:.3f} {b:.3f} m {c:.3f} {b:.3f} l S" for a, b, c in (
+        (*p.pt(-4, 0), p.pt(-11, 0)[0]), (*p.pt(152, 0), p.pt(159, 0)[0]))), "Q")       # marks in the slug
+    sheet = impose([pdfx(p.pdf())], "fill-sra3").data
+    report = check(sheet)
+    rich = [f for f in report.errors if f.rule == "rich-black"]
+    assert rich and all("text at 8.0 pt" in f.message for f in rich), report.format()
+    assert "ink-limit" not in failed(report), report.format()
