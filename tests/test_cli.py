@@ -50,8 +50,9 @@ def test_build_narrowed_writes_files_and_summary(project_copy, font_cache):
                          cache=font_cache)
     assert code == 0, err
     files = sorted(p.name for p in (project_copy / "output").rglob("*") if p.is_file())
-    assert files == ["a4-leaflet.th.online.pdf"]
-    assert "Wrote 1 files" in out
+    # every design, and the annual fact sheet (the project has content/reports/)
+    assert files == ["a4-leaflet.th.online.pdf", "factsheet.th.online.pdf"]
+    assert "Wrote 2 files" in out
 
 
 def test_unknown_language_is_a_usage_error(project_copy, font_cache):
