@@ -31,6 +31,7 @@ import logging
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -198,6 +199,24 @@ class WebFonts:
                 os.replace(tmp, path)
         self._memory[key] = data
         return data
+
+
+def _with_decompositions(chars: set[int], covered) -> frozenset[int]:
+    """``chars`` and every character of their canonical and compatibility decompositions that the
+    face has: a shaper may set a character by its parts (Thai SARA AM as NIKHAHIT + SARA AA, an
+    Indic nukta letter as letter + nukta), so the parts must be in the subset's cmap too."""
+    out = set(chars)
+    todo = list(chars)
+    while todo:
+        cp = todo.pop()
+        for part in unicodedata.decomposition(chr(cp)).split():
+            if part.startswith("<"):
+                continue
+            q = int(part, 16)
+            if q not in out and q in covered:
+                out.add(q)
+                todo.append(q)
+    return frozenset(out)
 
 
 def subset_woff2(data: bytes, index: int, chars: frozenset[int]) -> bytes:
@@ -473,7 +492,7 @@ class HtmlRenderer:
 
         faces_css = []
         for face, fam in families.items():
-            cs = frozenset(chars.get(face, ()) | {0x20})
+            cs = _with_decompositions(chars.get(face, set()) | {0x20}, face.unicodes)
             data = base64.b64encode(self.fonts.woff2(face, cs)).decode("ascii")
             faces_css.append(f'@font-face{{font-family:"{fam}";src:url(data:font/woff2;base64,{data}) '
                              f'format("woff2");font-weight:{700 if face.weight == "bold" else 400};'
