@@ -107,9 +107,9 @@ def test_lang_dir_headings_lists_and_links(workspace, pages):
             ja = [el for el in doc.iter() if el.get("lang") == "ja"]
             assert ja and all(el.get("dir") == "ltr" for el in ja)
             assert _norm(project.string("ja", "shown_to")[0]) in {_norm(el.text_content()) for el in ja}
-        if language.rtl:
-            hotline = [a for a in doc.iter("a") if a.get("href", "").startswith("tel:")][0]
-            assert hotline.getparent().get("dir") == "ltr"
+        if language.rtl:     # the number and the addresses are isolated left to right
+            for a in doc.iter("a"):
+                assert a.get("dir") == "ltr", (lang, a.get("href"))
 
 
 def test_draft_notice_only_on_draft_languages(workspace, pages):
@@ -156,6 +156,20 @@ def test_hostile_text_is_escaped(workspace):
     doc = _doc(data)
     assert doc.findall(".//script") == [] and doc.findall(".//b") == []
     assert payload in doc.find("body").text_content()
+
+
+def test_cli_builds_the_html_edition(project_copy, font_cache, pages):
+    from leaflets.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["build", "--project", str(project_copy), "--lang", "ar", "--edition", "html", "--cache",
+                 str(font_cache)], stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    files = sorted(p.relative_to(project_copy / "output") for p in (project_copy / "output").rglob("*")
+                   if p.is_file())
+    assert Path(DESIGN) / f"{DESIGN}.ar.html" in files
+    assert all(p.name == f"{p.parent.name}.ar.html" for p in files), files
+    assert (project_copy / "output" / DESIGN / f"{DESIGN}.ar.html").read_bytes() == pages[(DESIGN, "ar")][0]
+    assert "html" in out.getvalue()
 
 
 def test_deterministic(workspace, pages, tmp_path):

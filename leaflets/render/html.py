@@ -258,6 +258,7 @@ class _Element:
     bg: tuple
     faces: list
     href: str | None
+    border: tuple | None = None    # the outline the block sits in (a stroked box with no fill)
 
 
 @dataclass
@@ -288,6 +289,19 @@ def _background(items: list, index: int, box) -> tuple:
     return PAPER
 
 
+def _outline(items: list, index: int, box) -> tuple | None:
+    """The stroke of the last unfilled, stroked box painted before ``items[index]`` around the centre of ``box``."""
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    for it in reversed(items[:index]):
+        if isinstance(it, Rect) and it.x <= cx <= it.x + it.w and it.y <= cy <= it.y + it.h:
+            if it.fill is not None:
+                return None
+            if it.stroke is not None and it.stroke_width > 0:
+                return tuple(it.stroke.rgb)
+    return None
+
+
 def _elements(pages) -> list[_Element]:
     out: list[_Element] = []
     section = "main"
@@ -305,7 +319,8 @@ def _elements(pages) -> list[_Element]:
             faces = list(dict.fromkeys(r.face for r in it.runs))
             fg = tuple(it.runs[0].color.rgb) if it.runs else INK
             href = links.get(tuple(round(v, 3) for v in it.box))
-            out.append(_Element(it, role, item, section, fg, _background(items, i, it.box), faces, href))
+            out.append(_Element(it, role, item, section, fg, _background(items, i, it.box), faces, href,
+                                _outline(items, i, it.box)))
     return out
 
 
@@ -364,12 +379,10 @@ class HtmlRenderer:
             return ";".join(parts) + extra
 
         def dir_attrs(block: TextBlock) -> dict:
-            out = {}
-            if block.lang != lang:
-                out["lang"] = block.lang
-            if block.rtl != rtl or block.lang != lang:
-                out["dir"] = "rtl" if block.rtl else "ltr"
-            return out
+            """lang and dir of a paragraph in another language (it aligns as its own language does)."""
+            if block.lang == lang:
+                return {}
+            return {"lang": block.lang, "dir": "rtl" if block.rtl else "ltr"}
 
         def text_html(text: str) -> str:
             return "<br>".join(escape(line, quote=False) for line in text.split("\n"))
@@ -379,8 +392,13 @@ class HtmlRenderer:
         def element(e: _Element, container_bg) -> str:
             tag = {"note": "p", "figcaption": "figcaption"}.get(e.role.tag, e.role.tag)
             body = text_html(e.block.text)
+            # a run in the other direction in the page's language (a number, an address on a right-to-left
+            # page) is isolated in its own direction, and the paragraph keeps the page's alignment
+            inner_dir = ("rtl" if e.block.rtl else "ltr") if e.block.lang == lang and e.block.rtl != rtl else None
             if e.href:
-                body = f'<a href="{escape(e.href, quote=True)}">{body}</a>'
+                body = f'<a href="{escape(e.href, quote=True)}"{_attrs(dir=inner_dir)}>{body}</a>'
+            elif inner_dir:
+                body = f'<span dir="{inner_dir}">{body}</span>'
             attrs = dict(dir_attrs(e.block))
             if e.role.tag in ("h2", "h3"):
                 n = heading_ids[e.block.key] = heading_ids.get(e.block.key, len(heading_ids) + 1)
@@ -416,8 +434,9 @@ class HtmlRenderer:
                 fake = _Element(ref.block, Role("p"), None, "", ref.fg if ref else INK, container_bg, link_faces,
                                 code.url)
                 link_style = style(fake, container_bg, code.display)
-            link = (f'<p class="qr-link"{_attrs(dir="ltr" if rtl else None, style=link_style)}>'
-                    f'<a href="{escape(code.url, quote=True)}">{escape(code.display, quote=False)}</a></p>')
+            link = (f'<p class="qr-link"{_attrs(style=link_style)}>'
+                    f'<a href="{escape(code.url, quote=True)}"{_attrs(dir="ltr" if rtl else None)}>'
+                    f'{escape(code.display, quote=False)}</a></p>')
             if caption:
                 caption = caption.replace("</figcaption>", "</figcaption>", 1)
                 return f'<figure class="qr-figure">{svg}<div>{caption}{link}</div></figure>'
@@ -473,6 +492,9 @@ class HtmlRenderer:
             head = next((e for e in members if e.role.tag == "h2"), None)
             style_ = f' style="background:{hex_rgb(bg)}"'
             body = "".join(out)
+            border = members[0].border
+            if border is not None and all(m.border == border for m in members):
+                body = f'<div class="box" style="border-color:{hex_rgb(border)}">{body}</div>'
             if name == "banner":
                 return f'<header class="part"{style_}>{body}</header>'
             if name == "footer":
@@ -522,11 +544,13 @@ h1,h2,h3,p,figure,figcaption{margin:0 0 .5rem}
 h1:last-child,h2:last-child,h3:last-child,p:last-child{margin-bottom:0}
 .items{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,18rem),1fr));gap:.75rem}
 .items li{padding:.75rem 1rem;border-radius:.25rem}
+.box{border:2px solid;border-radius:.5rem;padding:.75rem 1rem}
 .draft{display:inline-block;border:2px solid currentColor;padding:.125rem .5rem}
 .hotline{letter-spacing:.02em}
 a{color:inherit;text-decoration:underline;text-underline-offset:.15em;overflow-wrap:anywhere}
 a:focus-visible{outline:3px solid currentColor;outline-offset:2px}
 .qr-figure{display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
 .qr-figure>div{flex:1 1 12rem;min-width:0}
+figcaption{width:fit-content;max-width:100%}
 svg.qr{display:block;width:min(100%,10rem);height:auto;flex:0 0 auto}
 """
