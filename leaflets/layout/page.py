@@ -513,8 +513,9 @@ class Composer:
 
     @staticmethod
     def _floor(paras: list[_Para]) -> float:
-        """The smallest scale: where the first paragraph that may shrink reaches its style's min_size."""
-        return max((p.style.min_size / p.style.size for p in paras if not p.style.fixed), default=1.0)
+        """The smallest scale: where every paragraph has reached its style's min_size (one that reaches
+        its own earlier stays there while the others go on shrinking)."""
+        return min((p.style.min_size / p.style.size for p in paras if not p.style.fixed), default=1.0)
 
     def _measure(self, paras: list[_Para], w: float, h: float, scale: float) -> tuple[float, list]:
         """The height of the paragraphs set at ``scale`` (each at least its min_size; fixed ones at their
@@ -532,10 +533,10 @@ class Composer:
             lh = size * p.style.leading * p.line_height
             gap = p.item.gap_before * MM if i else 0.0
             total += gap + lh * len(lines)
-            if not p.style.fixed and getattr(lines, "unfit", False) and scale > floor + 1e-9 and \
-                    not p.paragraph.break_nicely(w / max(p.style.size * floor, p.style.min_size),
-                                                 p.style.balance).unfit:
-                total += h      # a URL wider than the box is set smaller, where that keeps it whole
+            if not p.style.fixed and scale > floor + 1e-9 and _cut(p.paragraph, lines) and \
+                    not _cut(p.paragraph, p.paragraph.break_nicely(w / max(p.style.size * floor, p.style.min_size),
+                                                                   p.style.balance)):
+                total += h      # a URL or a word wider than the box is set smaller, where that keeps it whole
             result.append((size, lines, lh, gap))
         return total, result
 
@@ -641,6 +642,11 @@ def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
         gx += g.advance * scale
     return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx, run.rtl, run.start,
                     tuple(advances))
+
+
+def _cut(paragraph: Paragraph, lines) -> bool:
+    """Whether ``lines`` only fit by cutting a URL, or a word, that is wider than the line."""
+    return bool(getattr(lines, "unfit", False)) or any(paragraph._inside_word(b) for _a, b in lines[:-1])
 
 
 def _spots_of(line, indices: frozenset, size: float, x: float, top: float, height: float) -> list[Box]:

@@ -39,6 +39,17 @@ NEAR_M = 0.4
 # The smallest type a print shop accepts (print-production notes: 6 pt; 5 pt is the absolute floor).
 PRINT_FLOOR_PT = 6.0
 
+# A pictogram is at least this share of the reading distance across (the project's rule: with
+# capitals of 1/250 of the distance, a pictogram is then about four capitals high, and its details,
+# a tenth of it, stay as large as a letter's strokes).
+PICTOGRAM_SHARE = 1 / 60
+
+
+def pictogram_floor_mm(distance_m: float) -> float:
+    """The smallest pictogram (mm across) that reads from ``distance_m``."""
+    return round(distance_m * 1000 * PICTOGRAM_SHARE, 2)
+
+
 # A style's role: from how far it is read.
 #   display, body  at the format's reading distance
 #   hotline        at twice it (the number is what must carry furthest)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostics
-from .formats import CAP_HEIGHT, ISO_B, NEAR_M, PAPER, ROLES, role_floor_pt, why_floor
+from .formats import CAP_HEIGHT, ISO_B, NEAR_M, PAPER, ROLES, pictogram_floor_mm, role_floor_pt, why_floor
 from .schema import (DRAFT_MARK_POSITIONS, REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
                      Language, Link, PageSpec, Pictogram, Project, Region, Style, Text, TextItem)
 from .guard import FactsGuard, check_ascii_fact
@@ -573,7 +573,7 @@ class _TypeScale:
 
 
 def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
-           scale: _TypeScale | None = None) -> Style | None:
+           scale: _TypeScale | None = None, below: dict | None = None) -> Style | None:
     """One style.  Its size is ``size`` (pt) or ``step`` (times the format's base size), its
     smallest size ``min_size`` (pt) or ``min`` (times the base); ``role`` says from how far it is
     read, and its smallest size is never below what reads from there (see formats.py)."""
@@ -603,7 +603,8 @@ def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
             if step is None:
                 return None
             pt = round(step * scale.base, 4)
-            if not lo[0] <= pt <= lo[1]:
+            # a step below the smallest size is the role's floor's business (it raises a min, refuses a size)
+            if pt > lo[1]:
                 c.error(p + (rel_key,), f"{what}: {rel_key} {_num(step)} x the base size {_num(scale.base)} pt is "
                                         f"{_num(round(pt, 2))} pt; {label} must be from {_num(lo[0])} to "
                                         f"{_num(lo[1])} pt", f"use a {rel_key} from {_num(lo[0] / scale.base)} to "
@@ -628,10 +629,16 @@ def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
         mn = sz if fixed else min(6.0, sz or 6.0)
     floor = role_floor_pt(role, scale.distance, scale.cap_height)
     if sz is not None and sz < floor - 1e-9:
+        # an error when a region sets text in it (a format need not use every style of the scale)
         key = "size" if "size" in v else "step"
-        c.error(p + (key,), f"{what} ({role}) is {_num(round(sz, 2))} pt, smaller than what this format's readers "
-                            f"read: {why_floor(role, scale.distance, scale.cap_height)}",
-                f"set it to {_num(floor)} pt or more (a larger step or base size), or give it another role")
+        too_small = (c, p + (key,), f"{what} ({role}) is {_num(round(sz, 2))} pt, smaller than what this "
+                                    f"format's readers read: {why_floor(role, scale.distance, scale.cap_height)}",
+                     f"set it to {_num(floor)} pt or more (a larger step or base size), or give it another role")
+        if below is None:
+            c.error(*too_small[1:])
+        else:
+            below[name] = too_small
+        mn = sz
     elif sz is not None and mn is not None and mn > sz:
         key = "min_size" if "min_size" in v else "min"
         c.error(p + (key,), f"{what}: min_size {_num(round(mn, 2))} is larger than size {_num(round(sz, 2))}",
@@ -690,6 +697,7 @@ def load_shared(folder: Path, diags: Diagnostics) -> Shared:
             shared.styles[str(name)] = (c, value)
     opened = _open(folder / "components.yaml", diags, "the components file") \
         if (folder / "components.yaml").exists() else None
+    shared.broken = opened is None and (folder / "components.yaml").exists()
     if opened:
         c, data = opened
         c.keys(data, (), {"components"}, {"components"}, "the components file")
@@ -906,6 +914,7 @@ class _Frame:
     safe: float
     shared: Shared
     root: Path | None
+    distance: float = NEAR_M                   # m: the reading distance
     seen: dict = field(default_factory=dict)   # region id -> where it was defined (for "used twice")
 
 
@@ -999,10 +1008,12 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
         cap_height=shared.cap_height)
     colors: dict[str, Color] = dict(shared.colors)
     _colors(c, data, colors)
-    styles = _styles(c, data, colors, scale, shared)
+    below: dict = {}     # styles smaller than their role's floor: an error where a region uses one
+    styles = _styles(c, data, colors, scale, shared, below)
     cell = (width / cols, height / rows) if width and height and cols and rows else None
     frame = _Frame(colors, styles, facts, (int(cols), int(rows)) if cols and rows else None, cell,
-                   (width, height) if width and height else None, safe or 0.0, shared, root)
+                   (width, height) if width and height else None, safe or 0.0, shared, root,
+                   scale.distance or NEAR_M)
     draft = _draft_mark(c, data, colors, ("draft_mark",), DraftMark())
     regions: list[Region] = []
     pages: list[PageSpec] = []
@@ -1036,6 +1047,10 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
         regions += _regions(c, data["regions"], ("regions",), frame, 0)
     else:
         c.error((), "missing key 'regions' in a design file", "add 'regions:' (one page) or 'pages:' (several)")
+    for style in sorted({item.style for r in regions for item in r.text} & set(below)):
+        checker, path, message, hint = below[style]
+        used = next(r for r in regions if any(item.style == style for item in r.text))
+        checker.error(path, f"{message}; region '{used.id}' of {did} sets text in it", hint)
     if len(diags.errors) or None in (width, height, cols, rows, bleed, slug, safe, scale.base, scale.distance):
         return None
     return Design(id=did, title=title or did, width=width, height=height, bleed=bleed, slug=slug, safe=safe,
@@ -1044,7 +1059,8 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
                   paper=paper)
 
 
-def _styles(c: _Checker, data: dict, colors: dict, scale: _TypeScale, shared: Shared) -> dict[str, Style]:
+def _styles(c: _Checker, data: dict, colors: dict, scale: _TypeScale, shared: Shared,
+            below: dict | None = None) -> dict[str, Style]:
     """The shared type scale at this format's base size, with the design's own styles over it (a key a
     design writes replaces the shared one; size/step and min_size/min replace each other)."""
     own = c.mapping(data.get("styles", {}), ("styles",), "styles") or {}
@@ -1076,7 +1092,7 @@ def _styles(c: _Checker, data: dict, colors: dict, scale: _TypeScale, shared: Sh
         else:
             merged = ovalue if ovalue is not None else svalue
             checker = c if ovalue is not None else sc
-        style = _style(checker, str(name), merged, colors, True, scale)
+        style = _style(checker, str(name), merged, colors, True, scale, below)
         styles[str(name)] = style if style is not None else Style(str(name))
         if style is None:
             failed.add(str(name))
@@ -1250,6 +1266,13 @@ def _placed(c: _Checker, rp: tuple, region: Region, frame: _Frame) -> bool:
                         "reach them")
                 ok = False
                 break
+        least = pictogram_floor_mm(frame.distance)
+        side = min(w - pl - pr, h - pt - pb)
+        if region.pictogram and side < least - 0.005:
+            c.error(rp, f"region '{rid}': its pictogram is {_num(round(side, 1))} mm across, smaller than the "
+                        f"{_num(least)} mm that reads from {_num(frame.distance)} m (1/60 of the reading distance)",
+                    "make the region larger or its padding smaller")
+            ok = False
     edges = {"left": x, "top": y, "right": W - x - w, "bottom": H - y - h}
     if region.fill:
         for side, dist in edges.items():
