@@ -300,3 +300,13 @@ def test_every_language_has_every_fact_sheet_string(workspace):
             for k in keys:
                 assert language.strings[k].source == project.source.strings[k].text, (lang, k)
     assert set(CHANGE_FIGURES.values()) <= set(keys)
+
+
+def test_online_edition_links_the_hotline_and_the_address(sheets, workspace):
+    import pikepdf
+    facts = workspace.project.facts
+    with pikepdf.open(io.BytesIO(_pdf(sheets, "th", "online"))) as pdf:
+        uris = [str(a.A.URI) for page in pdf.pages for a in page.obj.get("/Annots", []) if "/A" in a]
+    assert uris == [facts.link_target("hotline"), facts.link_target("report")]
+    with pikepdf.open(io.BytesIO(_pdf(sheets, "th", "print"))) as pdf:
+        assert not any("/Annots" in page.obj for page in pdf.pages)

@@ -20,7 +20,7 @@ from ..model.report import CHANGE_FIGURES, Report, SheetSpec
 from ..model.schema import Color, Project
 from ..text.fonts import FontLibrary
 from ..text.paragraph import Paragraph, normalise
-from .frame import MM, Page, Path, Rect, TextBlock
+from .frame import MM, Link, Page, Path, Rect, TextBlock
 from .page import DRAFT_MARK_TEXT, MARK_FREE, Problem, _place
 
 DESIGN_ID = "factsheet"
@@ -227,6 +227,7 @@ class FactsheetComposer:
         c = _Ctx(project, self.fonts, sheet, report, lang, language.rtl, language.script, {}, [],
                  FactsGuard.from_facts(project.facts), sheet.width * MM, sheet.height * MM)
         c.charset = self._charset(c)
+        c.links = []          # page 2's clickable hotline and address (online edition)
         pages = (self._page1(c), self._page2(c))
         out = []
         for i, items in enumerate(pages):
@@ -259,6 +260,7 @@ class FactsheetComposer:
         status = {"source": "source text", "reviewed": "reviewed by a native speaker"}.get(
             language.review_status, "DRAFT translation, not reviewed by a native speaker")
         return Page(width=c.W, height=c.H, bleed=c.sheet.bleed * MM, slug=c.sheet.slug * MM, items=tuple(items),
+                    links=tuple(c.links) if index == 1 else (),
                     title=f"{title} {c.report.year} ({language.name})", author=facts.author,
                     subject=f"Annual fact sheet {c.report.year}. {language.name}: {status}.", lang=c.lang,
                     design=DESIGN_ID, slug_items=self._slug(c, index, status), rtl=c.rtl)
@@ -530,6 +532,7 @@ class FactsheetComposer:
                          (m + pad, cy + pad + hh + 2 * MM, cw / 2, 14 * MM), number=True, lang="en", script="Latn",
                          rtl=False)
         items += b
+        c.links.append(Link(*b[0].box, facts.link_target("hotline")))
         text, lang, script, rtl = self._string(c, "report.contact.online")
         b, h2 = self._set(c, "report.contact.online", text, "contact_heading",
                           (m + cw / 2 + pad, cy + pad, cw / 2 - 2 * pad, 8 * MM), lang=lang, script=script, rtl=rtl)
@@ -538,6 +541,7 @@ class FactsheetComposer:
                          (m + cw / 2 + pad, cy + pad + h2 + 4 * MM, cw / 2 - 2 * pad, 10 * MM), lang="en",
                          script="Latn", rtl=False)
         items += b
+        c.links.append(Link(*b[0].box, facts.link_target("report")))
         items += self._source(c)
         return items
 
