@@ -60,7 +60,7 @@ def machine() -> dict:
     except OSError:
         load = "unknown"
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or "unknown"
+                            text=True).stdout.strip() or os.environ.get("LEAFLETS_BENCH_COMMIT", "unknown")
     return {"system": f"{platform.system()} {platform.machine()}", "nproc": os.cpu_count(), "cpu": cpu,
             "memory": memory, "python": platform.python_version(), "date": datetime.date.today().isoformat(),
             "load average at start": load, "commit": commit}
@@ -200,7 +200,12 @@ def main() -> None:
           "peak RSS of the process:")
     figures["cold"] = {}
     for label, args in COLD:
-        r = cold(args, runs if args else max(1, runs // 2), cache)
+        try:
+            r = cold(args, runs if args else max(1, runs // 2), cache)
+        except SystemExit as exc:          # a build that fails is reported, and the others still measured
+            figures["cold"][label] = {"failed": str(exc)}
+            print(f"  {label:72} failed: {str(exc).strip().splitlines()[-1]}")
+            continue
         figures["cold"][label] = r
         print(f"  {label:72} {r['s']:6.2f} s [{r['min s']:.2f}-{r['max s']:.2f}]  CPU {r['cpu s']:5.2f} s  "
               f"{r['peak MB']:5.0f} MB (max {r['max peak MB']:.0f})")
