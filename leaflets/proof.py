@@ -170,7 +170,7 @@ def preview(workspace, lang: str, designs: list[str], out_dir: Path, dpi: float 
             result.diagnostics.add_once(d)
         problems = problems + _stale(workspace.project, lang, page, diagnostics)
         pdf = workspace.renderer.render(page, ONLINE)
-        image = pngs.rasterise(pdf, dpi)
+        image, problems = _pages_side_by_side(pdf, page, problems, dpi)
         base = out_dir / f"{design}.{lang}"
         files = [(base.with_name(base.name + ".pdf"), pdf),
                  (base.with_name(base.name + ".png"), pngs.png_bytes(image)),
@@ -181,6 +181,30 @@ def preview(workspace, lang: str, designs: list[str], out_dir: Path, dpi: float 
             result.files.append(path)
         result.problems += problems
     return result
+
+
+def _pages_side_by_side(pdf: bytes, page, problems: list[Problem], dpi: float):
+    """The design's pages (a card's front and back) as one image, side by side with a gap, and the
+    problems' boxes moved onto the page they are on."""
+    from dataclasses import replace
+    from PIL import Image
+    sheets = getattr(page, "pages", (page,))
+    images = [pngs.rasterise(pdf, dpi, page=i) for i in range(len(sheets))]
+    if len(images) == 1:
+        return images[0], problems
+    gap = page.width / 12                     # points
+    step = page.width + gap
+    k = dpi / 72.0
+    out = Image.new("RGB", (int(round(step * k)) * (len(images) - 1) + images[-1].width,
+                            max(i.height for i in images)), (236, 236, 236))
+    for i, image in enumerate(images):
+        out.paste(image, (int(round(step * k)) * i, 0))
+
+    def shift(box, i):
+        return (box[0] + step * i, box[1], box[2], box[3]) if box != (0, 0, 0, 0) else box
+    moved = [replace(p, box=shift(p.box, p.page), spots=tuple(shift(s, p.page) for s in p.spots))
+             for p in problems]
+    return out, moved
 
 
 def _stale(project, lang: str, page, diagnostics) -> list[Problem]:

@@ -45,6 +45,7 @@ class Problem:
     box: Box
     spots: tuple[Box, ...] = ()     # missing-glyph: where each placeholder was set
     cut: int | None = None          # overflow: about how many characters to cut
+    page: int = 0                   # which page of the design the box is on
 
 
 @dataclass
@@ -243,12 +244,12 @@ class Composer:
         for index, spec in enumerate(design.pages):
             items, links, obstacles, page_problems = self._page(design, index, texts, boxes, scales, lang,
                                                                 mirror_all)
-            problems += page_problems
+            problems += [replace(pr, page=index) for pr in page_problems]
             if draft_mark and language.review_status not in MARK_FREE:
                 mark, problem = self._draft_mark(design, language, items, obstacles, spec.draft_mark)
                 items += mark
                 if problem:
-                    problems.append(problem)
+                    problems.append(replace(problem, page=index))
             pages.append(Page(width=W, height=H, bleed=design.bleed * MM, slug=design.slug * MM, items=tuple(items),
                               links=tuple(links), title=f"{title_text} — {design.title} ({language.name})",
                               author=facts.author, subject=f"{facts.subject}. {language.name}: {status}.", lang=lang,
@@ -259,7 +260,9 @@ class Composer:
         problems += fit_problems
         # give each problem found before layout the box of its region, and placeholders their spots
         regions = {r.id: self._region_box(r, design, mirror_all) for r in design.regions}
-        problems = [pr if pr.box != (0, 0, 0, 0) else replace(pr, box=regions.get(pr.region, (0, 0, 0, 0)))
+        on_page = {r.id: r.page for r in design.regions}
+        problems = [pr if pr.box != (0, 0, 0, 0) else replace(pr, box=regions.get(pr.region, (0, 0, 0, 0)),
+                                                              page=on_page.get(pr.region, 0))
                     for pr in problems]
         problems = [replace(pr, spots=self._spots(texts, pr, lang)) if pr.kind == "missing-glyph" else pr
                     for pr in problems]

@@ -934,8 +934,9 @@ def _paper(c: _Checker, d: dict) -> tuple[float | None, float | None, str]:
                 hint = (f"say which B size: JIS-{b} is {PAPER['JIS-' + b][0]} x {PAPER['JIS-' + b][1]} mm "
                         f"(Japanese printers), ISO {b} is {ISO_B[b][0]} x {ISO_B[b][1]} mm (write it as "
                         f"{{width: {ISO_B[b][0]}, height: {ISO_B[b][1]}}})")
-            elif _closest(name, set(PAPER)):
-                hint = f"did you mean '{_closest(name, set(PAPER))}'? " + hint
+            elif name.lower() in {k.lower() for k in PAPER} or _closest(name, set(PAPER)):
+                close = next((k for k in PAPER if k.lower() == name.lower()), None) or _closest(name, set(PAPER))
+                hint = f"did you mean '{close}'? " + hint
             c.error(p, f"design.size '{name}' is not a named size", hint)
             return None, None, name
         width, height = float(width), float(height)
