@@ -70,7 +70,7 @@ def _check_pixels(project, jobs, dpi: float | None) -> None:
     from .render.png import DEFAULT_DPI
     dpi = dpi or DEFAULT_DPI
     for design in sorted({j.design for j in jobs if "png" in j.editions}):
-        d = project.designs[design]
+        d = project.designs.get(design) or getattr(getattr(project, "reports", None), "sheet", None)
         w, h = d.width / 25.4 * dpi, d.height / 25.4 * dpi
         if w * h > MAX_PIXELS:
             most = int(math.sqrt(MAX_PIXELS / (d.width / 25.4 * d.height / 25.4)))
