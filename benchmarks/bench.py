@@ -6,10 +6,11 @@
    language (en, ja, th), median wall time per leaflet.  Every iteration sets
    every string of the language anew through ``with_strings`` (each text with
    a fresh counter appended), so no cache of text, shaping or layout hides the
-   work; the time to set and check those strings is reported apart.  Three
+   work; the time to set and check those strings is reported apart.  Four
    figures per language: the print edition as ``leaflets build`` makes it
    (layout and checks, painter, PDF/X, preflight), the print edition without
-   PDF/X and preflight (layout and checks, painter), and the online edition.
+   PDF/X and preflight (layout and checks, painter), the online edition, and
+   the layout with its checks alone.
 2. ``leaflets build`` as a whole cold process (a new Python each run, warm
    font cache): median wall time, its CPU time (user + system), and the peak
    memory (maximum resident set) of that process itself, read with
@@ -72,7 +73,8 @@ def _median_ms(times: list[float]) -> float:
 
 def warm(langs: list[str], iterations: int, cache: Path) -> dict:
     """Median ms per leaflet for each language: print (as build makes it), print without PDF/X and
-    preflight, online; and the time with_strings takes to set and check every string."""
+    preflight, online, the layout and its checks alone (examine); and the time with_strings takes to set
+    and check every string."""
     import leaflets
     from leaflets.build import Job
     from leaflets.render import PRINT
@@ -82,7 +84,7 @@ def warm(langs: list[str], iterations: int, cache: Path) -> dict:
     counter = 0
     for lang in langs:
         texts = {k: v for k, v in base.strings(lang).items() if v}
-        modes = ("print", "print without PDF/X and preflight", "online")
+        modes = ("print", "print without PDF/X and preflight", "online", "layout and checks")
         times: dict[str, list[float]] = {k: [] for k in (*modes, "with_strings")}
         cpu: dict[str, list[float]] = {k: [] for k in (*modes, "with_strings")}
         for i in range(iterations + 3):
@@ -92,11 +94,12 @@ def warm(langs: list[str], iterations: int, cache: Path) -> dict:
                 c0, t0 = time.process_time(), time.perf_counter()
                 handle = base.with_strings({lang: {k: f"{v} r{counter}" for k, v in texts.items()}})
                 c1, t1 = time.process_time(), time.perf_counter()
-                if mode == "print without PDF/X and preflight":
+                if mode in ("print without PDF/X and preflight", "layout and checks"):
                     ws = handle.workspace
                     page, _problems, diagnostics = ws.examine(Job(DESIGN, lang, ("print",)))
                     assert not [d for d in diagnostics if d.severity == "error"], diagnostics
-                    ws.renderer.render(page, PRINT)
+                    if mode != "layout and checks":
+                        ws.renderer.render(page, PRINT)
                 else:
                     handle.render(DESIGN, lang, mode)
                 c2, t2 = time.process_time(), time.perf_counter()
@@ -194,6 +197,7 @@ def main() -> None:
         bare = "print without PDF/X and preflight"
         print(f"  {lang:3} print {row['print']:6.1f} ({c['print']:5.1f})   print without PDF/X+preflight "
               f"{row[bare]:6.1f} ({c[bare]:5.1f})   online {row['online']:6.1f} ({c['online']:5.1f})   "
+              f"layout+checks {row['layout and checks']:6.1f} ({c['layout and checks']:5.1f})   "
               f"with_strings ({row['strings']} strings) {row['with_strings']:5.1f} ({c['with_strings']:5.1f})")
 
     print("\ncold process `leaflets build` (warm font cache): median wall s [min-max], CPU s, "
@@ -204,7 +208,8 @@ def main() -> None:
             r = cold(args, runs if args else max(1, runs // 2), cache)
         except SystemExit as exc:          # a build that fails is reported, and the others still measured
             figures["cold"][label] = {"failed": str(exc)}
-            print(f"  {label:72} failed: {str(exc).strip().splitlines()[-1]}")
+            lines = str(exc).strip().splitlines()
+            print(f"  {label:72} failed: {next((x for x in lines[1:] if 'error' in x), lines[-1]).strip()}")
             continue
         figures["cold"][label] = r
         print(f"  {label:72} {r['s']:6.2f} s [{r['min s']:.2f}-{r['max s']:.2f}]  CPU {r['cpu s']:5.2f} s  "
