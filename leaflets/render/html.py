@@ -15,6 +15,8 @@ design paints them (its reading order), plus the campaign facts:
 - the QR code is an inline SVG of the same module matrix the PDF draws
   (:mod:`leaflets.layout.qr`), with a text alternative and its address as a
   visible link beside it;
+- lines break as the print edition's do where CSS can say it: Korean word by
+  word, strict kinsoku for Japanese and Chinese, balanced headings;
 - the fonts the blocks were set in are subset to the characters each one
   shows and embedded as WOFF2 (cached on disk), so the page looks the same
   everywhere.
@@ -541,6 +543,9 @@ header,main,footer{display:block}
 header.part,main>.part,footer.part{max-width:none}
 .part>*,.items{max-width:48rem;margin-left:auto;margin-right:auto}
 h1,h2,h3,p,figure,figcaption{margin:0 0 .5rem}
+h1,h2,h3{text-wrap:balance}
+:lang(ko){word-break:keep-all}
+:lang(ja),:lang(zh){line-break:strict}
 h1:last-child,h2:last-child,h3:last-child,p:last-child{margin-bottom:0}
 .items{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,18rem),1fr));gap:.75rem}
 .items li{padding:.75rem 1rem;border-radius:.25rem}
