@@ -51,8 +51,10 @@ def test_build_narrowed_writes_files_and_summary(project_copy, font_cache):
     assert code == 0, err
     files = sorted(p.name for p in (project_copy / "output").rglob("*") if p.is_file())
     # every design, and the annual fact sheet (the project has content/reports/)
-    assert files == ["a4-leaflet.th.online.pdf", "factsheet.th.online.pdf"]
-    assert "Wrote 2 files" in out
+    designs = sorted(p.stem for p in (project_copy / "content" / "designs").glob("*.yaml"))
+    assert len(designs) >= 7
+    assert files == sorted([f"{d}.th.online.pdf" for d in designs] + ["factsheet.th.online.pdf"])
+    assert f"Wrote {len(files)} files" in out
 
 
 def test_unknown_language_is_a_usage_error(project_copy, font_cache):
@@ -62,11 +64,15 @@ def test_unknown_language_is_a_usage_error(project_copy, font_cache):
 
 def test_two_builds_are_byte_identical(project_copy, font_cache, tmp_path):
     for name in ("a", "b"):
-        code, _o, err = run("build", "--project", str(project_copy), "--lang", "en,ja,th",
-                            "--out", str(tmp_path / name), cache=font_cache)
+        code, _o, err = run("build", "--project", str(project_copy), "--design", "a4-leaflet,hotline-card",
+                            "--lang", "en,ja,th", "--out", str(tmp_path / name), cache=font_cache)
         assert code == 0, err
     a = sorted((tmp_path / "a").rglob("*.*"))
-    assert len(a) == 9
+    names = {f.name for f in a}
+    for lang in ("en", "ja", "th"):
+        assert {f"a4-leaflet.{lang}.print.pdf", f"a4-leaflet.{lang}.png", f"hotline-card.{lang}.print.pdf",
+                f"hotline-card.{lang}.png", f"hotline-card.{lang}.back.png"} <= names, names
+    assert len(a) == len(list((tmp_path / "b").rglob("*.*")))
     for f in a:
         assert f.read_bytes() == (tmp_path / "b" / f.relative_to(tmp_path / "a")).read_bytes(), f.name
 
