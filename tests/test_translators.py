@@ -275,7 +275,10 @@ def test_preview_writes_pdf_png_and_proof(project_copy, font_cache):
     code, out, _ = run("preview", "th", "--project", str(project_copy), "--dpi", "50", cache=font_cache)
     assert code == 0
     paths = [Path(line) for line in out.splitlines() if line.endswith((".pdf", ".png"))]
-    assert {p.name for p in paths} == {"a4-leaflet.th.pdf", "a4-leaflet.th.png", "a4-leaflet.th.proof.png"}
+    # every design: a PDF (all its pages), a PNG and a proof PNG (its pages side by side)
+    designs = sorted(p.stem for p in (project_copy / "content" / "designs").glob("*.yaml"))
+    assert "hotline-card" in designs
+    assert {p.name for p in paths} == {f"{d}.th.{end}" for d in designs for end in ("pdf", "png", "proof.png")}
     assert all(p.exists() for p in paths)
 
 
