@@ -648,8 +648,10 @@ def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
 
 
 def _cut(paragraph: Paragraph, lines) -> bool:
-    """Whether ``lines`` only fit by cutting a URL, or a word, that is wider than the line."""
-    return bool(getattr(lines, "unfit", False)) or any(paragraph._inside_word(b) for _a, b in lines[:-1])
+    """Whether ``lines`` only fit by cutting a URL, or a word wider than the line where no hyphen may go
+    ("HEL" / "P"); a word hyphenated where its language allows is set that way."""
+    return bool(getattr(lines, "unfit", False)) or any(
+        paragraph._inside_word(b) and not paragraph.hyphenated(b) for _a, b in lines[:-1])
 
 
 def _spots_of(line, indices: frozenset, size: float, x: float, top: float, height: float) -> list[Box]:
