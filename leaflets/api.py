@@ -194,7 +194,8 @@ class ProjectHandle:
     def select(self, designs: Sequence[str] | None = None, languages: Sequence[str] | None = None,
                editions: Sequence[str] | None = None, *, draft_mark: bool | None = None) -> "ProjectHandle":
         """A handle that builds and checks only these designs, languages and
-        editions (``None``: keep the current choice).  ``draft_mark=False``
+        editions (``None``: keep the current choice; an empty list: all of
+        them again).  ``draft_mark=False``
         leaves out the mark that unreviewed translations carry, as
         ``--no-draft-mark`` does.  Raises :class:`UsageError` for a name the
         project does not have."""
