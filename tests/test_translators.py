@@ -305,17 +305,17 @@ def test_preview_watch_picks_up_a_save(project_copy, font_cache):
     result = {}
 
     def target():
-        result["r"] = run("preview", "th", "--watch", "--watch-limit", "1", "--watch-interval", "0.05",
-                          "--dpi", "40", "--project", str(project_copy), cache=font_cache)
+        result["r"] = run("preview", "th", "--design", "a4-leaflet", "--watch", "--watch-limit", "1",
+                          "--watch-interval", "0.05", "--dpi", "40", "--project", str(project_copy), cache=font_cache)
 
-    t = threading.Thread(target=target)
+    t = threading.Thread(target=target, daemon=True)
     t.start()
     pdf = out_dir / "a4-leaflet.th.pdf"
     deadline = time.time() + 60
     while not pdf.exists() and time.time() < deadline:
         time.sleep(0.05)
     first = pdf.read_bytes()
-    time.sleep(0.2)
+    time.sleep(1.0)
     th = project_copy / "content" / "languages" / "th.yaml"
     edit(th, "    text: การค้ามนุษย์เป็นอาชญากรรม!", "    text: การค้ามนุษย์เป็นอาชญากรรมร้ายแรง!")
     t.join(90)
