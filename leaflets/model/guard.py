@@ -209,7 +209,7 @@ class FactsGuard:
         self._forms = {}
         for name, url, display in self.links:
             for form in (url, display):
-                self._forms[_url_key(form)] = (name, display)
+                self._forms[url_key(form)] = (name, display)
         self._hosts = {_host_of(url): display for _name, url, display in self.links}
 
     @classmethod
@@ -299,7 +299,7 @@ class FactsGuard:
             found = skel[s:e]
             hidden = [c for c in raw if _is_hidden(c)]
             lookalikes = [c for c in raw if not c.isascii() and not _is_hidden(c)]
-            campaign = self._forms.get(_url_key(found))
+            campaign = self._forms.get(url_key(found))
             if campaign is not None and raw.strip() in (f for _n, u, d in self.links for f in (u, d)) \
                     and not hidden:
                 continue
@@ -589,7 +589,8 @@ def _dot_lookalikes() -> frozenset[str]:
     return frozenset(c for c in out if len(c) == 1 and c != ".")
 
 
-def _url_key(form: str) -> str:
+def url_key(form: str) -> str:
+    """A link as compared: NFKC, lower case, without scheme, www. or a final slash."""
     s = unicodedata.normalize("NFKC", form).strip().lower()
     for prefix in ("https://", "http://"):
         if s.startswith(prefix):
@@ -600,7 +601,7 @@ def _url_key(form: str) -> str:
 
 
 def _host_of(url: str) -> str:
-    s = _url_key(url)
+    s = url_key(url)
     return s.split("/")[0]
 
 

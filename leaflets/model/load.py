@@ -18,7 +18,7 @@ from ..errors import ContentError, Diagnostics
 from .formats import CAP_HEIGHT, ISO_B, NEAR_M, PAPER, ROLES, pictogram_floor_mm, role_floor_pt, why_floor
 from .schema import (DRAFT_MARK_POSITIONS, REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
                      Language, Link, PageSpec, Pictogram, Project, Region, Style, Text, TextItem)
-from .guard import FactsGuard, check_ascii_fact
+from .guard import FactsGuard, check_ascii_fact, url_key
 from .tags import tag_problem
 from .yamlsrc import Source, YamlError, load_yaml
 
@@ -42,13 +42,7 @@ def _digits(s: str) -> str:
 
 
 def _norm_url(s: str) -> str:
-    s = unicodedata.normalize("NFKC", s).strip().rstrip(".,;:!?)）」』。、").lower()
-    for prefix in ("https://", "http://"):
-        if s.startswith(prefix):
-            s = s[len(prefix):]
-    if s.startswith("www."):
-        s = s[4:]
-    return s.rstrip("/")
+    return url_key(unicodedata.normalize("NFKC", s).strip().rstrip(".,;:!?)）」』。、"))
 
 
 class _Checker:
