@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import ContentError, Diagnostics
 from .formats import CAP_HEIGHT, ISO_B, NEAR_M, PAPER, ROLES, pictogram_floor_mm, role_floor_pt, why_floor
 from .schema import (DRAFT_MARK_POSITIONS, REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
-                     Language, Link, PageSpec, Pictogram, Project, Region, Style, Text, TextItem)
+                     Language, Link, PageSpec, Pictogram, Project, QrTagRule, Region, Style, Text, TextItem)
 from .guard import FactsGuard, check_ascii_fact, url_key
 from .tags import tag_problem
 from .yamlsrc import Source, YamlError, load_yaml
@@ -236,7 +236,7 @@ def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
         return None
     c, data = opened
     before = len(diags.errors)
-    c.keys(data, (), {"campaign", "hotline", "numbers", "links", "agencies"},
+    c.keys(data, (), {"campaign", "hotline", "numbers", "links", "agencies", "qr_tag"},
            {"campaign", "hotline", "links", "agencies"}, "the campaign file")
     camp = c.mapping(data.get("campaign", {}), ("campaign",), "campaign") or {}
     c.keys(camp, ("campaign",), {"id", "title", "author", "subject", "edition"}, {"id", "title"}, "campaign")
@@ -287,12 +287,65 @@ def load_facts(path: Path, diags: Diagnostics) -> Facts | None:
             c.error(("agencies", i, "id"), f"agency id '{aid}' is listed twice")
         elif aid:
             agencies.append(aid)
+    qr_tag = _qr_tag_rule(c, data.get("qr_tag"), links.get("report"))
     if len(diags.errors) > before:
         return None
     return Facts(campaign_id=str(camp.get("id")), title=str(camp.get("title")), author=str(camp.get("author", "")),
                  subject=str(camp.get("subject", "")), edition=str(camp.get("edition", "")),
                  hotline_display=display, hotline_dial=dial, links=links, agencies=tuple(agencies), path=path,
-                 other_numbers=other_numbers)
+                 other_numbers=other_numbers, qr_tag=qr_tag)
+
+
+_QUERY_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
+
+
+def _qr_tag_rule(c: _Checker, value: Any, report: Link | None) -> QrTagRule:
+    """campaign.yaml ``qr_tag``: whether a batch may add a distribution tag to the QR's URL,
+    the query parameter it uses and the pattern of its value (off when not written)."""
+    if value is None:
+        return QrTagRule()
+    v = c.mapping(value, ("qr_tag",), "qr_tag")
+    if v is None:
+        return QrTagRule()
+    c.keys(v, ("qr_tag",), {"allowed", "parameter", "pattern"}, {"allowed"}, "qr_tag")
+    default = QrTagRule()
+    allowed = v.get("allowed", False)
+    if not isinstance(allowed, bool):
+        c.error(("qr_tag", "allowed"), f"qr_tag.allowed must be true or false, not {_kind(allowed)}",
+                "write allowed: false (no tag) or allowed: true")
+        allowed = False
+    parameter = c.text(v.get("parameter", default.parameter), ("qr_tag", "parameter"), "qr_tag.parameter")
+    if parameter is not None and not _QUERY_KEY.fullmatch(parameter):
+        c.error(("qr_tag", "parameter"), f"qr_tag.parameter '{parameter}' is not a usable query parameter name",
+                "use an ASCII letter, then up to 31 letters, digits, '_', '.' or '-', e.g. src")
+        parameter = None
+    if parameter and report is not None:
+        from urllib.parse import parse_qsl, urlsplit
+        if any(k == parameter for k, _v in parse_qsl(urlsplit(report.url).query, keep_blank_values=True)):
+            c.error(("qr_tag", "parameter"), f"links.report already has a query parameter '{parameter}'",
+                    "name another parameter for the tag, or remove it from links.report.url")
+            parameter = None
+    pattern = c.text(v.get("pattern", default.pattern), ("qr_tag", "pattern"), "qr_tag.pattern")
+    if pattern is not None:
+        if len(pattern) > 200:
+            c.error(("qr_tag", "pattern"), "qr_tag.pattern is longer than 200 characters",
+                    "a tag's pattern is short, e.g. [a-z0-9-]{1,24}")
+            pattern = None
+        else:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                c.error(("qr_tag", "pattern"), f"qr_tag.pattern is not a valid regular expression: {exc}",
+                        "write a Python regular expression the whole tag must match, e.g. [a-z0-9-]{1,24}")
+                pattern = None
+            else:
+                if compiled.fullmatch(""):
+                    c.error(("qr_tag", "pattern"), "qr_tag.pattern matches an empty tag",
+                            "require at least one character, e.g. [a-z0-9-]{1,24}")
+                    pattern = None
+    if parameter is None or pattern is None:
+        return QrTagRule()
+    return QrTagRule(allowed=allowed, parameter=parameter, pattern=pattern)
 
 
 # ------------------------------------------------------------------------ languages

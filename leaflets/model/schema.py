@@ -20,6 +20,17 @@ class Link:
 
 
 @dataclass(frozen=True)
+class QrTagRule:
+    """Whether a batch may add a distribution tag to the QR code's URL (campaign.yaml ``qr_tag``):
+    the one query parameter it uses and the pattern its value must match in full.
+    A tag says where a leaflet was handed out, never who reads it."""
+
+    allowed: bool = False
+    parameter: str = "src"
+    pattern: str = "[a-z0-9-]{1,24}"
+
+
+@dataclass(frozen=True)
 class Facts:
     """The campaign's fixed facts: the only place they live."""
 
@@ -35,6 +46,7 @@ class Facts:
     path: Path | None = None
     # other official numbers a design may print (e.g. police: 110): name -> (display, dial)
     other_numbers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    qr_tag: QrTagRule = field(default_factory=QrTagRule)   # off unless campaign.yaml allows it
 
     def numbers(self) -> dict[str, str]:
         """Every official number's display form, by name; the hotline first."""
@@ -229,6 +241,7 @@ class Design:
     reading_distance: float = 0.4      # m: from how far its body text is read
     base: float = 10.0                 # pt: the type scale's base size for this format
     paper: str = ""                    # the named size it was given (A4, JIS-B3, card), or ""
+    output_condition: str | None = None  # the print edition's condition (icc/manifest.yaml); None: the level's
 
     def page_regions(self, page: int) -> tuple[Region, ...]:
         return tuple(r for r in self.regions if r.page == page)
