@@ -2241,7 +2241,7 @@ def print_file(data: bytes, project, design: str, lang: str, settings, condition
     facts = project.facts
     spec = project.designs[design]
     # a design may name its output condition; --output-condition overrides it
-    cond = settings.resolve(conditions, getattr(spec, "output_condition", None))
+    cond = settings.resolve(conditions, spec.output_condition, spec.path)
     out = pdfx.apply(data, settings.level, cond, conditions,
                      date=pdfx.document_date(facts.edition, settings.source_date_epoch),
                      fingerprint=pdfx.facts_fingerprint(facts),

@@ -178,6 +178,82 @@ def test_build_flags_pdfx_and_output_condition(project_copy, font_cache, tmp_pat
     assert code == 2 and "invalid choice" in err
 
 
+def _set_condition(project, design: str, value: str) -> Path:
+    """Write ``output_condition: value`` under ``design:`` of a design file of the copy."""
+    path = project / "content" / "designs" / f"{design}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\ndesign:\n") == 1
+    path.write_text(text.replace("\ndesign:\n", f"\ndesign:\n  output_condition: {value}\n"), encoding="utf-8")
+    return path
+
+
+def test_a_design_names_its_output_condition_and_the_command_line_overrides_it(project_copy, font_cache,
+                                                                                tmp_path, root):
+    _set_condition(project_copy, "a5-flyer", "fogra39")
+    out = tmp_path / "o"
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--design", "a5-flyer,a4-leaflet",
+                        "--edition", "print", "--out", out, "--cache", font_cache, "-q")
+    assert code == 0, err
+
+    def intent(path):
+        with pikepdf.open(path) as pdf:
+            oi = pdf.Root.OutputIntents[0]
+            profile = oi.DestOutputProfile.read_bytes() if "/DestOutputProfile" in oi else None
+            return str(oi.OutputConditionIdentifier), profile
+    ident, profile = intent(out / "a5-flyer" / "a5-flyer.en.print.pdf")
+    assert ident == "FOGRA39" and profile == (root / "icc" / "ISOcoated_v2_eci.icc").read_bytes()
+    # the other design keeps the level's default
+    assert intent(out / "a4-leaflet" / "a4-leaflet.en.print.pdf")[0] == "JC11"
+    # the command line wins over the design
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--design", "a5-flyer", "--edition",
+                        "print", "--out", tmp_path / "c", "--output-condition", "japan-color-2011", "--cache",
+                        font_cache, "-q")
+    assert code == 0, err
+    assert intent(tmp_path / "c" / "a5-flyer" / "a5-flyer.en.print.pdf")[0] == "JC11"
+    # X-1a names the design's condition, embedding no profile
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--design", "a5-flyer", "--edition",
+                        "print", "--out", tmp_path / "x", "--pdfx", "x1a", "--cache", font_cache, "-q")
+    assert code == 0, err
+    assert intent(tmp_path / "x" / "a5-flyer" / "a5-flyer.en.print.pdf") == ("FOGRA39", None)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("fogra-39", ["'fogra-39' is not an output condition", "did you mean 'fogra39'?"]),
+    ("Japan-Color-2011", ["did you mean 'japan-color-2011'?"]),
+    ("swop", ["'swop' is not an output condition", "japan-color-2001"]),
+    ("39", ["must be text"]),
+])
+def test_a_wrong_output_condition_in_a_design_is_an_error_at_its_line(project_copy, font_cache, value, words):
+    path = _set_condition(project_copy, "a5-flyer", value)
+    line = path.read_text(encoding="utf-8").splitlines().index(f"  output_condition: {value}") + 1
+    code, out, err = run("check", "--project", project_copy, "--cache", font_cache)
+    text = out + err
+    assert code == 1, text
+    assert f"a5-flyer.yaml:{line}" in text, text
+    for w in words:
+        assert w in text, text
+
+
+def test_a_design_condition_without_a_profile_builds_x1a_only(project_copy, font_cache, tmp_path):
+    path = _set_condition(project_copy, "a5-flyer", "japan-color-2001")
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--design", "a5-flyer", "--edition",
+                        "print", "--out", tmp_path / "b", "--cache", font_cache)
+    assert code == 1 and "PDF/X-4 embeds" in err and "a5-flyer.yaml" in err and "--pdfx x1a" in err, err
+    assert "Traceback" not in err and not (tmp_path / "b").exists()
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--design", "a5-flyer", "--edition",
+                        "print", "--out", tmp_path / "a", "--pdfx", "x1a", "--cache", font_cache, "-q")
+    assert code == 0, err
+    with pikepdf.open(tmp_path / "a" / "a5-flyer" / "a5-flyer.en.print.pdf") as pdf:
+        assert str(pdf.Root.OutputIntents[0].OutputConditionIdentifier) == "JC200103"
+    assert path.is_file()
+
+
+def test_an_unknown_output_condition_on_the_command_line_suggests_one(project_copy, font_cache, tmp_path):
+    code, _o, err = run("build", "--project", project_copy, "--lang", "en", "--design", "a5-flyer", "--edition",
+                        "print", "--out", tmp_path / "b", "--output-condition", "fogra93", "--cache", font_cache)
+    assert code == 2 and "did you mean 'fogra39'?" in err and not (tmp_path / "b").exists(), err
+
+
 def test_rebuilds_are_byte_identical_and_source_date_epoch_is_honoured(project_copy, font_cache, tmp_path,
                                                                          monkeypatch):
     def build(name):

@@ -509,7 +509,8 @@ REGION_KEYS = {"id", "at", "fill", "stroke", "stroke_width", "radius", "bleed", 
                "pictogram", "pictogram_colors", "qr", "qr_color", "mirror", "fit", "slot"}
 USE_KEYS = {"use", "with", "at"}
 COMPONENT_KEYS = {"grid", "required", "defaults", "regions"}
-DESIGN_KEYS = {"id", "title", "size", "orientation", "bleed", "slug", "safe", "grid", "type"}
+DESIGN_KEYS = {"id", "title", "size", "orientation", "bleed", "slug", "safe", "grid", "type",
+               "output_condition"}
 PAGE_KEYS = {"name", "draft_mark", "regions"}
 ITEM_KEYS = {"key", "fact", "agencies", "style", "lang", "unless_lang", "link", "gap_before"}
 SHAPE_KEYS = {"rect", "circle", "path", "r", "color", "stroke", "evenodd", "mirror"}
@@ -1044,6 +1045,7 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
                     minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "columns" in grid else None
     rows = c.number(grid.get("rows"), ("design", "grid", "rows"), "design.grid.rows",
                     minimum=GRID_CELLS[0], maximum=GRID_CELLS[1], whole=True) if "rows" in grid else None
+    condition = _output_condition(c, d, root)
     tp = ("design", "type")
     type_ = c.mapping(d.get("type", {}), tp, "design.type") or {}
     c.keys(type_, tp, {"reading_distance", "base"}, set(), "design.type")
@@ -1104,7 +1106,38 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
     return Design(id=did, title=title or did, width=width, height=height, bleed=bleed, slug=slug, safe=safe,
                   columns=int(cols), rows=int(rows), colors=colors, styles=styles, regions=tuple(regions), path=path,
                   draft_mark=draft, pages=tuple(pages), reading_distance=scale.distance, base=scale.base,
-                  paper=paper)
+                  paper=paper, output_condition=condition)
+
+
+def _output_condition(c: _Checker, d: dict, root: Path | None) -> str | None:
+    """design.output_condition: a condition of the project's icc/manifest.yaml (None when not written)."""
+    if "output_condition" not in d:
+        return None
+    name = c.text(d.get("output_condition"), ("design", "output_condition"), "design.output_condition")
+    if name is None:
+        return None
+    known = _known_conditions(root)
+    if known is not None and name not in known:
+        close = _closest(name, known) or next((k for k in known if k.lower() == name.strip().lower()), None)
+        listed = f"output conditions in icc/manifest.yaml: {', '.join(sorted(known))}"
+        c.error(("design", "output_condition"), f"design.output_condition '{name}' is not an output condition",
+                (f"did you mean '{close}'? " if close else "") + listed)
+        return None
+    return name
+
+
+def _known_conditions(root: Path | None) -> set[str] | None:
+    """The names in ``root/icc/manifest.yaml`` (None when it cannot be read: the print build says why)."""
+    if root is None:
+        return None
+    try:
+        src = load_yaml(root / "icc" / "manifest.yaml")
+    except (YamlError, OSError):
+        return None
+    rows = src.data.get("conditions") if isinstance(src.data, dict) else None
+    if not isinstance(rows, list):
+        return None
+    return {r["condition"] for r in rows if isinstance(r, dict) and isinstance(r.get("condition"), str)}
 
 
 def _styles(c: _Checker, data: dict, colors: dict, scale: _TypeScale, shared: Shared,

@@ -235,7 +235,10 @@ class OutputConditions:
     def get(self, key: str) -> OutputCondition:
         cond = self.conditions.get(key)
         if cond is None:
-            raise UsageError(f"unknown output condition '{key}' (output conditions: "
+            import difflib
+            close = difflib.get_close_matches(key, sorted(self.conditions), n=1, cutoff=0.6)
+            raise UsageError(f"unknown output condition '{key}'" + (f"; did you mean '{close[0]}'?" if close else "")
+                             + " (output conditions: "
                              f"{', '.join(sorted(self.conditions))}; listed in {self.manifest_path})")
         return cond
 
@@ -314,15 +317,28 @@ class PdfxSettings:
         if self.level not in LEVELS:
             raise UsageError(f"unknown PDF/X level '{self.level}' (levels: {', '.join(LEVELS)})")
 
-    def resolve(self, conditions: OutputConditions, design_condition: str | None = None) -> OutputCondition:
-        """The output condition to use: the one asked for, else the design's, else the level's default."""
+    def resolve(self, conditions: OutputConditions, design_condition: str | None = None,
+                design_path: Path | None = None) -> OutputCondition:
+        """The output condition to use: the one asked for (``--output-condition``), else the design's
+        (``design.output_condition`` of the file ``design_path``), else the level's default."""
         key = self.condition or design_condition or DEFAULT_CONDITION[self.level]
+        from_design = not self.condition and bool(design_condition)
+        if from_design and key not in conditions.conditions:
+            raise ContentError(Diagnostic(
+                ERROR, f"design.output_condition '{key}' is not an output condition of {conditions.manifest_path}",
+                design_path, None, f"output conditions: {', '.join(sorted(conditions.conditions))}"))
         cond = conditions.get(key)
         if self.level == "x4" and cond.profile is None:
             usable = ", ".join(sorted(k for k, c in conditions.conditions.items() if c.profile))
-            raise UsageError(f"PDF/X-4 embeds the output condition's ICC profile, and '{key}' has none that may be "
-                             f"shipped (conditions with a profile: {usable}); or build PDF/X-1a (--pdfx x1a), "
-                             "which names the condition without embedding a profile")
+            message = (f"PDF/X-4 embeds the output condition's ICC profile, and '{key}' has none that may be "
+                       f"shipped (conditions with a profile: {usable})")
+            if from_design:
+                raise ContentError(Diagnostic(
+                    ERROR, f"design.output_condition: {message}", design_path, None,
+                    "build this design as PDF/X-1a (--pdfx x1a), which names the condition without embedding a "
+                    "profile, or override it with --output-condition"))
+            raise UsageError(message + "; or build PDF/X-1a (--pdfx x1a), which names the condition without "
+                                       "embedding a profile")
         return cond
 
 
@@ -347,6 +363,28 @@ def _text(obj) -> str:
     return "" if obj is None else str(obj)
 
 
+XMP_NAMESPACES = (("dc", "http://purl.org/dc/elements/1.1/"), ("xmp", "http://ns.adobe.com/xap/1.0/"),
+                  ("xmpMM", "http://ns.adobe.com/xap/1.0/mm/"), ("pdf", "http://ns.adobe.com/pdf/1.3/"),
+                  ("pdfxid", "http://www.npes.org/pdfx/ns/id/"), ("pdfx", "http://ns.adobe.com/pdfx/1.3/"))
+
+
+def xmp_wrap(properties: str, namespaces: tuple[tuple[str, str], ...] = ()) -> bytes:
+    """An XMP packet (uncompressed, with padding for in-place edits) whose one ``rdf:Description`` holds
+    ``properties`` (XML lines, already escaped), declaring :data:`XMP_NAMESPACES` and ``namespaces``.
+    The print files and the imposed sheets both write their metadata through it."""
+    ns = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in XMP_NAMESPACES + tuple(namespaces))
+    body = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        f'<rdf:Description rdf:about=""{ns}>\n'
+        "<dc:format>application/pdf</dc:format>\n"
+        f"{properties}"
+        "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n")
+    padding = (" " * 99 + "\n") * 20
+    return (body + padding + '<?xpacket end="w"?>').encode("utf-8")
+
+
 def xmp_packet(*, level: str, title: str, author: str, subject: str, keywords: str, creator: str, producer: str,
                date: datetime, document_id: str, instance_id: str, fingerprint: str | None, versions: str) -> bytes:
     """The XMP metadata of a print file (an uncompressed packet with padding)."""
@@ -356,19 +394,7 @@ def xmp_packet(*, level: str, title: str, author: str, subject: str, keywords: s
             f"<pdfx:GTS_PDFXVersion>{e(PDFX_VERSION[level])}</pdfx:GTS_PDFXVersion>"
             f"<pdfx:GTS_PDFXConformance>{e(PDFX_CONFORMANCE[level])}</pdfx:GTS_PDFXConformance>")
     facts = f"<leaflets:FactsSHA256>{e(fingerprint)}</leaflets:FactsSHA256>" if fingerprint else ""
-    body = (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        '<rdf:Description rdf:about=""'
-        ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
-        ' xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
-        ' xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"'
-        ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/"'
-        ' xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"'
-        ' xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/"'
-        f' xmlns:leaflets="{LEAFLETS_NS}">\n'
-        "<dc:format>application/pdf</dc:format>\n"
+    return xmp_wrap(
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{e(title)}</rdf:li></rdf:Alt></dc:title>\n'
         f"<dc:creator><rdf:Seq><rdf:li>{e(author)}</rdf:li></rdf:Seq></dc:creator>\n"
         f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{e(subject)}</rdf:li></rdf:Alt></dc:description>\n'
@@ -384,10 +410,8 @@ def xmp_packet(*, level: str, title: str, author: str, subject: str, keywords: s
         "<xmpMM:VersionID>1</xmpMM:VersionID>\n"
         "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>\n"
         f"{pdfx}\n"
-        f"{facts}<leaflets:Versions>{e(versions)}</leaflets:Versions>\n"
-        "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n")
-    padding = (" " * 99 + "\n") * 20
-    return (body + padding + '<?xpacket end="w"?>').encode("utf-8")
+        f"{facts}<leaflets:Versions>{e(versions)}</leaflets:Versions>\n",
+        (("leaflets", LEAFLETS_NS),))
 
 
 def apply(data: bytes, level: str, condition: OutputCondition, conditions: OutputConditions, *,
