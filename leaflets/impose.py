@@ -1011,6 +1011,7 @@ def _metadata(out, sources: list[_Source | None], first: _Source, layout: Layout
     from xml.sax.saxutils import escape
 
     from . import __version__
+    from .render.pdfx import xmp_wrap
 
     present = [s for s in sources if s is not None]
     infos = []
@@ -1076,18 +1077,7 @@ def _metadata(out, sources: list[_Source | None], first: _Source, layout: Layout
     doc_id = _uuid("impose-document", first.xmp.get("xmpMM:DocumentID") or hashlib.sha256(first.data).hexdigest(),
                    layout.name)
     instance_id = _uuid("impose-instance", digest.digest(), repr(layout), str(len(out.pages)))
-    body = (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        '<rdf:Description rdf:about=""'
-        ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
-        ' xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
-        ' xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"'
-        ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/"'
-        ' xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"'
-        ' xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/">\n'
-        "<dc:format>application/pdf</dc:format>\n"
+    xmp = xmp_wrap(
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{e(title)}</rdf:li></rdf:Alt></dc:title>\n'
         f"{author}{dates}{creator}"
         f"<pdf:Producer>{e(producer)}</pdf:Producer>\n"
@@ -1096,9 +1086,6 @@ def _metadata(out, sources: list[_Source | None], first: _Source, layout: Layout
         f"<xmpMM:InstanceID>{instance_id}</xmpMM:InstanceID>\n"
         "<xmpMM:VersionID>1</xmpMM:VersionID>\n"
         "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>\n"
-        f"{pdfx}"
-        "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n")
-    padding = (" " * 99 + "\n") * 20
-    xmp = (body + padding + '<?xpacket end="w"?>').encode("utf-8")
+        f"{pdfx}")
     out.Root.Metadata = out.make_stream(xmp, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
     return first.pdfx
