@@ -147,6 +147,46 @@ def test_x1a_version_info_registered_condition_no_profile(x1a_workspace):
     assert report.rules["pdfx"] == "pass" and report.rules["colour"] == "pass"
 
 
+def _streams(pdf: pikepdf.Pdf) -> bytes:
+    """Every page's and form's content, decoded."""
+    return b"\n".join(obj.read_bytes() for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
+                      and (obj.get("/Subtype") == Name.Form or obj.objgen in
+                           {c.objgen for p in pdf.pages for c in ([p.Contents] if isinstance(p.Contents, pikepdf.Stream)
+                                                                    else list(p.Contents))}))
+
+
+@pytest.mark.parametrize("lang", ["ja", "th", "ar"])
+def test_x1a_carries_no_post_1_3_keys_and_still_extracts(x1a_workspace, workspace, lang, tmp_path):
+    """PDF 1.3 defines marked content (BDC/EMC) but not /Lang (1.4) nor /ActualText in it (1.5):
+    an X-1a file has neither, in its catalog or any content stream; text extracts through ToUnicode."""
+    import shutil
+    import subprocess
+    job = x1a_workspace.jobs(["hotline-card"], [lang], ["print"])[0]
+    data = next(o.data for o in x1a_workspace.outputs(x1a_workspace.plan([job]), Path("unused")))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.pdf_version == "1.3" and "/Lang" not in pdf.Root
+        content = _streams(pdf)
+        assert b"BDC" in content or b"BMC" in content
+        for key in (b"/ActualText", b"/Lang", b"/Alt"):
+            assert key not in content, key
+        tokens = [op for _operands, op in pikepdf.parse_content_stream(pdf.pages[0])]
+        assert tokens.count(pikepdf.Operator("BDC")) + tokens.count(pikepdf.Operator("BMC")) == \
+            tokens.count(pikepdf.Operator("EMC"))
+    # the X-4 file keeps them (PDF 1.6)
+    job4 = workspace.jobs(["hotline-card"], [lang], ["print"])[0]
+    data4 = next(o.data for o in workspace.outputs(workspace.plan([job4]), Path("unused")))
+    with pikepdf.open(io.BytesIO(data4)) as pdf:
+        assert str(pdf.Root.Lang) == lang and b"/Lang" in _streams(pdf)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    path = tmp_path / "x1a.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "0120-924-839" in text.replace(" ", "")
+    squeezed = "".join(text.split())
+    assert "人身取引の被害者かもしれません" in squeezed or "被害者かもしれません" in squeezed, text
+
+
 def test_x4_cannot_name_a_condition_without_a_profile(root):
     conds = pdfx.OutputConditions(root / "icc")
     with pytest.raises(UsageError, match="PDF/X-4 embeds"):

@@ -414,6 +414,59 @@ def xmp_packet(*, level: str, title: str, author: str, subject: str, keywords: s
         (("leaflets", LEAFLETS_NS),))
 
 
+# Marked-content properties whose meaning PDF 1.3 does not define (/Lang: PDF 1.4, /ActualText in marked
+# content: PDF 1.5).  PDF/X-1a:2001 files are PDF 1.3: they carry neither.
+POST_13_PROPERTIES = ("/Lang", "/ActualText", "/Alt", "/E")
+
+
+def _pdf13_only(pdf) -> None:
+    """Drop from ``pdf`` what PDF 1.3 does not define: the catalog's /Lang, and the post-1.3 keys of every
+    marked-content property list (a sequence left with none becomes ``/Tag BMC``; marked content itself is
+    PDF 1.2).  Text then extracts through each font's /ToUnicode map, which PDF 1.3 has (the painter writes
+    one for every subset)."""
+    import pikepdf
+    from pikepdf import Dictionary, Name, Operator
+
+    if "/Lang" in pdf.Root:
+        del pdf.Root["/Lang"]
+    bdc, bmc = Operator("BDC"), Operator("BMC")
+    seen: set[tuple[int, int]] = set()
+
+    def clean(obj) -> None:
+        ops = pikepdf.parse_content_stream(obj)
+        changed = False
+        out = []
+        for operands, op in ops:
+            if op == bdc and len(operands) == 2 and isinstance(operands[1], Dictionary):
+                props = operands[1]
+                drop = [k for k in POST_13_PROPERTIES if k in props]
+                if drop:
+                    changed = True
+                    kept = Dictionary({k: v for k, v in props.items() if k not in POST_13_PROPERTIES})
+                    out.append(([operands[0], kept], bdc) if len(kept) else ([operands[0]], bmc))
+                    continue
+            out.append((operands, op))
+        if changed:
+            if isinstance(obj, pikepdf.Page):
+                obj.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
+            else:
+                obj.write(pikepdf.unparse_content_stream(out))
+
+    def forms(resources) -> None:
+        xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
+        if not isinstance(xobjects, Dictionary):
+            return
+        for _name, x in xobjects.items():
+            if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == Name.Form and x.objgen not in seen:
+                seen.add(x.objgen)
+                clean(x)
+                forms(x.get("/Resources"))
+
+    for page in pdf.pages:
+        clean(page)
+        forms(page.obj.get("/Resources"))
+
+
 def apply(data: bytes, level: str, condition: OutputCondition, conditions: OutputConditions, *,
           date: datetime, fingerprint: str | None = None,
           versions: tuple[tuple[str, str], ...] | None = None, document_key: str | None = None) -> bytes:
@@ -447,6 +500,8 @@ def apply(data: bytes, level: str, condition: OutputCondition, conditions: Outpu
             profile.N = 4
             intent.DestOutputProfile = profile
         pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
+        if level == "x1a":
+            _pdf13_only(pdf)
 
         stamp = _pdf_date(date)
         info.CreationDate = String(stamp)
