@@ -40,76 +40,14 @@ from pathlib import Path
 
 from ..layout import qr as qrcodes
 from ..layout.frame import Rect, TextBlock
+from ..layout.roles import DEFAULT_ROLE, ROLES, Role, role_of  # noqa: F401  (shared with the tagged PDF)
 
 PAPER = (1.0, 1.0, 1.0)
 INK = (0x23 / 255, 0x1F / 255, 0x20 / 255)
 
 
-@dataclass(frozen=True)
-class Role:
-    """What a text block is on the web page.
-
-    ``tag``: h1, h2, h3, p, figcaption (the QR code's caption: the figure goes
-    there) or note (the draft notice); ``section``: the part of the page it
-    belongs to — ``banner`` (the page header), ``footer``, or a name of one's
-    own (a ``<section>``, named by its ``h2`` when it has one); None: the
-    section before.  A key whose pattern has the group ``item`` makes list
-    items: consecutive blocks of one section with an item name form a
-    ``<ul>``, one ``<li>`` per name; an ``h2`` always starts a section.
-    ``size`` in rem; ``cls``: a class of the stylesheet (:data:`CSS`)."""
-
-    tag: str
-    section: str | None = None
-    size: float = 1.0
-    cls: str = ""
-
-
-# Keys (without an ``@lang`` suffix) to roles: the first pattern that matches the whole key wins.
-ROLES: tuple[tuple[str, Role | None], ...] = (
-    (r"draft-mark", Role("note", "banner", 1.0, "draft")),
-    (r"headline", Role("h1", "banner", 2.0)),
-    (r"subheadline", Role("p", "banner", 1.5)),
-    (r"call_to_report", Role("p", "call", 1.25)),
-    (r"scenarios\.heading", Role("h2", "scenarios", 1.5)),
-    (r"scenario\.(?P<item>[^.]+)\.title", Role("h3", "scenarios", 1.125)),
-    (r"scenario\.(?P<item>[^.]+)\.body", Role("p", "scenarios")),
-    (r"statement", Role("p", "statement", 1.125, "statement")),
-    (r"anonymous\.title", Role("h2", "report", 1.5)),
-    (r"fact:hotline\.display", Role("p", None, 2.25, "hotline")),
-    (r"anonymous\.note", Role("p", "report")),
-    (r"fact:links\.report\.display", Role("p", None, 1.25)),
-    (r"qr\.caption", Role("figcaption", "report")),
-    (r"help\.title", Role("h2", "help", 2.0)),
-    (r"help\.body", Role("p", "help", 1.125)),
-    (r"shown_to", Role("p", "shown", 1.125)),
-    (r"info\.title", Role("h2", "footer", 1.125)),
-    (r"fact:links\.info\.display", Role("p", None)),
-    (r"agencies", Role("p", "footer", 0.875)),
-    # the annual fact sheet
-    (r"report\.title", Role("h1", "banner", 2.0)),
-    (r"report\.(year|subtitle)", Role("p", "banner", 1.25)),
-    (r"report\.area\.(?P<item>[^.]+)\.heading", Role("h3", None, 1.125)),
-    (r"report\.area\.(?P<item>[^.]+)\.text", Role("p")),
-    (r"report\.[a-z_.]+\.heading", Role("h2", None, 1.5)),
-    (r"report\.chart\.[a-z_]+", Role("h3", None, 1.125)),
-    (r"report\.source", Role("p", "footer", 0.875)),
-    (r"slug", None),                      # printer's slug: never on the web page
-)
-_ROLES = tuple((re.compile(p), r) for p, r in ROLES)
-DEFAULT_ROLE = Role("p")
-
 LARGE_PX, LARGE_BOLD_PX = 24.0, 18.66      # WCAG "large text": 18 pt, or 14 pt bold (CSS px)
 ROOT_PX = 16.0
-
-
-def role_of(key: str) -> tuple[Role | None, str | None]:
-    """The role of a block's key, and its list item's name (None outside a list)."""
-    base = key.partition("@")[0]
-    for pattern, role in _ROLES:
-        m = pattern.fullmatch(base)
-        if m:
-            return role, m.groupdict().get("item")
-    return DEFAULT_ROLE, None
 
 
 # ------------------------------------------------------------------ colour
