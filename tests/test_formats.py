@@ -340,7 +340,10 @@ def test_the_card_has_a_front_and_a_back_with_their_strings(onlines, workspace):
         assert has(front, "headline") and "0120-924-839" in front and "www.tokumei24.jp" in front, lang
         assert not has(front, "help.body"), lang
         assert has(back, "help.title") and has(back, "help.body"), lang
-        assert has(back, "shown_to", "ja"), lang          # the sentence for helpers, in Japanese on every card
+        # the sentence for helpers, the card's own ("this card"), in the card's language and in Japanese
+        assert has(back, "card.shown_to", "ja"), lang
+        assert has(back, "card.shown_to"), lang
+        assert not has(back, "shown_to", "ja") and "リーフレット" not in back, lang
         assert "0120-924-839" not in back, lang
 
 
@@ -354,6 +357,44 @@ def test_the_card_previews_one_png_per_page(project_copy, font_cache, tmp_path):
         image = Image.open(tmp_path / "o" / "hotline-card" / name)
         w, h = image.size
         assert abs(w - 91 / 25.4 * 150) <= 1 and abs(h - 55 / 25.4 * 150) <= 1, image.size
+
+
+def test_every_language_has_the_cards_own_sentence(workspace):
+    """card.shown_to: translated in every language (not the English fallback), never the leaflet's sentence."""
+    project = workspace.project
+    for lang in LANGS:
+        text, fallback = project.string(lang, "card.shown_to")
+        assert not fallback, lang
+        assert text != project.string(lang, "shown_to")[0], lang
+        if lang != "en":
+            assert project.languages[lang].strings["card.shown_to"].source == \
+                project.source.strings["card.shown_to"].text, lang
+
+
+def test_the_proof_shows_every_page_of_a_design(workspace, pages, project_copy, font_cache):
+    """The contact sheet of the card shows its front and its back, for every language on it."""
+    from leaflets.proof import contact_sheet
+    from leaflets.render import png as pngs
+    dpi = 36
+    sheet = contact_sheet(workspace, "hotline-card", ["en", "ar"], dpi).convert("RGB")
+    pad = 16        # the contact sheet's margin
+    for i, lang in enumerate(["en", "ar"]):
+        page = pages[("hotline-card", lang)][0]
+        pdf = workspace.renderer.render(page, ONLINE)
+        front, back = (pngs.rasterise(pdf, dpi, page=k).convert("RGB") for k in (0, 1))
+        step = round((page.width + page.width / 12) * dpi / 72)
+        thumb_w = step + back.width
+        x0 = pad + i * (thumb_w + pad)
+        for k, image in enumerate((front, back)):
+            crop = sheet.crop((x0 + k * step, pad, x0 + k * step + image.width, pad + image.height))
+            same = sum(a == b for a, b in zip(crop.getdata(), image.getdata()))
+            assert same >= 0.97 * image.width * image.height, (lang, k, same)
+        assert front.tobytes() != back.tobytes()
+    code = main(["proof", "--project", str(project_copy), "--design", "hotline-card", "--lang", "en", "--dpi", "20",
+                 "--cache", str(font_cache)])
+    assert code == 0
+    image = Image.open(project_copy / "output" / "proof" / "hotline-card.proof.png")
+    assert image.width > 2 * 91 / 25.4 * 20, image.size      # two pages wide
 
 
 def test_the_card_rebuilds_byte_for_byte(workspace, pages):
@@ -614,5 +655,5 @@ def test_the_card_back_extracts_with_poppler(onlines, tmp_path, workspace):
     pdf.write_bytes(onlines[("hotline-card", "th")])
     back = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "HELP" in back
-    ja = workspace.project.string("ja", "shown_to")[0]
-    assert "".join(ja.split()) in "".join(back.split())
+    ja = workspace.project.string("ja", "card.shown_to")[0]
+    assert "".join(ja.split()) in "".join(back.split()) and "カード" in ja
