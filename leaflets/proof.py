@@ -222,14 +222,15 @@ def _stale(project, lang: str, page, diagnostics) -> list[Problem]:
 
 
 def contact_sheet(workspace, design: str, langs: list[str], dpi: float = 36, columns: int = 6, progress=None):
-    """Every language's leaflet side by side, labelled: one image."""
+    """Every language's leaflet side by side, labelled: one image.  Each leaflet shows every page of its
+    design (the card's front and back) side by side."""
     from PIL import Image, ImageDraw
     thumbs = []
     for lang in langs:
         if progress is not None:
             progress.advance(f"{design} {lang}")
         page, problems = workspace.composer.compose(design, lang)
-        image = pngs.rasterise(workspace.renderer.render(page, ONLINE), dpi)
+        image, problems = _pages_side_by_side(workspace.renderer.render(page, ONLINE), page, problems, dpi)
         image = mark_problems(image, problems, dpi, _font(workspace, 9), legend=False)
         thumbs.append((lang, image, problems))
     if not thumbs:
