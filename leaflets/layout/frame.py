@@ -25,6 +25,8 @@ class Rect:
     stroke: Color | None = None
     stroke_width: float = 0.0
     radius: float = 0.0
+    figure: str = ""               # the figure it is part of (a pictogram, a QR code, a chart); "": decoration
+    alt: str = ""                  # the figure's text alternative, in the page's language (on any of its parts)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Path:
     stroke: Color | None = None
     stroke_width: float = 0.0
     even_odd: bool = False
+    figure: str = ""               # as Rect.figure
+    alt: str = ""                  # as Rect.alt
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,23 @@ class TextBlock:
     lines: int
     size: float
     rtl: bool = False
+    figure: str = ""               # the figure it is part of (a chart's legend), whose alt stands for it
+
+
+@dataclass(frozen=True)
+class Image:
+    """A raster picture (a logo) placed in the box x, y, w, h (points): 8-bit samples, row-major,
+    ``px_w`` x ``px_h`` pixels, both as CMYK (the print edition) and as RGB (the others),
+    opaque (any transparency already flattened)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    cmyk: bytes
+    rgb: bytes
+    px_w: int
+    px_h: int
 
 
 @dataclass(frozen=True)
@@ -91,7 +112,7 @@ class Page:
     height: float
     bleed: float                   # points
     slug: float                    # room for printer's marks outside the bleed, points
-    items: tuple = ()              # Rect | Path | TextBlock, painted in order
+    items: tuple = ()              # Rect | Path | TextBlock | Image, painted in order
     links: tuple[Link, ...] = ()
     title: str = ""
     author: str = ""

@@ -62,6 +62,12 @@ class _Para:
     spots: list = field(default_factory=list)
     sources: tuple = ()   # the string keys the text comes from (agencies: one per name)
 
+    @property
+    def stack(self) -> tuple[tuple[str, ...] | None, str]:
+        """The families (None: the manifest's stack for the script) and the weight that set the text:
+        the style's own choice for the script (``faces``) or its weight."""
+        return self.style.stack_for(self.script)
+
 
 class Composer:
     """Lays out designs for a project; holds the fonts it was given."""
@@ -89,7 +95,9 @@ class Composer:
                 tl = project.languages.get(text_lang, language)
                 script, rtl = tl.script, tl.rtl
                 sources: tuple = ()
-                if item.key:
+                if item.text is not None:     # the design's own words (a label), in the language it names
+                    text = item.text
+                elif item.key:
                     sources = (item.key,)
                     text, fell_back = project.string(text_lang, item.key)
                     if fell_back:
@@ -125,7 +133,7 @@ class Composer:
             for paras in texts.values():
                 for p in paras:
                     if p.lang == lang:
-                        found = self.fonts.missing(p.text, p.script, p.style.weight)
+                        found = self.fonts.missing(p.text, p.script, p.stack[1], p.stack[0])
                         chars += [c for c in found if c not in chars]
                         if found and first is None:
                             first = self._source_of(p, found)
@@ -141,10 +149,10 @@ class Composer:
                 return problems
         for region, paras in texts.items():
             for p in paras:
-                missing = self.fonts.missing(p.text, p.script, p.style.weight)
+                missing = self.fonts.missing(p.text, p.script, p.stack[1], p.stack[0])
                 if missing:
                     chars = ", ".join(f"'{c}' U+{ord(c):04X}" for c in missing[:5])
-                    fams = ", ".join(self.fonts.stack(p.script).families)
+                    fams = ", ".join(p.stack[0] or self.fonts.stack(p.script).families)
                     path, line = self._source_of(p, missing)
                     problems.append(Problem("missing-glyph", Diagnostic(
                         ERROR, f"{p.lang}: '{p.item.label}' has characters no font covers: {chars}"
@@ -169,18 +177,18 @@ class Composer:
                 return owner.path, _line(owner, key)
         return (tl.path if tl else None), _line(tl, p.sources[0] if p.sources else None)
 
-    def _placeholder(self, script: str, weight: str) -> str:
-        faces = self.fonts.faces(script, weight)
+    def _placeholder(self, script: str, weight: str, families: tuple[str, ...] | None = None) -> str:
+        faces = self.fonts.faces(script, weight, families)
         return next((ch for ch in PLACEHOLDERS if any(f.covers(ch) for f in faces)), " ")
 
     def _substitute(self, texts: dict[str, list[_Para]]) -> None:
         """Set every character no font covers as a placeholder, and remember where."""
         for paras in texts.values():
             for p in paras:
-                missing = set(self.fonts.missing(p.text, p.script, p.style.weight))
+                missing = set(self.fonts.missing(p.text, p.script, p.stack[1], p.stack[0]))
                 if not missing:
                     continue
-                mark = self._placeholder(p.script, p.style.weight)
+                mark = self._placeholder(p.script, p.stack[1], p.stack[0])
                 chars = list(p.text)
                 spots = set()
                 for i, ch in enumerate(chars):
@@ -195,18 +203,21 @@ class Composer:
                     p.placeholders = frozenset(i for i, ch in enumerate(p.text) if ch == mark)
 
     def _prepare(self, texts: dict[str, list[_Para]]) -> None:
-        """Shape every paragraph, with CFF faces swapped for embeddable subsets."""
-        chars: dict[tuple[str, str], set[int]] = {}
+        """Shape every paragraph, with CFF faces swapped for embeddable subsets (one subset of a face
+        for all the text it sets, whichever stacks it is in)."""
+        stacks: dict[tuple, list] = {}
+        chars: dict[object, set[int]] = {}
         for paras in texts.values():
             for p in paras:
-                chars.setdefault((p.script, p.style.weight), set()).update(map(ord, p.text))
-        faces = {}
-        for (script, weight), cs in chars.items():
-            fs = frozenset(cs)
-            faces[(script, weight)] = [self.fonts.embeddable(f, fs) for f in self.fonts.faces(script, weight)]
+                key = (p.script,) + p.stack
+                if key not in stacks:
+                    stacks[key] = self.fonts.faces(p.script, p.stack[1], p.stack[0])
+                for f in stacks[key]:
+                    chars.setdefault(f, set()).update(map(ord, p.text))
+        faces = {key: [self.fonts.embeddable(f, frozenset(chars[f])) for f in fs] for key, fs in stacks.items()}
         for paras in texts.values():
             for p in paras:
-                p.paragraph = Paragraph(p.text, p.lang, faces[(p.script, p.style.weight)], self.fonts, p.rtl)
+                p.paragraph = Paragraph(p.text, p.lang, faces[(p.script,) + p.stack], self.fonts, p.rtl)
 
     # ---------------------------------------------------------- compose
     def compose(self, design_id: str, lang: str, draft_mark: bool = True,
@@ -591,7 +602,10 @@ class Composer:
             runs = []
             top = cy
             align = p.style.align
-            if p.rtl or (mirrored and align != "center"):
+            # a paragraph the design takes from another language (the Japanese sentence on an Arabic
+            # leaflet) starts where its own language starts; the page's own text follows the page
+            own = p.rtl if p.item.lang and p.item.lang != lang else p.rtl or mirrored
+            if own and align != "center":
                 align = {"start": "end", "end": "start"}.get(align, align)
             widest = 0.0
             for line in composed:

@@ -504,6 +504,7 @@ PICTO_STROKE = (0, 50)
 TOUCH_MM = 1.0              # a fill closer than this to the trim touches it: it bleeds, or a hairline shows
 
 STYLE_KEYS = {"weight", "size", "min_size", "step", "min", "leading", "color", "align", "balance", "role", "fixed",
+              "faces",
               "at_least"}
 REGION_KEYS = {"id", "at", "fill", "stroke", "stroke_width", "radius", "bleed", "padding", "text", "valign",
                "pictogram", "pictogram_colors", "qr", "qr_color", "mirror", "fit", "slot"}
@@ -512,7 +513,7 @@ COMPONENT_KEYS = {"grid", "required", "defaults", "regions"}
 DESIGN_KEYS = {"id", "title", "size", "orientation", "bleed", "slug", "safe", "grid", "type",
                "output_condition"}
 PAGE_KEYS = {"name", "draft_mark", "regions"}
-ITEM_KEYS = {"key", "fact", "agencies", "style", "lang", "unless_lang", "link", "gap_before"}
+ITEM_KEYS = {"key", "fact", "agencies", "text", "style", "lang", "unless_lang", "link", "gap_before"}
 SHAPE_KEYS = {"rect", "circle", "path", "r", "color", "stroke", "evenodd", "mirror"}
 QR_LEVELS = ("L", "M", "Q", "H")
 SLOTS = ("local-contact",)
@@ -620,8 +621,85 @@ class _TypeScale:
     cap_height: float = CAP_HEIGHT
 
 
+def _nearest(word: str, options) -> str | None:
+    """The option ``word`` was probably meant to be: the same but for case, spaces or dashes, or the
+    closest spelling."""
+    import difflib
+
+    def squash(x: str) -> str:
+        return re.sub(r"[\s_-]+", "", x.casefold())
+    for o in options:
+        if squash(o) == squash(word):
+            return o
+    by = {squash(o): o for o in options}
+    found = difflib.get_close_matches(squash(word), sorted(by), n=1, cutoff=0.6)
+    return by[found[0]] if found else None
+
+
+def _faces(c: _Checker, v: dict, p: tuple, what: str, weight: str,
+           fonts: FontNames | None) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """A style's ``faces``: for text of a script, the families that set it (in order, each character
+    from the first that has it) and optionally their weight, e.g.
+    ``faces: {Jpan: [Noto Sans CJK JP, Noto Sans]}`` or ``faces: {Jpan: {families: …, weight: bold}}``.
+    The scripts, families and weights are those of fonts/manifest.yaml."""
+    if "faces" not in v:
+        return ()
+    fp = p + ("faces",)
+    example = "e.g. faces: {Jpan: [Noto Sans CJK JP, Noto Sans]}"
+    table = c.mapping(v["faces"], fp, f"{what}: faces")
+    if table is None:
+        return ()
+    out = []
+    for script, choice in table.items():
+        sp = fp + (script,)
+        script = str(script)
+        if fonts is not None and script not in fonts.scripts:
+            close = _nearest(script, fonts.scripts)
+            c.error(sp, f"{what}: faces names the script '{script}', which has no stack in fonts/manifest.yaml",
+                    (f"did you mean '{close}'? " if close else "") +
+                    f"scripts with a stack: {', '.join(fonts.scripts)}")
+            continue
+        own_weight, wp = weight, sp
+        if isinstance(choice, dict):
+            c.keys(choice, sp, {"families", "weight"}, {"families"}, f"{what}: faces.{script}")
+            if "weight" in choice:
+                own_weight = _choice(c, choice, "weight", sp, f"{what}: faces.{script}.weight", ("regular", "bold"))
+                wp = sp + ("weight",)
+            families, fam_p = choice.get("families"), sp + ("families",)
+        else:
+            families, fam_p = choice, sp
+        names = [families] if isinstance(families, str) else families
+        if not isinstance(names, list) or not names or \
+                not all(isinstance(n, str) and n.strip() for n in names):
+            c.error(fam_p, f"{what}: faces.{script} must be a font family or a list of families, not "
+                           f"{_kind(families)}", example)
+            continue
+        ok = True
+        for i, fam in enumerate(names):
+            where = fam_p + (i,) if isinstance(families, list) else fam_p
+            if names.index(fam) != i:
+                c.error(where, f"{what}: faces.{script} lists the family '{fam}' twice", "list each family once")
+                ok = False
+            elif fonts is not None and fam not in fonts.weights:
+                close = _nearest(fam, fonts.weights)
+                c.error(where, f"{what}: faces.{script}: no font of the family '{fam}' in fonts/manifest.yaml",
+                        (f"did you mean '{close}'? " if close else "") +
+                        f"families: {', '.join(fonts.weights)}")
+                ok = False
+            elif fonts is not None and own_weight not in fonts.weights[fam]:
+                c.error(wp, f"{what}: faces.{script}: the family '{fam}' has no {own_weight} face in "
+                            f"fonts/manifest.yaml (it has {', '.join(fonts.weights[fam])})",
+                        f"choose a weight it has, or add its {own_weight} font to fonts/ and the manifest")
+                ok = False
+        if ok:
+            out.append((script, tuple(names), own_weight))
+    return tuple(out)
+
+
 def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
-           scale: _TypeScale | None = None, below: dict | None = None) -> Style | None:
+           scale: _TypeScale | None = None, below: dict | None = None,
+           fonts: "FontNames | None" = None) -> Style | None:
+
     """One style.  Its size is ``size`` (pt) or ``step`` (times the format's base size), its
     smallest size ``min_size`` (pt) or ``min`` (times the base); ``role`` says from how far it is
     read, and its smallest size is never below what reads from there (see formats.py)."""
@@ -703,9 +781,10 @@ def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
                 f"colours of this design: {', '.join(colors)}")
     balance = _flag(c, v, "balance", p, f"{what}: balance", False)
     _name(c, v, "at_least", p, f"{what}: at_least")
+    faces = _faces(c, v, p, what, weight, fonts)
     if len(c.diags.errors) > before or sz is None or mn is None:
         return None
-    return Style(name, weight, sz, mn, leading, color, align, balance, role, fixed, c.where(p), c.src.path)
+    return Style(name, weight, sz, mn, leading, color, align, balance, role, fixed, c.where(p), c.src.path, faces)
 
 
 # ---------------------------------------------------------------- shared parts
@@ -721,11 +800,42 @@ class Shared:
     styles: dict[str, tuple[_Checker, Any]] = field(default_factory=dict)
     components: dict[str, tuple[_Checker, dict]] = field(default_factory=dict)
     broken: bool = False        # the components file could not be read as components: uses are not judged
+    fonts: "FontNames | None" = None   # what fonts/manifest.yaml offers a style's faces (None: not known)
 
 
-def load_shared(folder: Path, diags: Diagnostics) -> Shared:
-    """Read ``colors.yaml``, ``type.yaml`` and ``components.yaml`` from ``folder`` (each optional)."""
+@dataclass(frozen=True)
+class FontNames:
+    """The names a style's ``faces`` may use: each family's weights, and the scripts that have a stack."""
+
+    weights: dict[str, tuple[str, ...]]
+    scripts: tuple[str, ...]
+
+
+def font_names(manifest: Path) -> FontNames | None:
+    """The families (with their weights) and stack scripts of a font manifest; None when it cannot be read
+    (the font library reports that file's own problems)."""
+    try:
+        data = load_yaml(manifest).data
+    except (YamlError, OSError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("fonts"), list):
+        return None
+    weights: dict[str, list[str]] = {}
+    for row in data["fonts"]:
+        if isinstance(row, dict) and isinstance(row.get("family"), str) and isinstance(row.get("weight"), str):
+            weights.setdefault(row["family"], []).append(row["weight"])
+    stacks = data.get("stacks")
+    scripts = tuple(str(k) for k in stacks) if isinstance(stacks, dict) else ()
+    return FontNames({k: tuple(v) for k, v in weights.items()}, scripts)
+
+
+def load_shared(folder: Path, diags: Diagnostics, fonts: Path | None = None) -> Shared:
+    """Read ``colors.yaml``, ``type.yaml`` and ``components.yaml`` from ``folder`` (each optional); a
+    style's ``faces`` are checked against the font manifest ``fonts`` (default: the project's
+    ``fonts/manifest.yaml``, three folders above ``folder``)."""
     shared = Shared(folder)
+    manifest = fonts if fonts is not None else folder.parent.parent.parent / "fonts" / "manifest.yaml"
+    shared.fonts = font_names(manifest) if manifest.is_file() else None
     if not folder.is_dir():
         return shared
     opened = _open(folder / "colors.yaml", diags, "the shared colours file") if (folder / "colors.yaml").exists() \
@@ -1173,7 +1283,7 @@ def _styles(c: _Checker, data: dict, colors: dict, scale: _TypeScale, shared: Sh
         else:
             merged = ovalue if ovalue is not None else svalue
             checker = c if ovalue is not None else sc
-        style = _style(checker, str(name), merged, colors, True, scale, below)
+        style = _style(checker, str(name), merged, colors, True, scale, below, shared.fonts)
         styles[str(name)] = style if style is not None else Style(str(name))
         if style is None:
             failed.add(str(name))
@@ -1526,12 +1636,23 @@ def _item(c: _Checker, t: Any, tp: tuple, rid: str, styles: dict, facts: Facts |
         return None
     before = len(c.diags.errors)
     c.keys(tv, tp, ITEM_KEYS, {"style"}, f"a paragraph of region '{rid}'")
-    kinds = [k for k in ("key", "fact", "agencies") if k in tv]
+    kinds = [k for k in ("key", "fact", "agencies", "text") if k in tv]
     if len(kinds) != 1:
-        c.error(tp, f"region '{rid}': a paragraph takes exactly one of key, fact or agencies")
+        c.error(tp, f"region '{rid}': a paragraph takes exactly one of key, fact, agencies or text")
         return None
     names = {k: _name(c, tv, k, tp, f"region '{rid}': {k}")
              for k in ("style", "key", "fact", "lang", "unless_lang", "link")}
+    words = None
+    if "text" in tv:
+        # the design's own words, the same in every edition (a label such as 日本語): printed, so guarded
+        words = c.text(tv["text"], tp + ("text",), f"region '{rid}': text")
+        if words is not None and "lang" not in tv:
+            c.error(tp + ("text",), f"region '{rid}': a paragraph of the design's own text needs the language "
+                                    "it is written in", "add lang: <its language tag>, e.g. lang: ja")
+        if words is not None:
+            for f in FactsGuard.from_facts(facts).check(words) if facts is not None else \
+                    FactsGuard((), ()).check(words):
+                c.error(tp + ("text",), f"region '{rid}': text: {f.message}", f.hint)
     agencies = tv.get("agencies")
     if "agencies" in tv and not isinstance(agencies, str):
         c.error(tp + ("agencies",), f"region '{rid}': agencies is the text between the agencies' names, "
@@ -1555,7 +1676,8 @@ def _item(c: _Checker, t: Any, tp: tuple, rid: str, styles: dict, facts: Facts |
     if len(c.diags.errors) > before:
         return None
     return TextItem(style=style, key=names["key"], fact=fact, agencies=agencies, lang=names["lang"],
-                    unless_lang=names["unless_lang"], link=link, gap_before=gap, line=c.where(tp), part=c.part(tp))
+                    unless_lang=names["unless_lang"], link=link, gap_before=gap, line=c.where(tp), part=c.part(tp),
+                    text=words)
 
 
 # SVG path data as the pictogram painter reads it: these commands, numbers
@@ -1730,7 +1852,7 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
                             hint=f"add agency.{aid}: <name> under strings")
     pictograms = load_pictograms(content / "pictograms.yaml", diags)
     designs: dict[str, Design] = {}
-    shared = load_shared(content / "designs" / "shared", diags)
+    shared = load_shared(content / "designs" / "shared", diags, root / "fonts" / "manifest.yaml")
     for path in sorted((content / "designs").glob("*.yaml")) if (content / "designs").is_dir() else []:
         design = load_design(path, diags, facts, shared)
         if design is None:

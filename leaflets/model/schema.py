@@ -136,6 +136,16 @@ class Style:
     fixed: bool = False       # never shrinks and never breaks: one line at its size, or an error
     line: int | None = None   # where the style is written (its file: ``path``)
     path: Path | None = None
+    # the style's own font stacks: (script, families, weight) for text of that script (ISO 15924, a stack
+    # of fonts/manifest.yaml); other scripts use the manifest's stack and the style's weight
+    faces: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+
+    def stack_for(self, script: str) -> tuple[tuple[str, ...] | None, str]:
+        """The families (None: the manifest's stack) and the weight that set text of ``script``."""
+        for s, families, weight in self.faces:
+            if s == script:
+                return families, weight
+        return None, self.weight
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,7 @@ class TextItem:
     gap_before: float = 0.0         # mm
     line: int | None = None
     part: str | None = None         # a component's paragraph: "component 'x' (file:line)"
+    text: str | None = None         # the design's own words (a label such as 日本語), in the language ``lang``
 
     @property
     def label(self) -> str:
@@ -159,6 +170,8 @@ class TextItem:
             return self.key if not self.lang else f"{self.key}@{self.lang}"
         if self.fact:
             return "fact:" + self.fact
+        if self.text is not None:
+            return f"text:{self.text}@{self.lang}"
         return "agencies"
 
 

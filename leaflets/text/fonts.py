@@ -261,8 +261,10 @@ class FontLibrary:
                 raise FontError(Diagnostic(ERROR, f"no font stack for the script {script}", self.manifest_path))
         return stack
 
-    def faces(self, script: str, weight: str) -> list[FontFace]:
-        return [self.face(f, weight) for f in self.stack(script).families]
+    def faces(self, script: str, weight: str, families: tuple[str, ...] | None = None) -> list[FontFace]:
+        """The faces that set text of ``script``: its stack's families, or ``families`` when a style
+        chooses its own for the script (see ``faces:`` in content/designs/shared/type.yaml)."""
+        return [self.face(f, weight) for f in (families or self.stack(script).families)]
 
     def embeddable(self, face: FontFace, chars: frozenset[int]) -> FontFace:
         """A face that can be embedded for text using ``chars``.
@@ -283,9 +285,10 @@ class FontLibrary:
         return derived
 
     # ------------------------------------------------------------- coverage
-    def missing(self, text: str, script: str, weight: str = "regular") -> list[str]:
-        """Characters of ``text`` that no face of the script's stack covers."""
-        faces = self.faces(script, weight)
+    def missing(self, text: str, script: str, weight: str = "regular",
+                families: tuple[str, ...] | None = None) -> list[str]:
+        """Characters of ``text`` that no face of the script's stack (or of ``families``) covers."""
+        faces = self.faces(script, weight, families)
         out = []
         for ch in dict.fromkeys(text):
             if ch in "\n\t\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f":
