@@ -218,7 +218,7 @@ class _Reader:
 
     def hidden(self, text: str, path: tuple, what: str) -> bool:
         """Report invisible, control and bidi characters in a typed value; True when there are none."""
-        findings = FactsGuard((), ()).check(text, printed=False)
+        findings = invisible_findings(text, rtl=False, typed=True)
         odd = [c for c in text if c != " " and unicodedata.category(c) in ("Zs", "Zl", "Zp") and c != "\u3000"]
         for f in findings:
             self.error(path, f"{what}: {f.message}", f.hint)
@@ -226,6 +226,20 @@ class _Reader:
             self.error(path, f"{what}: it contains the space character "
                        f"{_guard.char_name(odd[0])}", "use a plain space")
         return not findings and not odd
+
+
+def invisible_findings(text: str, rtl: bool = False, typed: bool = False) -> list:
+    """The facts guard's findings on hidden characters, and every other
+    invisible (default-ignorable or format) character: a contact block has no
+    use for zero-width spaces or variation selectors.  In a typed value (a
+    number, an address) not even a joiner or a direction mark is allowed."""
+    out = list(_guard._hidden_characters(text, rtl))
+    allowed = set() if typed else set(_guard.JOINERS) | (set(_guard.RTL_MARKS) if rtl else set())
+    for ch in dict.fromkeys(text):
+        if ch != "\n" and _guard._is_hidden(ch) and ord(ch) not in allowed:
+            out.append(_guard.Finding(f"the invisible character {_guard.char_name(ch)} is not allowed here",
+                                      "delete it"))
+    return list(dict.fromkeys(out))
 
 
 def _rtl_text(text: str) -> bool:
@@ -552,7 +566,7 @@ def _organisation(r: _Reader, value: Any, p: tuple, project, guard: FactsGuard, 
         rel = r.string(v["logo"], lp, "organisation.logo", "logo.png")
         if rel is not None:
             try:
-                logo = load_logo(rel, path.parent, r.line(lp))
+                logo = load_logo(rel, path.parent, r.line(lp), spec_file=path)
             except ContentError as exc:
                 for d in exc.diagnostics:
                     r.diags.items.append(d if d.file is not None else
@@ -624,14 +638,34 @@ def _free_text(r: _Reader, value: Any, p: tuple, what: str, guard: FactsGuard, r
     s = r.string(value, p, what, example)
     if s is None:
         return None
-    findings = guard.check(s, rtl=rtl)
+    findings = text_findings(guard, r.facts, s, rtl)
     for f in findings:
-        hint = f.hint
-        for word, h in _FIELD_HINTS:
-            if word in f.message.split("'")[0] and "invisible" not in f.message:
-                hint = h
-        r.error(p, f"{what}: {f.message}", hint)
+        r.error(p, f"{what}: {f.message}", f.hint)
     return None if findings else unicodedata.normalize("NFC", s)
+
+
+def text_findings(guard: FactsGuard, facts, text: str, rtl: bool = False) -> list:
+    """Why ``text`` may not be printed in an organisation's block: the facts
+    guard's checks (hidden and control characters, stacked marks, addresses),
+    and no phone number at all — not even the campaign's own, which the design
+    prints from campaign.yaml, and the organisation's go under phones."""
+    out = invisible_findings(text, rtl) + _guard._marks(text)
+    for start, end, _digits, hidden in _guard._digit_runs(text):
+        raw = text[start:end]
+        official = official_like(facts, raw)
+        if hidden:
+            names = ", ".join(_guard.char_name(c) for c in dict.fromkeys(hidden))
+            out.append(_guard.Finding(f"the number '{visible(raw)}' has invisible characters inside it: {names}",
+                                      "delete them"))
+        elif official is not None:
+            out.append(_guard.Finding(f"'{visible(raw)}' is the campaign's {official} number",
+                                      "remove it: the design prints the campaign's numbers from "
+                                      "content/campaign.yaml, apart from the organisation's block"))
+        else:
+            out.append(_guard.Finding(f"'{visible(raw)}' is a phone number", _FIELD_HINTS[0][1]))
+    for f in guard._addresses(text):
+        out.append(_guard.Finding(f.message, _FIELD_HINTS[1][1]))
+    return list(dict.fromkeys(out))
 
 
 # ----------------------------------------------------------------------- phones
