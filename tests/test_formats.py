@@ -371,6 +371,25 @@ def test_every_language_has_the_cards_own_sentence(workspace):
                 project.source.strings["card.shown_to"].text, lang
 
 
+def test_no_address_breaks_in_any_format_or_language(pages):
+    """Every web address (found by its form, in facts and in strings alike) stays on one line, on every page
+    of every format in every language."""
+    from leaflets.text.linebreak import url_spans
+    broken = []
+    for (design, lang), (page, _problems) in pages.items():
+        for block in blocks(page):
+            spans = url_spans(block.text)
+            if not spans:
+                continue
+            starts: dict[float, int] = {}
+            for run in block.runs:
+                starts[run.y] = min(starts.get(run.y, run.start), run.start)
+            later = sorted(starts.values())[1:]          # where each line after the first begins
+            broken += [(design, lang, block.key, block.text[a:b]) for a, b in spans if any(a < s < b for s in later)]
+    assert not broken, broken
+    assert any(url_spans(b.text) for b in blocks(pages[("a4-leaflet", "ja")][0]))
+
+
 def test_the_proof_shows_every_page_of_a_design(workspace, pages, project_copy, font_cache):
     """The contact sheet of the card shows its front and its back, for every language on it."""
     from leaflets.proof import contact_sheet
