@@ -215,6 +215,21 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--dpi", type=_dpi(10, 200), default=36,
                     help="resolution of each leaflet, 10 to 200 (default: 36)")
 
+    bt = sub.add_parser("batch", help="build an organisation's local batch: its contact block on the official "
+                                      "leaflets, sheets for an office printer, a manifest",
+                        description="Build every language x format x edition a batch spec asks for into "
+                                    "output/batches/<id>/, with sheets imposed for an office printer, "
+                                    "manifest.json, manifest.csv and summary.txt. Every spec is checked first; "
+                                    "nothing is written if any has an error. 'leaflets batch init [PATH]' "
+                                    "writes a commented sample spec.")
+    common(bt)
+    bt.add_argument("specs", metavar="SPEC", nargs="+", type=Path,
+                    help="batch spec files (YAML); or: init [PATH]")
+    bt.add_argument("--jobs", metavar="N", type=_jobs, default=1, help="build in N processes (default 1)")
+    bt.add_argument("--out", metavar="DIR", type=Path, default=None,
+                    help="where the batches' folders go (default: PROJECT/output/batches)")
+    bt.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
     ip = sub.add_parser("impose", help="put finished PDF pages on sheets for printing (n-up, duplex)",
                         description="Place the pages of finished PDF files (built by leaflets or not; every page "
                                     "needs a TrimBox) on sheets as LAYOUT says, with cut or trim marks. Each page "
@@ -237,6 +252,17 @@ def _parser() -> argparse.ArgumentParser:
                          "or none")
     ip.add_argument("--list", action="store_true", help="list the layouts and exit")
     return p
+
+
+def _jobs(text: str) -> int:
+    """An argparse type: a number of processes, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: use 1 or more")
+    return value
 
 
 def _copies(text: str) -> int:
@@ -310,7 +336,7 @@ def _main(argv, out, err) -> int:
         return 2
     except OutputError as exc:
         err.write(f"leaflets: error: {exc}\n")
-        if command == "build":
+        if command in ("build", "batch"):
             err.write("leaflets: nothing was written: the previous output is unchanged.\n")
         return 1
     except LeafletsError as exc:
@@ -382,6 +408,8 @@ def _find_project(given: Path | None) -> Path:
 
 def _prepare(args, err) -> None:
     """Find the project, and read the language tags given on the command line as the project's."""
+    if args.command == "batch" and args.specs and str(args.specs[0]) == "init" and args.project is None:
+        return          # a sample spec needs no project
     if hasattr(args, "project"):
         args.project = _find_project(args.project)
     else:
@@ -725,3 +753,72 @@ def cmd_impose(args, out, err) -> int:
 
 
 COMMANDS["impose"] = cmd_impose
+
+
+def cmd_batch(args, out, err) -> int:
+    from .progress import Progress
+    if args.specs and str(args.specs[0]) == "init" and not args.specs[0].is_file():
+        if len(args.specs) > 2:
+            raise _usage("batch init takes one PATH at most", "leaflets batch init my-batch.yaml")
+        return _batch_init(args.specs[1] if len(args.specs) > 1 else Path("batch.yaml"), out)
+    from .api import open_project
+    from .batch.run import build_batches, validate
+    ws = open_project(args.project, args.cache).workspace
+    out_root = args.out if args.out is not None else args.project / "output" / "batches"
+    loaded, diags = validate(ws, args.specs)        # every spec, before anything is built
+    if diags.errors:
+        raise ContentError(diags.errors)
+    total = sum(len(s.spec.designs) * len(s.spec.languages) for s in loaded)
+    progress = Progress(total, "batch", err, enabled=None if not args.quiet else False)
+    try:
+        results, warnings = build_batches(ws, loaded, out_root, jobs=args.jobs, progress=progress,
+                                          cache_dir=args.cache, diagnostics=diags)
+    finally:
+        progress.close()
+    if not args.quiet:
+        _print_diagnostics(warnings, err, args.project)
+        for r in results:
+            out.write(f"wrote {r.folder}/\n")
+            out.write(r.summary)
+    return 0
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a new file whole, atomically, failing if ``path`` exists (even if it appears meanwhile)."""
+    import tempfile
+    from .atomic import output_error
+    fd, tmp = None, None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.",
+                                   suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.link(tmp, path)          # never replaces a file that is there
+    except FileExistsError:
+        raise LeafletsError(f"{path} already exists: it is left as it is\n"
+                            "    hint: name a new file: leaflets batch init other.yaml") from None
+    except OSError as exc:
+        raise output_error(exc, path) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _batch_init(path: Path, out) -> int:
+    """Write the sample spec to ``path``; never over an existing file."""
+    from .batch.spec import SAMPLE_SPEC
+    if path.exists() or path.is_symlink():
+        raise LeafletsError(f"{path} already exists: it is left as it is\n"
+                            "    hint: name a new file: leaflets batch init other.yaml")
+    write_new(path, SAMPLE_SPEC.encode("utf-8"))
+    out.write(f"wrote {path}: edit it, then build it with: leaflets batch {path}\n")
+    return 0
+
+
+COMMANDS["batch"] = cmd_batch

@@ -23,7 +23,7 @@ from ..text.paragraph import Paragraph, normalise
 from . import pictogram as pictograms
 from . import qr as qrcodes
 from .capacity import chars_that_fit, em_per_char
-from .frame import MM, GlyphRun, Link, Page, Path, Rect, TextBlock
+from .frame import MM, GlyphRun, Image, Link, Page, Path, Rect, TextBlock
 
 Box = tuple[float, float, float, float]
 
@@ -46,6 +46,20 @@ class Problem:
     spots: tuple[Box, ...] = ()     # missing-glyph: where each placeholder was set
     cut: int | None = None          # overflow: about how many characters to cut
     page: int = 0                   # which page of the design the box is on
+
+
+@dataclass(frozen=True)
+class LocalText(TextItem):
+    """A paragraph of given text, not a string of the language: a line of an organisation's own
+    contact block (``local_contact``).  ``name`` says what it is in problems (``organisation.phones``);
+    ``lang``, when given, is the language whose fonts set it (the leaflet's otherwise)."""
+
+    text: str | None = ""
+    name: str = "local-contact"
+
+    @property
+    def label(self) -> str:
+        return self.name
 
 
 @dataclass
@@ -221,7 +235,8 @@ class Composer:
 
     # ---------------------------------------------------------- compose
     def compose(self, design_id: str, lang: str, draft_mark: bool = True,
-                local_contact: list[TextItem] | tuple[TextItem, ...] | None = None) -> tuple[Page, list[Problem]]:
+                local_contact: list[TextItem] | tuple[TextItem, ...] | None = None, logo=None,
+                qr_urls: dict[str, str] | None = None) -> tuple[Page, list[Problem]]:
         """Lay out one design in one language: its first page (with the design's
         further pages, a card's back, in ``Page.following``) and what is wrong on them.
 
@@ -229,7 +244,11 @@ class Composer:
         reviewed gets the draft mark (turn it off only on purpose).
         ``local_contact``: paragraphs that replace the text of every
         ``slot: local-contact`` region (an organisation's own contact block,
-        in styles of the design); None keeps the official text.
+        in styles of the design, :class:`LocalText` for given text); None keeps the official text.
+        ``logo``: the organisation's logo beside those paragraphs, on the start side of the slot
+        (anything with ``aspect`` and either ``cmyk``/``rgb``/``width_px``/``height_px`` pixels or
+        ``paths`` in a unit box; see :meth:`_logo`).  ``qr_urls``: link name -> the URL its QR
+        codes encode instead of the link's own (a batch's tagged report address).
         """
         project = self.project
         design = project.designs[design_id]
@@ -247,6 +266,13 @@ class Composer:
         W, H = design.width * MM, design.height * MM
         mirror_all = language.rtl
         boxes = {r.id: self._inner(r, design, mirror_all) for r in design.regions}
+        logos: dict[str, tuple[list, Box]] = {}
+        if logo is not None and local_contact is not None:
+            for r in design.regions:
+                if r.slot == "local-contact":
+                    placed, plate, boxes[r.id] = self._logo(logo, boxes[r.id], mirror_all and r.mirror,
+                                                            design.colors.get("paper"))
+                    logos[r.id] = (placed, plate)
         scales, fit_problems = self._scales(design, texts, boxes, lang)
         pages: list[Page] = []
         facts = project.facts
@@ -254,7 +280,7 @@ class Composer:
         status = _STATUS.get(language.review_status, language.review_status)
         for index, spec in enumerate(design.pages):
             items, links, obstacles, page_problems = self._page(design, index, texts, boxes, scales, lang,
-                                                                mirror_all)
+                                                                mirror_all, qr_urls, logos)
             problems += [replace(pr, page=index) for pr in page_problems]
             if draft_mark and language.review_status not in MARK_FREE:
                 mark, problem = self._draft_mark(design, language, items, obstacles, spec.draft_mark)
@@ -317,7 +343,8 @@ class Composer:
         return scales, []
 
     def _page(self, design: Design, index: int, texts: dict[str, list[_Para]], boxes: dict[str, Box],
-              scales: dict[str, float], lang: str, mirror_all: bool) -> tuple[list, list, list, list[Problem]]:
+              scales: dict[str, float], lang: str, mirror_all: bool, qr_urls: dict[str, str] | None = None,
+              logos: dict[str, tuple[list, Box]] | None = None) -> tuple[list, list, list, list[Problem]]:
         """The items, links and obstacles (pictograms, QR codes) of one page, and its problems."""
         project = self.project
         W = design.width * MM
@@ -349,6 +376,9 @@ class Composer:
                                   colors.get(region.stroke) if region.stroke else None, region.stroke_width,
                                   region.radius * MM))
             ix, iy, iw, ih = boxes[region.id]
+            if logos and region.id in logos:
+                items += logos[region.id][0]
+                obstacles.append(logos[region.id][1])
             if region.pictogram or region.qr:
                 obstacles.append((ix, iy, iw, ih))
             if region.pictogram:
@@ -357,7 +387,8 @@ class Composer:
                 items += pictograms.place(project.pictograms[region.pictogram], ix + (iw - size) / 2,
                                           iy + (ih - size) / 2, size, pcolors, mirror=mirrored)
             if region.qr:
-                items += self._qr(project.facts.links[region.qr].url, ix, iy, iw, ih, colors[region.qr_color],
+                items += self._qr((qr_urls or {}).get(region.qr) or project.facts.links[region.qr].url, ix, iy, iw, ih,
+                                  colors[region.qr_color],
                                   colors.get("paper"), region.qr_ec)
             paras = texts.get(region.id) or []
             if paras:
@@ -510,6 +541,49 @@ class Composer:
         if mirror and region.mirror:
             x = W - x - w
         return (x, y, w, h)
+
+    @staticmethod
+    def _logo(logo, box: Box, mirrored: bool, paper: Color | None) -> tuple[list, Box, Box]:
+        """A logo on a paper plate at the start of ``box`` (the end, mirrored), as tall as the box allows
+        (25 mm at most), at most 30 % of its width and, for pixels, no wider than 300 dpi allows:
+        (its items, the plate, the box left for the text)."""
+        x, y, w, h = box
+        plate_h = min(h, 25 * MM)
+        pad = min(1.0 * MM, 0.08 * plate_h)
+        lh = plate_h - 2 * pad
+        lw = lh * logo.aspect
+        if lw > 0.3 * w - 2 * pad:
+            lw = max(0.3 * w - 2 * pad, 0.0)
+            lh = lw / logo.aspect
+        pixels = getattr(logo, "cmyk", None) is not None
+        widest = logo.min_width_pt(300) if pixels else None
+        if widest is not None and lw > widest:
+            lw, lh = widest, widest / logo.aspect
+        pw, ph = lw + 2 * pad, lh + 2 * pad
+        gap = min(2 * MM, 0.03 * w)
+        px = x + w - pw if mirrored else x
+        py = y + (h - ph) / 2
+        items: list = []
+        if paper is not None:
+            items.append(Rect(px, py, pw, ph, paper, radius=min(pad, 1.0 * MM)))
+        lx, ly = px + pad, py + pad
+        if pixels:
+            items.append(Image(lx, ly, lw, lh, logo.cmyk, logo.rgb, logo.width_px, logo.height_px))
+        else:
+            for p in logo.paths or ():
+                commands = []
+                for cmd in p.commands:
+                    if cmd[0] == "R":
+                        _k, cx, cy, cw, ch = cmd
+                        commands.append(("R", lx + cx * lw, ly + cy * lh, cw * lw, ch * lh))
+                    elif cmd[0] == "Z":
+                        commands.append(cmd)
+                    else:
+                        commands.append((cmd[0],) + tuple(lx + v * lw if i % 2 == 0 else ly + v * lh
+                                                          for i, v in enumerate(cmd[1:])))
+                items.append(replace(p, commands=tuple(commands), stroke_width=p.stroke_width * min(lw, lh)))
+        text_x = x if mirrored else x + pw + gap
+        return items, (px, py, pw, ph), (text_x, y, max(w - pw - gap, 0.0), h)
 
     def _qr(self, url: str, x: float, y: float, w: float, h: float, color, paper, level: str = "M") -> list:
         """The symbol and its quiet zone as large as the box allows, centred in it."""

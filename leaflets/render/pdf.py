@@ -21,7 +21,7 @@ from reportlab.pdfbase.pdfdoc import PDFName
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from ..layout.frame import MM, GlyphRun, Page, Path, Rect, TextBlock
+from ..layout.frame import MM, GlyphRun, Image, Page, Path, Rect, TextBlock
 from ..model.schema import Color
 from ..text.bidi import mirror
 from ..text.fonts import FontFace
@@ -517,6 +517,8 @@ class _Painter:
                 self.rect(item)
             elif isinstance(item, Path):
                 self.path(item)
+            elif isinstance(item, Image):
+                self.image(item)
         if not self.options.bleed:
             self.code.append("Q")
 
@@ -555,6 +557,17 @@ class _Painter:
             if len(self.r._paths) > 512:
                 self.r._paths.clear()
         self.code.append(cached)
+
+    def image(self, im: Image) -> None:
+        """A raster picture as an image XObject: DeviceCMYK samples in CMYK documents (the print
+        edition), DeviceRGB otherwise; opaque, so nothing transparent enters a PDF/X file.  The
+        XObject is named after its content, so the same picture gives the same bytes."""
+        from PIL import Image as PILImage
+        from reportlab.lib.utils import ImageReader
+        mode, data = ("CMYK", im.cmyk) if self.cmyk else ("RGB", im.rgb)
+        picture = PILImage.frombytes(mode, (im.px_w, im.px_h), data)
+        x, y = self.pt(im.x, im.y + im.h)
+        self.c.drawImage(ImageReader(picture), x, y, im.w, im.h, mask=None)
 
     def _thin_black(self, stroke: Color | None, width: float) -> bool:
         return self.cmyk and stroke is not None and _k100(stroke) and width < THIN_LINE
