@@ -85,3 +85,47 @@ def why_floor(role: str, distance_m: float, cap_height: float = CAP_HEIGHT) -> s
     distance = {"hotline": 2 * distance_m, "near": NEAR_M}.get(role, distance_m)
     return (f"{floor:g} pt: capitals of {distance * 1000 * LEGIBILITY:g} mm read from {distance:g} m "
             f"(1/250 of the distance; cap height {cap_height:g} of the size)")
+
+
+# ------------------------------------------------------------------ screens
+# Screen formats (the social images) are sized in pixels.  A screen design is laid out at a nominal
+# 72 dpi, so that 1 pt = 1 px: its type sizes in points are pixels of the image, and its page,
+# rendered at 72 dpi, is exactly the named size.  Lengths the design writes in mm are mm at that
+# resolution (1 mm = 2.835 px).
+SCREEN_DPI = 72
+PX_MM = 25.4 / SCREEN_DPI
+SCREEN: dict[str, tuple[int, int]] = {
+    "social-square": (1080, 1080),     # a post in a feed
+    "social-link": (1200, 630),        # the preview card of a shared link (Open Graph, 1.91 : 1)
+    "social-story": (1080, 1920),      # a story or status, full screen (9 : 16)
+}
+# A phone shows an image in a feed or a story about 360 px (CSS px) across.
+PHONE_WIDTH_PX = 360
+# The smallest capitals, in px as the phone shows the image.  Body text: 7 px, the capitals of a
+# 10 px Noto Sans (cap height 0.714), the smallest text phone interfaces set (captions); at about
+# 0.18 mm a CSS px that is 1.25 mm, read from 0.31 m by the 1/250 rule above, a phone in the hand.
+# The hotline and the report address (role hotline on a screen): 10 px, the capitals of a 14 px
+# font, a phone's body text, so the number can be read and dialled off a post seen in passing.
+SCREEN_CAP_PX = {"display": 7.0, "body": 7.0, "near": 7.0, "fine": 7.0, "hotline": 10.0}
+# A QR code scans from a screen when its modules are at least this many px as the phone shows them.
+QR_MODULE_SHOWN_PX = 4.0
+
+
+def shown_px(px: float, width_px: int) -> float:
+    """How many px as a phone shows it (:data:`PHONE_WIDTH_PX` across) ``px`` of an image ``width_px`` wide is."""
+    return px * PHONE_WIDTH_PX / width_px
+
+
+def screen_floor_pt(role: str, width_px: int, cap_height: float = CAP_HEIGHT) -> float:
+    """The smallest size (pt = px of the image, rounded up to 0.01) of a style of ``role`` on a screen
+    format ``width_px`` wide: its capitals :data:`SCREEN_CAP_PX` tall as the phone shows them."""
+    cap = SCREEN_CAP_PX.get(role, SCREEN_CAP_PX["body"]) * width_px / PHONE_WIDTH_PX
+    return math.ceil(cap / cap_height * 100 - 1e-9) / 100
+
+
+def why_screen_floor(role: str, width_px: int, cap_height: float = CAP_HEIGHT) -> str:
+    """A person's explanation of :func:`screen_floor_pt`."""
+    floor = screen_floor_pt(role, width_px, cap_height)
+    cap = SCREEN_CAP_PX.get(role, SCREEN_CAP_PX["body"])
+    return (f"{floor:g} px: capitals {cap:g} px tall when a phone shows the {width_px} px wide image "
+            f"{PHONE_WIDTH_PX} px across (cap height {cap_height:g} of the size)")
