@@ -19,12 +19,12 @@ from .atomic import Staging
 from .errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError, WARNING
 from .layout.page import MARK_FREE, Composer, Problem
 from .model.load import load_project
-from .model.schema import Project
+from .model.schema import EDITIONS, PAPER_EDITIONS, Project
 from .render import ONLINE, PRINT, PdfRenderer
 from .render.pdfx import OutputConditions, PdfxSettings
 from .text.fonts import FontLibrary, default_cache_dir
 
-EDITIONS = ("print", "online", "png", "html")
+# the editions (print, online, png, html; social) live with the designs, which list theirs
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,14 @@ class Plan:
 
 def all_jobs(project: Project, draft_mark: bool = True) -> list[Job]:
     """Every design x language, each in every edition."""
-    return [Job(d, lang, EDITIONS, draft_mark) for d in _designs(project) for lang in sorted(project.languages)]
+    return [Job(d, lang, design_editions(project, d), draft_mark) for d in _designs(project)
+            for lang in sorted(project.languages)]
+
+
+def design_editions(project: Project, design: str) -> tuple[str, ...]:
+    """The editions a design is built in (its design.editions; the fact sheet: the paper editions)."""
+    d = project.designs.get(design)
+    return d.editions if d is not None else PAPER_EDITIONS
 
 
 def _designs(project: Project) -> list[str]:
@@ -168,6 +175,8 @@ def output_name(design: str, lang: str, edition: str, page: str | None = None) -
         return f"{design}.{lang}.{page}.png" if page else f"{design}.{lang}.png"
     if edition == "html":
         return f"{design}.{lang}.html"
+    if edition == "social":         # and beside it design.lang.webp
+        return f"{design}.{lang}.png"
     return f"{design}.{lang}.{edition}.pdf"
 
 
@@ -214,7 +223,16 @@ class Workspace:
         if diags.errors:
             raise UsageError("; ".join(f"{d.message} ({d.hint})" for d in diags.errors))
         eds = tuple(e for e in EDITIONS if not editions or e in editions)
-        return [Job(d, lang, eds, draft_mark) for d in (designs or _designs(project))
+        chosen = designs or _designs(project)
+        if designs and editions:
+            # a design named with editions it is never built in (a social image's print edition)
+            for d in designs:
+                if not set(eds) & set(design_editions(project, d)):
+                    raise UsageError(f"{d} is built in the edition(s) {', '.join(design_editions(project, d))}, "
+                                     f"not {', '.join(eds)} (its design.editions)")
+        # each design in the editions asked for that it is built in; a design built in none of them is left out
+        pairs = [(d, tuple(e for e in eds if e in design_editions(project, d))) for d in chosen]
+        return [Job(d, lang, e, draft_mark) for d, e in pairs if e
                 for lang in (langs or sorted(project.languages))]
 
     # ------------------------------------------------------------- layout
@@ -260,6 +278,10 @@ class Workspace:
                 data = self.print_pdf(job, self.renderer.render(page, PRINT))
             elif edition == "online":
                 data = online = online or self.renderer.render(page, ONLINE)
+            elif edition == "social":
+                online = online or self.renderer.render(page, ONLINE)
+                outs += self.social(job, online, path)
+                continue
             else:
                 online = online or self.renderer.render(page, ONLINE)
                 for i, sheet in enumerate(getattr(page, "pages", (page,))):
@@ -269,6 +291,17 @@ class Workspace:
                 continue
             outs.append(Output(job, edition, path, data))
         return outs
+
+    def social(self, job: Job, online: bytes, path: Path) -> list[Output]:
+        """A screen design's social images, PNG and WebP at its size in px (leaflets/render/social.py)."""
+        from .render import social
+        design = self.project.designs[job.design]
+        try:
+            png_data, webp_data = social.images(online, design.pixels)
+        except social.ImageTooLarge as e:
+            raise ContentError([Diagnostic(ERROR, f"{job.lang}: {job.design}: {e}", design.path, None,
+                                           "use fewer colours, gradients or pictograms in the design", "social")])
+        return [Output(job, "social", path, png_data), Output(job, "social", path.with_suffix(".webp"), webp_data)]
 
     def html(self, job: Job, page) -> bytes:
         """The HTML edition of a laid-out job: its QR codes' targets from the campaign facts."""

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Diagnostics
-from .formats import CAP_HEIGHT, ISO_B, NEAR_M, PAPER, ROLES, pictogram_floor_mm, role_floor_pt, why_floor
-from .schema import (DRAFT_MARK_POSITIONS, REVIEW_STATUSES, SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
+from .formats import (CAP_HEIGHT, ISO_B, NEAR_M, PAPER, PX_MM, ROLES, SCREEN, pictogram_floor_mm, role_floor_pt,
+                      screen_floor_pt, why_floor, why_screen_floor)
+from .schema import (DRAFT_MARK_POSITIONS, EDITIONS, PAPER_EDITIONS, REVIEW_STATUSES, SCREEN_EDITIONS,
+                     SOURCE_LANGUAGE, Color, Design, DraftMark, Facts,
                      Language, Link, PageSpec, Pictogram, Project, QrTagRule, Region, Style, Text, TextItem)
 from .guard import FactsGuard, check_ascii_fact, url_key
 from .tags import tag_problem
@@ -511,7 +513,7 @@ REGION_KEYS = {"id", "at", "fill", "stroke", "stroke_width", "radius", "bleed", 
 USE_KEYS = {"use", "with", "at"}
 COMPONENT_KEYS = {"grid", "required", "defaults", "regions"}
 DESIGN_KEYS = {"id", "title", "size", "orientation", "bleed", "slug", "safe", "grid", "type",
-               "output_condition"}
+               "output_condition", "editions"}
 PAGE_KEYS = {"name", "draft_mark", "regions"}
 ITEM_KEYS = {"key", "fact", "agencies", "text", "style", "lang", "unless_lang", "link", "gap_before"}
 SHAPE_KEYS = {"rect", "circle", "path", "r", "color", "stroke", "evenodd", "mirror"}
@@ -619,6 +621,7 @@ class _TypeScale:
     base: float = 10.0             # pt
     distance: float = 0.4          # m
     cap_height: float = CAP_HEIGHT
+    screen_px: int | None = None   # a screen format's width in px: floors from what a phone shows
 
 
 def _nearest(word: str, options) -> str | None:
@@ -753,12 +756,17 @@ def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
         mn = size_of("min_size", "min", "a min_size", MIN_FONT_PT)
     else:
         mn = sz if fixed else min(6.0, sz or 6.0)
-    floor = role_floor_pt(role, scale.distance, scale.cap_height)
+    if scale.screen_px:
+        floor = screen_floor_pt(role, scale.screen_px, scale.cap_height)
+        why = why_screen_floor(role, scale.screen_px, scale.cap_height)
+    else:
+        floor = role_floor_pt(role, scale.distance, scale.cap_height)
+        why = why_floor(role, scale.distance, scale.cap_height)
     if sz is not None and sz < floor - 1e-9:
         # an error when a region sets text in it (a format need not use every style of the scale)
         key = "size" if "size" in v else "step"
         too_small = (c, p + (key,), f"{what} ({role}) is {_num(round(sz, 2))} pt, smaller than what this "
-                                    f"format's readers read: {why_floor(role, scale.distance, scale.cap_height)}",
+                                    f"format's readers read: {why}",
                      f"set it to {_num(floor)} pt or more (a larger step or base size), or give it another role")
         if below is None:
             c.error(*too_small[1:])
@@ -1084,9 +1092,16 @@ def _paper(c: _Checker, d: dict) -> tuple[float | None, float | None, str]:
     if isinstance(size, str):
         name = size.strip()
         if name in PAPER:
+        elif name in SCREEN:
+            # a screen format, in px: laid out at 72 dpi (1 pt = 1 px), never turned by orientation
+            if "orientation" in d:
+                c.error(("design", "orientation"), f"design.size {name} is a screen format of "
+                        f"{SCREEN[name][0]} x {SCREEN[name][1]} px: it has no orientation", "remove orientation")
+            return SCREEN[name][0] * PX_MM, SCREEN[name][1] * PX_MM, name
             width, height = PAPER[name]
         else:
-            hint = f"named sizes: A0-A7, JIS-B0-JIS-B7, card; or write {{width: W, height: H}} in mm"
+            hint = (f"named sizes: A0-A7, JIS-B0-JIS-B7, card, and the screen formats {', '.join(SCREEN)} (px); "
+                    "or write {width: W, height: H} in mm")
             if name.upper() in ISO_B or name.upper().replace(" ", "") in ISO_B:
                 b = name.upper().replace(" ", "")
                 hint = (f"say which B size: JIS-{b} is {PAPER['JIS-' + b][0]} x {PAPER['JIS-' + b][1]} mm "
@@ -1165,7 +1180,8 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
         distance=c.number(type_.get("reading_distance"), tp + ("reading_distance",),
                           "design.type.reading_distance (m)", default=NEAR_M, minimum=DISTANCE_M[0],
                           maximum=DISTANCE_M[1], unit=" m"),
-        cap_height=shared.cap_height)
+        cap_height=shared.cap_height, screen_px=SCREEN[paper][0] if paper in SCREEN else None)
+    editions = _editions(c, d, paper in SCREEN)
     colors: dict[str, Color] = dict(shared.colors)
     _colors(c, data, colors)
     below: dict = {}     # styles smaller than their role's floor: an error where a region uses one
@@ -1174,7 +1190,14 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
     frame = _Frame(colors, styles, facts, (int(cols), int(rows)) if cols and rows else None, cell,
                    (width, height) if width and height else None, safe or 0.0, shared, root,
                    scale.distance or NEAR_M)
-    draft = _draft_mark(c, data, colors, ("draft_mark",), DraftMark())
+    if scale.screen_px:
+        # on a screen the mark is read as body text is: at least the body floor (see formats.py)
+        draft_low = screen_floor_pt("body", scale.screen_px, scale.cap_height)
+        draft = _draft_mark(c, data, colors, ("draft_mark",), DraftMark(size=math.ceil(draft_low)),
+                            (draft_low, 3 * draft_low))
+    else:
+        draft = _draft_mark(c, data, colors, ("draft_mark",), DraftMark())
+    mark_sizes = (draft_low, 3 * draft_low) if scale.screen_px else (5.0, 12.0)
     regions: list[Region] = []
     pages: list[PageSpec] = []
     if "regions" in data and "pages" in data:
@@ -1200,7 +1223,8 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
             elif name in names:
                 c.error(pp + ("name",), f"page name '{name}' is used twice")
             names.add(name)
-            pages.append(PageSpec(name, _draft_mark(c, pv, colors, pp + ("draft_mark",), draft), c.where(pp)))
+            pages.append(PageSpec(name, _draft_mark(c, pv, colors, pp + ("draft_mark",), draft, mark_sizes),
+                                  c.where(pp)))
             regions += _regions(c, pv.get("regions", []), pp + ("regions",), frame, i)
     elif "regions" in data:
         pages.append(PageSpec("front", draft, c.where(("regions",))))
@@ -1216,7 +1240,40 @@ def _load_design(path: Path, diags: Diagnostics, facts: Facts | None, shared: Sh
     return Design(id=did, title=title or did, width=width, height=height, bleed=bleed, slug=slug, safe=safe,
                   columns=int(cols), rows=int(rows), colors=colors, styles=styles, regions=tuple(regions), path=path,
                   draft_mark=draft, pages=tuple(pages), reading_distance=scale.distance, base=scale.base,
-                  paper=paper, output_condition=condition)
+                  paper=paper, output_condition=condition, editions=editions)
+
+
+def _editions(c: _Checker, d: dict, screen: bool) -> tuple[str, ...]:
+    """design.editions: what a build makes of the design.  A paper format's are the paper editions
+    (print, online, png, html: all of them when not written); a screen format (a size in px) is built
+    as social images only."""
+    p = ("design", "editions")
+    default = SCREEN_EDITIONS if screen else PAPER_EDITIONS
+    if "editions" not in d:
+        return default
+    value = d.get("editions")
+    if not isinstance(value, list) or not value:
+        c.error(p, f"design.editions must be a list of editions, not {_kind(value)}",
+                f"e.g. editions: [{', '.join(default)}]")
+        return default
+    out: list[str] = []
+    for i, e in enumerate(value):
+        if not isinstance(e, str) or e not in EDITIONS:
+            close = _closest(str(e), set(EDITIONS)) if isinstance(e, str) else None
+            c.error(p + (i,), f"design.editions: '{e}' is not an edition",
+                    (f"did you mean '{close}'? " if close else "") + f"editions: {', '.join(EDITIONS)}")
+        elif e in out:
+            c.error(p + (i,), f"design.editions: '{e}' is listed twice", "name each edition once")
+        elif screen and e not in SCREEN_EDITIONS:
+            c.error(p + (i,), f"design.editions: a screen format (a size in px) is built as "
+                              f"{', '.join(SCREEN_EDITIONS)} images only, not '{e}'",
+                    "give the design a paper size for print, or list only: " + ", ".join(SCREEN_EDITIONS))
+        elif not screen and e in SCREEN_EDITIONS:
+            c.error(p + (i,), f"design.editions: '{e}' images need a screen format's size in px",
+                    f"set design.size to one of {', '.join(SCREEN)}")
+        else:
+            out.append(e)
+    return tuple(x for x in EDITIONS if x in out) or default
 
 
 def _output_condition(c: _Checker, d: dict, root: Path | None) -> str | None:
@@ -1496,8 +1553,10 @@ def _placed(c: _Checker, rp: tuple, region: Region, frame: _Frame) -> bool:
     return ok
 
 
-def _draft_mark(c: _Checker, data: dict, colors: dict, p: tuple, default: DraftMark) -> DraftMark:
-    """The optional draft_mark: {position, size, color} of a design (or of one of its pages)."""
+def _draft_mark(c: _Checker, data: dict, colors: dict, p: tuple, default: DraftMark,
+                sizes: tuple[float, float] = (5.0, 12.0)) -> DraftMark:
+    """The optional draft_mark: {position, size, color} of a design (or of one of its pages); its size
+    from ``sizes`` (pt; a screen format's are from its body floor)."""
     if "draft_mark" not in data:
         return default
     v = c.mapping(data["draft_mark"], p, "draft_mark")
@@ -1508,11 +1567,16 @@ def _draft_mark(c: _Checker, data: dict, colors: dict, p: tuple, default: DraftM
     if position not in DRAFT_MARK_POSITIONS:
         c.error(p + ("position",), f"draft_mark.position '{position}' is not one of {', '.join(DRAFT_MARK_POSITIONS)}",
                 "auto puts it in the first corner of the safe area where it covers nothing")
+    lo, hi = sizes
         position = "auto"
     size = c.number(v.get("size"), p + ("size",), "draft_mark.size (pt)", default=default.size, minimum=5)
-    if size > 12:
-        c.error(p + ("size",), f"draft_mark.size must be at most 12 (pt), not {size:g}",
-                "it is a small mark: use 5 to 12")
+    if size is not None and size < lo - 1e-9:
+        c.error(p + ("size",), f"draft_mark.size must be at least {_num(round(lo, 2))} (pt) on this format, "
+                               f"not {size:g}", f"use {_num(math.ceil(lo))} to {_num(math.floor(hi))}: "
+                                                f"the mark must be as legible as body text")
+    elif size is not None and size > hi:
+        c.error(p + ("size",), f"draft_mark.size must be at most {_num(round(hi, 2))} (pt), not {size:g}",
+                f"it is a small mark: use {_num(math.ceil(lo))} to {_num(math.floor(hi))}")
     color = _name(c, v, "color", p, "draft_mark.color", default.color)
     if color is not None and color not in colors:
         c.error(p + ("color",), f"draft_mark: unknown colour '{color}'", f"colours of this design: {', '.join(colors)}")

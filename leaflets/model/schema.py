@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SOURCE_LANGUAGE = "en"
+# What a build can make of a design: the paper editions (print PDF/X, online PDF, PNG preview, web
+# page) and the social images (PNG and WebP at a screen format's pixel size).  A design's own list
+# (design.editions) says which it is built in.
+EDITIONS = ("print", "online", "png", "html", "social")
+PAPER_EDITIONS = ("print", "online", "png", "html")
+SCREEN_EDITIONS = ("social",)
 REVIEW_STATUSES = ("source", "reviewed", "draft", "untranslated")
 
 
@@ -256,6 +262,13 @@ class Design:
     paper: str = ""                    # the named size it was given (A4, JIS-B3, card), or ""
     output_condition: str | None = None  # the print edition's condition (icc/manifest.yaml); None: the level's
 
+    editions: tuple[str, ...] = PAPER_EDITIONS   # what a build makes of it (design.editions)
+
+    @property
+    def pixels(self) -> tuple[int, int] | None:
+        """A screen format's size in px (formats.SCREEN), None for paper."""
+        from .formats import SCREEN
+        return SCREEN.get(self.paper)
     def page_regions(self, page: int) -> tuple[Region, ...]:
         return tuple(r for r in self.regions if r.page == page)
 
