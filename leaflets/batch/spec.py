@@ -260,10 +260,10 @@ def load_spec(path: Path, project) -> BatchSpec:
     diags = Diagnostics()
     r = _Reader(src, diags, project.facts)
     data = src.data
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "empty" if data is None else "a single value"
-        raise ContentError(Diagnostic("error", f"a batch spec must be a mapping of keys to values, not {kind}",
-                                      path, src.line(), "start from the sample: leaflets batch init",
+    if not isinstance(data, dict) or not data:
+        kind = "a list" if isinstance(data, list) else "empty" if not data else "a single value"
+        raise ContentError(Diagnostic("error", f"a batch spec must be a mapping of keys to values; this one is "
+                                      f"{kind}", path, src.line(), "start from the sample: leaflets batch init",
                                       code="batch"))
     r.keys(data, (), TOP_KEYS, "the batch spec")
     guard = FactsGuard.from_facts(project.facts)
