@@ -1092,13 +1092,13 @@ def _paper(c: _Checker, d: dict) -> tuple[float | None, float | None, str]:
     if isinstance(size, str):
         name = size.strip()
         if name in PAPER:
+            width, height = PAPER[name]
         elif name in SCREEN:
             # a screen format, in px: laid out at 72 dpi (1 pt = 1 px), never turned by orientation
             if "orientation" in d:
                 c.error(("design", "orientation"), f"design.size {name} is a screen format of "
                         f"{SCREEN[name][0]} x {SCREEN[name][1]} px: it has no orientation", "remove orientation")
             return SCREEN[name][0] * PX_MM, SCREEN[name][1] * PX_MM, name
-            width, height = PAPER[name]
         else:
             hint = (f"named sizes: A0-A7, JIS-B0-JIS-B7, card, and the screen formats {', '.join(SCREEN)} (px); "
                     "or write {width: W, height: H} in mm")
@@ -1567,8 +1567,8 @@ def _draft_mark(c: _Checker, data: dict, colors: dict, p: tuple, default: DraftM
     if position not in DRAFT_MARK_POSITIONS:
         c.error(p + ("position",), f"draft_mark.position '{position}' is not one of {', '.join(DRAFT_MARK_POSITIONS)}",
                 "auto puts it in the first corner of the safe area where it covers nothing")
-    lo, hi = sizes
         position = "auto"
+    lo, hi = sizes
     size = c.number(v.get("size"), p + ("size",), "draft_mark.size (pt)", default=default.size, minimum=5)
     if size is not None and size < lo - 1e-9:
         c.error(p + ("size",), f"draft_mark.size must be at least {_num(round(lo, 2))} (pt) on this format, "
