@@ -255,3 +255,83 @@ def test_the_label_is_text_every_extractor_finds(workspace, tmp_path):
     labels = [e for e in doc.iter() if (e.text or "").strip() == "日本語"]
     assert len(labels) == 1 and labels[0].get("lang") == "ja"
     assert any(e.get("lang") == "ja" and re.sub(r"\s+", "", e.text_content()) == sentence for e in doc.iter())
+
+
+# ----------------------------------------------------------------- choosing faces, checked
+
+def _errors(project_copy: Path, path: str, old: str, new: str) -> list:
+    from leaflets.model.load import load_project
+    file = project_copy / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = text[:text.index(old)].count("\n") + 1
+    _project, diags = load_project(project_copy)
+    return [(d, line) for d in diags.errors]
+
+
+TYPE = "content/designs/shared/type.yaml"
+FACES = "faces: {Jpan: [Noto Sans CJK JP, Noto Sans]}}\n  subheadline"
+
+
+@pytest.mark.parametrize("new,words,hint", [
+    ("faces: {Jpan: [noto sans cjk jp, Noto Sans]}}\n  subheadline", "no font of the family 'noto sans cjk jp'",
+     "did you mean 'Noto Sans CJK JP'?"),
+    ("faces: {Jpan: [Noto Sans CJK J, Noto Sans]}}\n  subheadline", "no font of the family 'Noto Sans CJK J'",
+     "did you mean 'Noto Sans CJK JP'?"),
+    ("faces: {Jpn: [Noto Sans CJK JP, Noto Sans]}}\n  subheadline", "the script 'Jpn', which has no stack",
+     "did you mean 'Jpan'?"),
+    ("faces: {Jpan: {families: [Noto Sans CJK JP], weight: black}}}\n  subheadline",
+     "weight must be regular or bold, not 'black'", None),
+    ("faces: {Jpan: {famlies: [Noto Sans CJK JP]}}}\n  subheadline", "unknown key 'famlies'",
+     "did you mean 'families'?"),
+    ("faces: {Jpan: []}}\n  subheadline", "must be a font family or a list of families", None),
+    ("faces: {Jpan: [Noto Sans, Noto Sans]}}\n  subheadline", "lists the family 'Noto Sans' twice", None),
+    ("faces: [Noto Sans]}\n  subheadline", "faces must be a mapping", None),
+])
+def test_a_wrong_face_is_an_error_at_its_line(project_copy, new, words, hint):
+    found = _errors(project_copy, TYPE, FACES, new)
+    match = [(d, line) for d, line in found if words in d.message]
+    assert match, [d.format() for d, _ in found]
+    d, line = match[0]
+    assert d.file.name == "type.yaml" and d.line == line and "style 'headline'" in d.message
+    if hint:
+        assert hint in (d.hint or "")
+
+
+def test_a_family_without_the_weight_is_an_error(project_copy):
+    manifest = project_copy / "fonts"
+    manifest.unlink()                      # the copy links fonts/: give it a manifest of its own
+    manifest.mkdir()
+    for p in (ROOT_FONTS).iterdir():
+        (manifest / p.name).symlink_to(p, target_is_directory=p.is_dir())
+    (manifest / "manifest.yaml").unlink()
+    text = (ROOT_FONTS / "manifest.yaml").read_text(encoding="utf-8")
+    # Noto Sans CJK JP in regular only
+    start = text.index("  - family: Noto Sans CJK JP\n    weight: bold")
+    end = text.index("  - family:", start + 10)
+    (manifest / "manifest.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    found = _errors(project_copy, TYPE, FACES, FACES)
+    assert any("the family 'Noto Sans CJK JP' has no bold face" in d.message and "(it has regular)" in d.message
+               for d, _ in found), [d.format() for d, _ in found]
+
+
+ROOT_FONTS = Path(__file__).resolve().parent.parent / "fonts"
+A4 = "content/designs/a4-leaflet.yaml"
+LABEL_LINE = "{text: 日本語, lang: ja, unless_lang: ja,"
+
+
+@pytest.mark.parametrize("new,words", [
+    ("{text: 日本語, unless_lang: ja,", "needs the language it is written in"),
+    ("{text: 日本語 0120-924-830, lang: ja, unless_lang: ja,", "text: the phone number '0120-924-830' is not one"),
+    ("{text: \"日本語\\u202e\", lang: ja, unless_lang: ja,", "text: the bidi control U+202E"),
+    ("{text: www.example.com, lang: ja, unless_lang: ja,", "text: the address 'www.example.com' is not one"),
+    ("{text: 日本語, key: shown_to, lang: ja, unless_lang: ja,", "exactly one of key, fact, agencies or text"),
+    ("{text: [日本語], lang: ja, unless_lang: ja,", "must be text"),
+])
+def test_a_designs_own_text_is_checked(project_copy, new, words):
+    found = _errors(project_copy, A4, LABEL_LINE, new)
+    match = [(d, line) for d, line in found if words in d.message]
+    assert match, [d.format() for d, _ in found]
+    d, line = match[0]
+    assert d.file.name == "a4-leaflet.yaml" and d.line == line
