@@ -61,9 +61,13 @@ def print_file(data: bytes, project, lang: str, settings, conditions, name: str)
 
 
 def render(renderer, pages, edition: str) -> bytes:
-    """Both pages in one PDF for ``edition`` (print or online), before PDF/X."""
-    options = PRINT if edition == "print" else ONLINE
-    return join_pages([renderer.render(page, options) for page in pages])
+    """Both pages in one PDF for ``edition`` (print or online), before PDF/X.  The online
+    edition is painted as one document (the second page following the first), so that it is
+    tagged as one: one structure tree in reading order across both pages."""
+    if edition != "print":
+        from dataclasses import replace
+        return renderer.render(replace(pages[0], following=tuple(pages[1:])), ONLINE)
+    return join_pages([renderer.render(page, PRINT) for page in pages])
 
 
 def png_pages(pdf: bytes, dpi: float) -> list[bytes]:

@@ -12,7 +12,7 @@ locale (see :func:`format_count`).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import Diagnostic, ERROR
 from ..model.guard import FactsGuard
@@ -77,6 +77,20 @@ def format_count(n: int, tag: str, signed: bool = False, grouping: bool = True) 
     if signed and n == 0:
         text = text.replace("+", "±")
     return _native(text, system)
+
+
+def chart_alt(tag: str, title: str, parts: list[str]) -> str:
+    """A chart's text alternative in the language ``tag``: its title and each category with its count,
+    listed as the locale lists things ("By gender: Female 47 and Male 0": CLDR's standard list; its unit
+    lists repeat items in some locales)."""
+    from babel.lists import format_list
+    loc = babel_locale(tag)
+    try:
+        listed = format_list(parts, style="standard", locale=loc)
+    except Exception:
+        listed = ", ".join(parts)
+    colon = "\uff1a" if loc.language in ("ja", "zh") else ": "
+    return f"{title}{colon}{listed}" if title else listed
 
 
 @dataclass
@@ -349,10 +363,12 @@ class FactsheetComposer:
         chart_h = max(27 * MM, min(38 * MM, room / 3))
         for col, (heading, rows) in enumerate(charts):
             cx = m + col * (colw + 8 * MM)
-            items += self._heading(c, heading, cx, y, colw)
+            head = self._heading(c, heading, cx, y, colw)
+            items += head
             cy = y + 8 * MM
+            context = next((it.text.strip() for it in head if isinstance(it, TextBlock)), "")
             for title, parts in rows:
-                items += self._bar_chart(c, title, parts, cx, cy, colw, chart_h - 3 * MM)
+                items += self._bar_chart(c, title, parts, cx, cy, colw, chart_h - 3 * MM, context)
                 cy += chart_h
         y += 8 * MM + 3 * chart_h + 3 * MM
         # year on year
@@ -394,8 +410,10 @@ class FactsheetComposer:
         # a signed number is read left to right: in a right-to-left layout it still sits after the arrow
         return out + b
 
-    def _bar_chart(self, c: _Ctx, title_key: str, parts: list, x: float, y: float, w: float, h: float) -> list:
-        """A titled 100 % bar of ``parts`` (category, count) with a legend of labels and counts."""
+    def _bar_chart(self, c: _Ctx, title_key: str, parts: list, x: float, y: float, w: float, h: float,
+                   context: str = "") -> list:
+        """A titled 100 % bar of ``parts`` (category, count) with a legend of labels and counts: one figure,
+        whose text alternative names ``context`` (the heading above it), the title and every count."""
         out = []
         text, lang, script, rtl = self._string(c, title_key)
         b, th = self._set(c, title_key, text, "chart_title", (x, y, w, 5 * MM), lang=lang, script=script, rtl=rtl,
@@ -416,6 +434,7 @@ class FactsheetComposer:
         # the legend: a swatch, the label, the count at the end of the line
         ly = by + bh + 1.5 * MM
         row = 5 * MM
+        said = []
         for i, (cat, v) in enumerate(parts):
             out.append(self._rect(c, x, ly + 1.1 * MM, 2.8 * MM, 2.8 * MM, series[i % len(series)]))
             key = f"report.label.{cat}"
@@ -428,8 +447,14 @@ class FactsheetComposer:
             b, _ = self._set(c, f"count:{title_key}.{cat}", num, "value", (x + w - nw, ly, nw, row), align="end",
                              number=True)
             out += b
+            said.append(f"{normalise(text).strip()} {num}")
             ly += row
-        return out
+        # the bar and its legend are one figure; its text alternative states the figures in words
+        title = next((it.text.strip() for it in out if isinstance(it, TextBlock) and it.key == title_key), "")
+        alt = chart_alt(c.lang, f"{context} \u2014 {title}" if context else title, said)
+        return [it if isinstance(it, TextBlock) and it.key == title_key else
+                replace(it, figure=title_key) if isinstance(it, TextBlock) else replace(it, figure=title_key, alt=alt)
+                for it in out]
 
     def _changes_panel(self, c: _Ctx, x: float, y: float, w: float, h: float) -> list:
         """The year-on-year changes: a label, a bar from a centre line, the signed change."""

@@ -384,12 +384,13 @@ class Composer:
             if region.pictogram:
                 size = min(iw, ih)
                 pcolors = {name: colors[c] for name, c in region.pictogram_colors.items()}
-                items += pictograms.place(project.pictograms[region.pictogram], ix + (iw - size) / 2,
-                                          iy + (ih - size) / 2, size, pcolors, mirror=mirrored)
+                items += _figure(region.id, self._alt(region, lang), pictograms.place(
+                    project.pictograms[region.pictogram], ix + (iw - size) / 2, iy + (ih - size) / 2, size, pcolors,
+                    mirror=mirrored))
             if region.qr:
-                items += self._qr((qr_urls or {}).get(region.qr) or project.facts.links[region.qr].url, ix, iy, iw, ih,
-                                  colors[region.qr_color],
-                                  colors.get("paper"), region.qr_ec)
+                items += _figure(region.id, self._alt(region, lang, project.facts.links[region.qr].display), self._qr(
+                    (qr_urls or {}).get(region.qr) or project.facts.links[region.qr].url, ix, iy, iw, ih,
+                    colors[region.qr_color], colors.get("paper"), region.qr_ec))
             paras = texts.get(region.id) or []
             if paras:
                 blocks, found = self._fit(region, paras, ix, iy, iw, ih, design, lang, mirrored,
@@ -401,6 +402,15 @@ class Composer:
                         bx, by, bw, bh = block.box
                         links.append(Link(bx, by, bw, bh, project.facts.link_target(p.item.link)))
         return items, links, obstacles, problems
+
+    def _alt(self, region: Region, lang: str, address: str = "") -> str:
+        """The text alternative of a region's pictogram or QR code (the tagged online PDF): the string its
+        ``alt`` names, in ``lang``; a QR code's also gives the ``address`` it holds.  Without ``alt``: the
+        address alone, or the pictogram's name."""
+        text = normalise(self.project.string(lang, region.alt)[0]).strip() if region.alt else ""
+        if address:
+            return f"{text}: {address}" if text else address
+        return text or (region.pictogram or region.id).replace("-", " ")
 
     @staticmethod
     def _spots(texts: dict[str, list[_Para]], problem: Problem, lang: str) -> tuple[Box, ...]:
@@ -733,6 +743,11 @@ def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
         gx += g.advance * scale
     return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx, run.rtl, run.start,
                     tuple(advances))
+
+
+def _figure(name: str, alt: str, parts: list) -> list:
+    """``parts`` (the shapes of a pictogram or QR code) as one figure with its text alternative."""
+    return [replace(it, figure=name, alt=alt) for it in parts]
 
 
 def _cut(paragraph: Paragraph, lines) -> bool:

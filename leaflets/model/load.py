@@ -509,7 +509,7 @@ STYLE_KEYS = {"weight", "size", "min_size", "step", "min", "leading", "color", "
               "faces",
               "at_least"}
 REGION_KEYS = {"id", "at", "fill", "stroke", "stroke_width", "radius", "bleed", "padding", "text", "valign",
-               "pictogram", "pictogram_colors", "qr", "qr_color", "mirror", "fit", "slot"}
+               "pictogram", "pictogram_colors", "qr", "qr_color", "mirror", "fit", "slot", "alt"}
 USE_KEYS = {"use", "with", "at"}
 COMPONENT_KEYS = {"grid", "required", "defaults", "regions"}
 DESIGN_KEYS = {"id", "title", "size", "orientation", "bleed", "slug", "safe", "grid", "type",
@@ -1674,6 +1674,10 @@ def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Fa
     if slot is not None and "text" not in v:
         c.error(p + ("slot",), f"region '{rid}': a slot shows its text until it is filled, and it has none",
                 "give it text: the official paragraphs it shows by default")
+    alt = _name(c, v, "alt", p, f"region '{rid}': alt (the string key of its picture's text alternative)")
+    if alt is not None and not pictogram and not qr:
+        c.error(p + ("alt",), f"region '{rid}': alt is the text alternative of a pictogram or QR code, and the "
+                              "region has neither", "remove alt, or give the region its pictogram or qr")
     items: list[TextItem] = []
     tlist = v.get("text", [])
     if not isinstance(tlist, list):
@@ -1691,7 +1695,7 @@ def _region(c: _Checker, r: Any, p: tuple, colors: dict, styles: dict, facts: Fa
                   radius=radius, bleed=tuple(bleed), padding=tuple(float(x) for x in pad), text=tuple(items),
                   valign=valign, pictogram=pictogram, pictogram_colors=picto_colors, qr=qr,
                   qr_color=refs["qr_color"] or "black", qr_ec=qr_ec, mirror=mirror, line=c.where(p), fit=fit,
-                  slot=slot, part=c.part(p))
+                  slot=slot, part=c.part(p), alt=alt)
 
 
 def _item(c: _Checker, t: Any, tp: tuple, rid: str, styles: dict, facts: Facts | None) -> TextItem | None:
@@ -1929,6 +1933,12 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
                 diags.error(f"region '{region.id}' uses the pictogram '{region.pictogram}', which "
                             f"content/pictograms.yaml does not define{part}", path, region.line,
                             f"did you mean '{close}'?" if close else f"pictograms: {', '.join(sorted(pictograms))}")
+            if region.alt and region.alt not in source.strings:
+                close = _closest(region.alt, set(source.strings))
+                diags.error(f"region '{region.id}': alt names the string '{region.alt}', which {SOURCE_LANGUAGE}.yaml "
+                            f"does not have{part}", path, region.line,
+                            (f"did you mean '{close}'? " if close else "") +
+                            f"or add strings.{region.alt} to {SOURCE_LANGUAGE}.yaml")
             for item in region.text:
                 part = f" (in {item.part})" if item.part else ""
                 if item.key and item.key not in source.strings:

@@ -205,6 +205,7 @@ class Region:
     fit: str | None = None             # fit group: every box of one group is set at one scale
     slot: str | None = None            # a slot a later step may fill (local-contact): its text is the default
     part: str | None = None            # a component's part: "component 'x' (file:line)"
+    alt: str | None = None             # the string key of its pictogram's or QR code's text alternative
 
     def box(self, design: "Design") -> tuple[float, float, float, float]:
         """x, y, width, height in mm from the top left corner of the trim (before mirroring)."""

@@ -13,7 +13,8 @@ class PdfOptions:
     marks: str | None        # japanese | western | None: printer's marks outside the bleed
     links: bool              # clickable links
     compress: bool = True
+    tagged: bool = False     # a tagged PDF: structure tree, marked content, PDF/UA identification (tagged.py)
 
 
 PRINT = PdfOptions("print", color="cmyk", bleed=True, marks="japanese", links=False)
-ONLINE = PdfOptions("online", color="rgb", bleed=False, marks=None, links=True)
+ONLINE = PdfOptions("online", color="rgb", bleed=False, marks=None, links=True, tagged=True)

@@ -26,6 +26,7 @@ from ..model.schema import Color
 from ..text.bidi import mirror
 from ..text.fonts import FontFace
 from .options import PdfOptions
+from .tagged import MarkedContent
 
 # Streams are compressed; ASCII85 on top only makes them larger and slower.
 rl_config.useA85 = 0
@@ -453,11 +454,15 @@ class PdfRenderer:
             b = page.bleed
             c.setBleedBox((margin - b, margin - b, margin + page.width + b, margin + page.height + b))
         used: list[_PdfFont] = []
+        tags: list[MarkedContent] = []     # the tagged edition: each page's marked content
         try:
             # a design's further pages (a card's back) follow in the same document, same size and boxes
             for sheet in getattr(page, "pages", (page,)):
                 painter = _Painter(self, c, sheet, options, margin)
                 painter.used = used
+                if options.tagged:
+                    painter.tags = MarkedContent()
+                    tags.append(painter.tags)
                 painter.paint()
                 if options.marks:
                     painter.marks()
@@ -473,6 +478,9 @@ class PdfRenderer:
         finally:
             for f in used:
                 f.reset()
+        if options.tagged:
+            from . import tagged
+            return tagged.tag(buf.getvalue(), list(getattr(page, "pages", (page,))), tags)
         return buf.getvalue()
 
 
@@ -487,6 +495,7 @@ class _Painter:
         self.top = margin + page.height
         self.cmyk = options.color == "cmyk"
         self.used: list[_PdfFont] = []
+        self.tags: MarkedContent | None = None     # set for a tagged PDF: every item painted is marked
         # black text and thin black lines overprint in print (they never knock out what is under them);
         # registered first in every CMYK document, so the names are the same in each and cached paths
         # may use them
@@ -511,6 +520,9 @@ class _Painter:
             # clip to the trimmed page so that nothing bleeds into the online view
             self.code.append("q %s re W n" % fp_str(self.ox, self.top - page.height, page.width, page.height))
         for item in page.items:
+            opened = self.tags.begin(item) if self.tags is not None else ""
+            if opened:
+                self.code.append(opened)
             if isinstance(item, TextBlock):
                 self.text(item)
             elif isinstance(item, Rect):
@@ -519,6 +531,8 @@ class _Painter:
                 self.path(item)
             elif isinstance(item, Image):
                 self.image(item)
+            if opened:
+                self.code.append("EMC")
         if not self.options.bleed:
             self.code.append("Q")
 
@@ -692,6 +706,8 @@ class _Painter:
             if not tj:
                 bdc = ("[%s] TJ" if replacement is None else
                        (_REPLACEMENT % _utf16_hex(replacement) if k == carrier else _MUTED) + " [%s] TJ EMC")
+                if self.tags is not None:
+                    bdc = self.tags.text_object(bdc)
             adjust = round((pen - g.x) / scale)
             if adjust:
                 tj.append(str(adjust))
