@@ -107,8 +107,30 @@ class _Text:
         self.text += piece
 
 
-def contact_block(project: Project, organisation, lang: str, design: Design, fonts=None) -> Block:
-    """The block of ``organisation`` for a ``lang`` leaflet of ``design`` (which must have a slot).
+def _join(a: _Text, b: _Text) -> _Text:
+    """``a`` and then ``b`` as one paragraph."""
+    if not a.text or not b.text:
+        return a if a.text else b
+    out = _Text()
+    out.add(a.text)
+    out.links = list(a.links)
+    out.add(SEPARATOR)
+    out.links += [(s + len(out.text), e + len(out.text), uri) for s, e, uri in b.links]
+    out.add(b.text)
+    out.fields = a.fields + b.fields
+    return out
+
+
+# How compact the block is set, from the most readable: the name, the ways to reach the organisation
+# and the visit's details each in a paragraph of their own; the details in one paragraph; everything in
+# one paragraph in the details' style.  A batch uses the first that fits the slot.
+ARRANGEMENTS = (0, 1, 2)
+
+
+def contact_block(project: Project, organisation, lang: str, design: Design, fonts=None,
+                  arrangement: int = 0) -> Block:
+    """The block of ``organisation`` for a ``lang`` leaflet of ``design`` (which must have a slot), in
+    ``arrangement`` (see :data:`ARRANGEMENTS`).
 
     ``fonts``: the font library, to leave out the postal mark 〒 where the language's fonts lack it
     (the code's digits are the address all the same)."""
@@ -129,7 +151,9 @@ def contact_block(project: Project, organisation, lang: str, design: Design, fon
             problems.append(_fallback(project, language, key, region.id))
         return text.strip()
 
-    colon = "\uff1a" if language.script in _WIDE_COLON else ": "
+    # a label keeps its value on its line (a colon and a no-break space), except in the most compact
+    # arrangement; text without spaces between words takes a full-width colon
+    colon = "\uff1a" if language.script in _WIDE_COLON else (": " if arrangement >= 2 else ":\u00a0")
 
     def field_(para: _Text, key: str, spec_field: str, value: str, uri: str | None = None) -> None:
         if para.text:
@@ -177,10 +201,17 @@ def contact_block(project: Project, organisation, lang: str, design: Design, fon
         names = [language_name(t, lang) for t in org.languages_spoken]
         field_(visit, "contact.languages", "organisation.languages", _list(names, lang))
 
+    if arrangement >= 1:        # the details in one paragraph: no line is left half empty between them
+        reach = _join(reach, visit)
+        visit = _Text()
+    if arrangement >= 2:        # everything in one paragraph, in the details' style
+        head = _join(head, reach)
+        reach = _Text()
+        title_style = detail_style
     paragraphs, links, fields = [], {}, {}
     for name, para, style, gap in (("organisation.name", head, title_style, 0.0),
-                                   ("organisation.contact", reach, detail_style, 0.6),
-                                   ("organisation.visit", visit, detail_style, 0.3)):
+                                   ("organisation.contact", reach, detail_style, 0.3),
+                                   ("organisation.visit", visit, detail_style, 0.0)):
         if not para.text:
             continue
         paragraphs.append(LocalText(style=style, text=para.text, name=name, gap_before=gap if paragraphs else 0.0))

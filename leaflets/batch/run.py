@@ -42,7 +42,7 @@ from ..atomic import Staging
 from ..build import Job, judge, language_diagnostics, output_name
 from ..errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError, WARNING
 from ..layout.frame import Link, TextBlock
-from .block import Block, contact_block, slot_regions
+from .block import ARRANGEMENTS, Block, contact_block, slot_regions
 
 # Editions a batch may ask for, in the order they are written.
 EDITIONS = ("print", "online", "png", "html")
@@ -92,6 +92,7 @@ class BatchResult:
     sheets: list[SheetPlan] = field(default_factory=list)
     qr_target: str = ""
     summary: str = ""
+    designs: dict = field(default_factory=dict)      # id -> Design, for the summary's sheet sizes
 
 
 # ------------------------------------------------------------------ office sheets
@@ -177,11 +178,14 @@ def _layout(ws, s: _Spec, design_id: str, lang: str):
     project = ws.project
     design = project.designs[design_id]
     org = s.spec.organisation
-    block = contact_block(project, org, lang, design, ws.fonts)
-    page, problems = ws.composer.compose(design_id, lang, local_contact=list(block.paragraphs),
-                                         logo=getattr(org, "logo", None), qr_urls={"report": s.target})
-    names = {p.name for p in block.paragraphs}
     slots = {r.id for r in slot_regions(design)}
+    for arrangement in ARRANGEMENTS:       # the most readable arrangement of the block that fits
+        block = contact_block(project, org, lang, design, ws.fonts, arrangement)
+        page, problems = ws.composer.compose(design_id, lang, local_contact=list(block.paragraphs),
+                                             logo=getattr(org, "logo", None), qr_urls={"report": s.target})
+        if not any(p.kind == "overflow" and p.region in slots for p in problems):
+            break
+    names = {p.name for p in block.paragraphs}
     own = [p for p in problems
            if (p.kind == "overflow" and p.region in slots) or (p.kind == "missing-glyph" and p.key in names)]
     job = Job(design_id, lang, tuple(e for e in s.spec.editions))
@@ -479,7 +483,8 @@ def _assemble(ws, i: int, s: _Spec, rendered: dict, out_root: Path) -> tuple[Bat
     spec = s.spec
     org = spec.organisation
     project = ws.project
-    result = BatchResult(spec, out_root / spec.id, qr_target=s.target)
+    result = BatchResult(spec, out_root / spec.id, qr_target=s.target,
+                         designs={d: project.designs[d] for d in spec.designs})
     files: list[tuple[str, bytes]] = []
     for design_id in spec.designs:
         design = project.designs[design_id]
@@ -553,12 +558,20 @@ def summary(result: BatchResult) -> str:
         plans = [p for p in result.sheets if p.format == design_id]
         total = sum(p.sheets for p in plans)
         first = plans[0]
+        design = result.designs.get(design_id)
+        a4 = design is not None and sorted((design.width, design.height)) <= [210.5, 297.5] and \
+            design.width <= 210.5 and design.height <= 297.5
+        online = "online" in spec.editions
         if first.layout:
             how = f"{first.layout}, {first.per_sheet} per sheet{', both sides' if first.duplex else ''}"
+        elif a4 and online:
+            how = "one per sheet: print the online edition at 100 %"
         else:
-            how = "one per sheet, printed as it is (print file)"
+            how = "one per sheet: larger than A4, the print file is for a print shop" if not a4 else \
+                "one per sheet: the print file, fitted to the page"
         lines.append(f"  {design_id}: {total} sheet(s) in all ({how})")
         for p in plans:
-            where = p.file or f"{design_id}/{output_name(design_id, p.language, 'print')}"
+            edition = "online" if not p.layout and a4 and online else "print"
+            where = p.file or f"{design_id}/{output_name(design_id, p.language, edition)}"
             lines.append(f"    {p.language}: {p.copies} copies -> {p.sheets} sheet(s): {where}")
     return "\n".join(lines) + "\n"
