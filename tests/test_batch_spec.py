@@ -398,3 +398,12 @@ def test_qr_tag_rule_in_campaign_file(tmp_path):
     diags = Diagnostics()
     facts = load_facts(p, diags)
     assert facts is not None and facts.qr_tag == QrTagRule(True, "ref", "[a-z]{2,8}")
+
+
+def test_logo_through_the_spec(tmp_path, project):
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 1">'
+                                       '<rect width="2" height="1" fill="#123456"/></svg>', encoding="utf-8")
+    s = load_spec(write(tmp_path, spec(org="name: A\nlogo: logo.svg")), project)
+    assert s.organisation.logo.kind == "svg" and s.organisation.logo.aspect == 2.0
+    d = errors(tmp_path, project, spec(org="name: A\nlogo: ../logo.svg"))
+    assert d[0].line == 4 and "../logo.svg" in d[0].message
