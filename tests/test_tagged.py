@@ -439,3 +439,37 @@ def test_a_page_of_odd_parts_is_still_tagged_completely(workspace, editions):
         links = [(e, a) for e, _d, _m, a in elements if e.S == "/Link"]
         assert len(links) == 1 and len(links[0][1]) == 1
         assert str(pdf.pages[0].obj.Annots[0].Contents) == "https://example.org/x"
+
+
+# ------------------------------------------------------------------ the design's alt
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize("value,message", [
+    ("scenario.no_such.title", "alt names the string 'scenario.no_such.title'"),
+    ("[1, 2]", "alt"),
+])
+def test_an_alt_that_names_no_string_is_an_error_at_its_line(project_copy, value, message):
+    from leaflets.model.load import load_project
+    path = project_copy / "content" / "designs" / "hotline-card.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "        alt: qr.caption\n" in text
+    path.write_text(text.replace("        alt: qr.caption\n", f"        alt: {value}\n"), encoding="utf-8")
+    project, diags = load_project(project_copy)
+    errors = [d for d in diags.errors if message in d.message]
+    assert errors, [d.format() for d in diags.errors]
+    assert errors[0].file == path and errors[0].line
+    assert abs(errors[0].line - _line_of(text, "alt: qr.caption")) <= 4
+
+
+def test_an_alt_on_a_region_without_a_picture_is_an_error(project_copy):
+    from leaflets.model.load import load_project
+    path = project_copy / "content" / "designs" / "a4-leaflet.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = "  - id: statement\n"
+    assert anchor in text
+    path.write_text(text.replace(anchor, anchor + "    alt: statement\n"), encoding="utf-8")
+    _project, diags = load_project(project_copy)
+    (error,) = [d for d in diags.errors if "alt" in d.message]
+    assert "neither" in error.message and error.file == path and error.line == _line_of(text, anchor.strip()) + 1
