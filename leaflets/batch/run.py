@@ -40,7 +40,7 @@ from pathlib import Path
 
 from ..atomic import Staging
 from ..build import Job, judge, language_diagnostics, output_name
-from ..errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError, WARNING
+from ..errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError
 from ..layout.frame import Link, TextBlock
 from .block import ARRANGEMENTS, Block, contact_block, slot_regions
 
@@ -379,6 +379,8 @@ def validate(ws, spec_paths: list[Path]) -> tuple[list[_Spec], Diagnostics]:
             diags.extend(exc.diagnostics)
             continue
         s = _Spec(spec, ws.project)
+        for d in getattr(spec, "warnings", ()):
+            diags.add_once(d)
         if spec.id in seen:
             diags.error(f"batch id '{spec.id}' is also the id of {seen[spec.id]}: both would write "
                         f"output/batches/{spec.id}/", spec.source, s.line("id"),
