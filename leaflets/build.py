@@ -275,7 +275,7 @@ class Workspace:
         for edition in job.editions:
             path = out_dir / job.design / output_name(job.design, job.lang, edition)
             if edition == "print":
-                data = self.print_pdf(job, self.renderer.render(page, PRINT))
+                data = self.print_pdf(job, self.renderer.render(page, self.print_options))
             elif edition == "online":
                 data = online = online or self.renderer.render(page, ONLINE)
             elif edition == "social":
@@ -302,6 +302,12 @@ class Workspace:
             raise ContentError([Diagnostic(ERROR, f"{job.lang}: {job.design}: {e}", design.path, None,
                                            "use fewer colours, gradients or pictograms in the design", "social")])
         return [Output(job, "social", path, png_data), Output(job, "social", path.with_suffix(".webp"), webp_data)]
+
+    @property
+    def print_options(self):
+        """The painter's options for the print edition: PRINT with the trim marks asked for."""
+        from dataclasses import replace
+        return PRINT if self.pdfx.marks == PRINT.marks else replace(PRINT, marks=self.pdfx.marks)
 
     def html(self, job: Job, page) -> bytes:
         """The HTML edition of a laid-out job: its QR codes' targets from the campaign facts."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from collections import Counter
 import shutil
 import subprocess
@@ -388,6 +389,169 @@ def test_no_address_breaks_in_any_format_or_language(pages):
             broken += [(design, lang, block.key, block.text[a:b]) for a, b in spans if any(a < s < b for s in later)]
     assert not broken, broken
     assert any(url_spans(b.text) for b in blocks(pages[("a4-leaflet", "ja")][0]))
+
+
+def _registration_strokes(page) -> list[tuple[float, float, float, float]]:
+    """Every stroked line segment painted in registration colour (CMYK 1 1 1 1: the printer's marks) on a
+    pikepdf page, as (x0, y0, x1, y1) in points on the page, through every cm."""
+    ctm, stroke, stack, path, out = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), None, [], [], []
+
+    def apply(m, x, y):
+        return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+    for operands, op in pikepdf.parse_content_stream(page):
+        op = str(op)
+        if op == "q":
+            stack.append((ctm, stroke))
+        elif op == "Q":
+            ctm, stroke = stack.pop()
+        elif op == "cm":
+            a, b, c, d, e, f = (float(v) for v in operands)
+            A, B, C, D, E, F = ctm
+            ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+        elif op == "K":
+            stroke = tuple(float(v) for v in operands)
+        elif op in ("CS", "SC", "SCN", "G", "RG"):
+            stroke = None
+        elif op == "m":
+            path = [apply(ctm, float(operands[0]), float(operands[1]))]
+        elif op == "l":
+            path.append(apply(ctm, float(operands[0]), float(operands[1])))
+        elif op in ("S", "s", "B", "b", "n", "f", "F", "f*", "B*", "b*"):
+            if op in ("S", "s") and stroke == (1.0, 1.0, 1.0, 1.0):
+                out += [(*path[i], *path[i + 1]) for i in range(len(path) - 1)]
+            path = []
+    return out
+
+
+def _text_boxes(page) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(text, box) of every string a TJ/Tj shows on a pikepdf page, its box from the font's /Widths, the
+    text matrix and the CTM, and the font descriptor's /Ascent and /Descent (simple fonts, as the painter
+    writes them)."""
+    fonts = page.Resources.get("/Font", {})
+    ctm, stack, out = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], []
+    font, size, tm, rise = None, 0.0, None, 0.0
+
+    def mul(m, n):
+        a, b, c, d, e, f = m
+        A, B, C, D, E, F = n
+        return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+    def pt(m, x, y):
+        return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+    def show(items):
+        nonlocal tm
+        first = int(font.get("/FirstChar", 0))
+        widths = [float(w) for w in font.get("/Widths", [])]
+        desc = font.get("/FontDescriptor", {})
+        ascent, descent = float(desc.get("/Ascent", 1000)) / 1000, float(desc.get("/Descent", -300)) / 1000
+        for item in items:
+            if isinstance(item, (int, float, Decimal)):
+                tm = mul((1, 0, 0, 1, -float(item) / 1000 * size, 0), tm)
+                continue
+            for code in bytes(item):
+                w = widths[code - first] / 1000 * size if 0 <= code - first < len(widths) else 0.0
+                m = mul(tm, ctm)
+                corners = [pt(m, x, y) for x in (0, w) for y in (descent * size + rise, ascent * size + rise)]
+                xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+                out.append((chr(code), (min(xs), min(ys), max(xs), max(ys))))
+                tm = mul((1, 0, 0, 1, w, 0), tm)
+
+    for operands, op in pikepdf.parse_content_stream(page):
+        op = str(op)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop()
+        elif op == "cm":
+            ctm = mul(tuple(float(v) for v in operands), ctm)
+        elif op == "BT":
+            tm, rise = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0.0
+        elif op == "Tf":
+            font, size = fonts[str(operands[0])], float(operands[1])
+        elif op == "Tm":
+            tm = tuple(float(v) for v in operands)
+        elif op == "Td":
+            tm = mul((1, 0, 0, 1, float(operands[0]), float(operands[1])), tm)
+        elif op == "Ts":
+            rise = float(operands[0])
+        elif op == "TJ":
+            show(list(operands[0]))
+        elif op == "Tj":
+            show([operands[0]])
+    return out
+
+
+def _slug_crossings(data: bytes) -> tuple[list, list, list]:
+    """Per page: the marks, the slug's characters, and every (character, mark) that touch."""
+    marks_all, chars_all, crossings = [], [], []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for i, page in enumerate(pdf.pages):
+            bleed = [float(v) for v in page.BleedBox]
+            marks = _registration_strokes(page)
+            chars = [(ch, box) for ch, box in _text_boxes(page) if box[3] <= bleed[1] or box[1] >= bleed[3]
+                     or box[2] <= bleed[0] or box[0] >= bleed[2]]     # printed wholly outside the bleed
+            half = 0.125       # half the marks' 0.25 pt line
+            for ch, (l, b, r, t) in chars:
+                for x0, y0, x1, y1 in marks:
+                    if min(x0, x1) - half < r and max(x0, x1) + half > l and \
+                            min(y0, y1) - half < t and max(y0, y1) + half > b:
+                        crossings.append((i, ch, (round(l, 1), round(b, 1)), (round(x0, 1), round(y0, 1))))
+            marks_all.append(marks)
+            chars_all.append(chars)
+    return marks_all, chars_all, crossings
+
+
+def test_the_slug_never_touches_a_trim_or_centre_mark(prints, workspace):
+    """Every format in every language (print edition, as built): no glyph of the slug line (its box from
+    the font's widths, ascent and descent) touches a mark (both read from the content stream)."""
+    bad = []
+    for (design, lang), data in prints.items():
+        marks, chars, crossings = _slug_crossings(data)
+        assert all(marks) and all(chars), (design, lang)
+        assert len(chars[0]) > 20, (design, lang)
+        bad += [(design, lang, c) for c in crossings]
+    assert not bad, bad[:20]
+
+
+def test_western_marks_on_request_and_the_slug_still_clear(workspace, pages):
+    """Japanese double marks (trim and bleed) by default; western single marks with --marks western; the
+    slug touches neither, on every format in every language."""
+    import dataclasses
+    western = dataclasses.replace(PRINT, marks="western")
+    bad = []
+    for (design, lang), (page, _p) in pages.items():
+        for options in ((PRINT, western) if lang in SAMPLE else (western,)):
+            data = workspace.renderer.render(page, options)
+            marks, _chars, crossings = _slug_crossings(data)
+            bad += [(design, lang, options.marks, c) for c in crossings]
+            if lang == "en":
+                with pikepdf.open(io.BytesIO(data)) as pdf:
+                    trim = [float(v) for v in pdf.pages[0].TrimBox]
+                    bleed = [float(v) for v in pdf.pages[0].BleedBox]
+                # the vertical marks below the bleed: at the trim's edges, and for Japanese marks the bleed's
+                xs = {round(x0, 1) for x0, y0, x1, y1 in marks[0] if abs(x0 - x1) < 0.01 and max(y0, y1) <= bleed[1] + 0.01}
+                corners = {round(trim[0], 1), round(trim[2], 1)}
+                doubles = {round(bleed[0], 1), round(bleed[2], 1)}
+                assert corners <= xs, (design, options.marks, xs)
+                assert (doubles <= xs) == (options.marks == "japanese"), (design, options.marks, xs)
+                assert round((trim[0] + trim[2]) / 2, 1) in xs, "the centre mark"
+    assert not bad, bad[:20]
+
+
+def test_build_marks_western_on_the_command_line(project_copy, font_cache, tmp_path):
+    out = tmp_path / "o"
+    code = main(["build", "--project", str(project_copy), "--design", "hotline-card", "--lang", "vi", "--edition",
+                 "print", "--marks", "western", "--out", str(out), "--cache", str(font_cache), "-q"])
+    assert code == 0
+    data = (out / "hotline-card" / "hotline-card.vi.print.pdf").read_bytes()
+    marks, chars, crossings = _slug_crossings(data)
+    assert not crossings and chars[0]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        bleed = [float(v) for v in pdf.pages[0].BleedBox]
+    assert not any(abs(x0 - x1) < 0.01 and abs(x0 - bleed[0]) < 0.05 for x0, _y0, x1, _y1 in marks[0])
+    err = io.StringIO()
+    assert main(["build", "--project", str(project_copy), "--marks", "crop"], io.StringIO(), err) == 2
 
 
 def test_the_proof_shows_every_page_of_a_design(workspace, pages, project_copy, font_cache):

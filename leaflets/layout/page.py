@@ -28,6 +28,12 @@ from .frame import MM, GlyphRun, Image, Link, Page, Path, Rect, TextBlock
 Box = tuple[float, float, float, float]
 
 DRAFT_MARK_TEXT = "Draft translation — not reviewed"
+# The print edition's trim and centre marks reach this far below the bleed (render/pdf.py MARK_LENGTH); the
+# centre mark's cross bar reaches a third of it either side.  The slug is set in the gaps between them.
+SLUG_MARK_MM = 10.0
+SLUG_GAP_MM = 0.8                       # between the slug and the bleed or the band's end
+SLUG_CLEAR_MM = 2.0                     # between the slug and a mark beside it
+SLUG_SIZES = (6.5, 6.0, 5.5, 5.0, 4.5)  # pt: the slug is never printed (it is cut away), 4.5 pt still reads
 # statuses whose leaflets carry no draft mark
 MARK_FREE = ("source", "reviewed")
 # what stands in for a character no font covers: the first of these the stack has
@@ -483,17 +489,71 @@ class Composer:
         return [box, text], problem
 
     def _slug(self, design: Design, language, status: str, page: str | None = None) -> tuple:
-        """A line for the print shop below the bleed: which file (and page) this is, and its review status."""
+        """Lines for the print shop below the bleed: which file (and page) this is, and its review status.
+
+        The trim and centre marks stand in the band below the bleed (:data:`SLUG_MARK_MM` long, at the
+        corners and at the middle of the side, with the centre mark's cross bar :data:`SLUG_MARK_MM` / 3
+        either side of it), so the slug is set in the two gaps between them: as many lines as the band
+        holds, in the left gap and then the right one, smaller where it would not fit, and cut short with
+        an ellipsis at the smallest size.  It never touches a mark, in any language or format."""
         text = f"{design.id}{' (' + page + ')' if page else ''} · {language.tag} · {language.name} · {status}"
         faces = self.fonts.faces("Latn", "regular")
-        p = Paragraph(text, "en", faces, self.fonts)
-        size = 6.5
-        (line,) = p.compose([(0, len(p.text))])
-        x = 20 * MM
-        y = design.height * MM + design.bleed * MM + 7 * MM
         black = Color("registration", (0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0))
-        runs = [_place(run, size, x, y, black) for run in line.runs]
-        return (TextBlock(p.text, "en", tuple(runs), "slug", (x, y - size, line.width * size, size), 1, size),)
+        W = design.width
+        band = min(SLUG_MARK_MM, design.slug)                  # mm below the bleed that the marks take
+        gap, clear = SLUG_GAP_MM, SLUG_CLEAR_MM
+        gaps = [(clear, W / 2 - SLUG_MARK_MM / 3 - clear), (W / 2 + SLUG_MARK_MM / 3 + clear, W - clear)]
+        gaps = [(a, b) for a, b in gaps if b - a > 1.0]
+        top = (design.height + design.bleed) * MM + gap * MM
+        for size in SLUG_SIZES:
+            placed = self._slug_lines(text, faces, size, gaps, top, band * MM - 2 * gap * MM, black,
+                                      cut=size == SLUG_SIZES[-1])
+            if placed is not None:
+                return placed
+        return ()
+
+    def _slug_lines(self, text: str, faces, size: float, gaps, top: float, height: float, color,
+                    cut: bool) -> tuple | None:
+        """``text`` at ``size`` in the ``gaps`` (mm, left to right), lines from ``top`` (pt) down within
+        ``height`` (pt): a TextBlock per line; None when it does not fit (with ``cut``: the rest dropped and
+        the last line ending in an ellipsis)."""
+        leading = size * 1.2
+        rows = int((height - size * 0.3) // leading)          # a line: its ascent and its descent
+        if rows < 1 or not gaps:
+            return None if not cut else ()
+        out = []
+        rest = text
+        for x0, x1 in gaps:
+            width = (x1 - x0) * MM
+            for row in range(rows):
+                if not rest:
+                    break
+                p = Paragraph(rest, "en", faces, self.fonts)
+                lines = p.break_lines(width / size)
+                a, b = lines[0]
+                last = (x0, x1) == gaps[-1] and row == rows - 1
+                if last and b < len(rest) and cut:
+                    line_text = rest[:b].rstrip()
+                    while line_text and Paragraph(line_text + "…", "en", faces, self.fonts).natural_width * size \
+                            > width:
+                        line_text = line_text[:-1].rstrip()
+                    p = Paragraph(line_text + "…", "en", faces, self.fonts)
+                    a, b = 0, len(p.text)
+                    rest_after = ""
+                else:
+                    rest_after = rest[b:]
+                (line,) = p.compose([(a, b)])
+                if line.width * size > width + 0.01:
+                    return None       # one word wider than the gap: smaller, or cut
+                baseline = top + size * 0.95 + row * leading
+                x = x0 * MM
+                runs = tuple(_place(run, size, x, baseline, color) for run in line.runs)
+                out.append(TextBlock(p.text[a:b], "en", runs, "slug", (x, baseline - size, line.width * size,
+                                                                        size * 1.25), 1, size))
+                rest = rest_after
+        if rest:
+            return None
+        return tuple(out)
 
     def _overflow(self, region: Region, paras: list[_Para], result: list, total: float, w: float, h: float,
                   design: Design, lang: str, mirrored: bool) -> Problem:

@@ -45,6 +45,7 @@ DEFAULT_CONDITION = {"x4": "japan-color-2011", "x1a": "japan-color-2001"}
 PDF_VERSION = {"x4": "1.6", "x1a": "1.3"}
 PDFX_VERSION = {"x4": "PDF/X-4", "x1a": "PDF/X-1:2001"}
 PDFX_CONFORMANCE = {"x1a": "PDF/X-1a:2001"}
+MARKS = ("japanese", "western")      # the print edition's trim marks (Japanese double marks by default)
 
 # Custom keys of the Info dictionary, and the XMP namespace of the same facts.
 INFO_FACTS = "/LeafletsFacts"
@@ -306,16 +307,19 @@ def _icc_problem(data: bytes) -> str | None:
 @dataclass(frozen=True)
 class PdfxSettings:
     """What the print edition is made as: ``level`` x4 or x1a, the output
-    condition asked for (None: the design's, else the level's default) and the
-    date the files state."""
+    condition asked for (None: the design's, else the level's default), the
+    date the files state and the trim marks (japanese or western)."""
 
     level: str = DEFAULT_LEVEL
     condition: str | None = None
     source_date_epoch: str | None = None     # the SOURCE_DATE_EPOCH convention; None: the campaign edition's date
+    marks: str = "japanese"                  # the trim marks: japanese (double: trim and bleed) or western (single)
 
     def __post_init__(self):
         if self.level not in LEVELS:
             raise UsageError(f"unknown PDF/X level '{self.level}' (levels: {', '.join(LEVELS)})")
+        if self.marks not in MARKS:
+            raise UsageError(f"unknown trim marks '{self.marks}' (marks: {', '.join(MARKS)})")
 
     def resolve(self, conditions: OutputConditions, design_condition: str | None = None,
                 design_path: Path | None = None) -> OutputCondition:
