@@ -114,7 +114,7 @@ def examine(project: Project, composer: Composer, job: Job, strict: bool = False
     if job.design == DESIGN_ID and job.design not in project.designs:
         from .layout.factsheet import FactsheetComposer
         pages, problems = FactsheetComposer(project, composer.fonts).compose(job.lang, draft_mark=job.draft_mark)
-        return pages, problems, list(job_diagnostics(project, job, problems, strict))
+        return pages, problems, list(job_diagnostics(project, job, problems, strict)) + typography(project, job, pages)
     page, problems = composer.compose(job.design, job.lang, draft_mark=job.draft_mark)
     return page, problems, list(job_diagnostics(project, job, problems, strict)) + typography(project, job, page)
 
@@ -128,8 +128,10 @@ def typography(project: Project, job: Job, page) -> list[Diagnostic]:
         language = project.languages.get(lang or block.lang) or project.languages.get(job.lang)
         if key.startswith("fact:"):
             path, line = project.facts.path, None
+        elif key.startswith("text:") and job.design in project.designs:     # a design's own words
+            path, line = project.designs[job.design].path, None
         else:
-            t = language.strings.get(key) if language else None
+            t = language.strings.get(key.split(":", 1)[-1]) if language else None    # the fact sheet's count:…
             path, line = (language.path if language else None), (t.line if t else None)
         out.append(Diagnostic(WARNING, f"{block.lang}: '{key}' in {job.design}: {f.message} "
                                        f"(line {f.number}: \u201c{f.line}\u201d)", path, line, f.hint,
@@ -142,15 +144,21 @@ def typography_findings(project: Project, job: Job, page) -> list[tuple]:
     from .layout.frame import TextBlock
     from .text.typography import inspect
 
-    design = project.designs[job.design]
+    design = project.designs.get(job.design)
     display: dict[str, bool] = {}
-    for region in design.regions:
+    for region in design.regions if design is not None else ():
         for item in region.text:
             display[item.label] = display.get(item.label, False) or design.styles[item.style].balance
     out = []
-    blocks = [block for sheet in getattr(page, "pages", (page,)) for block in sheet.items]
+    # the fact sheet (no design of content/designs/) is a tuple of pages; its titles and headings are display
+    sheets = page if isinstance(page, (tuple, list)) else getattr(page, "pages", (page,))
+    blocks = [block for sheet in sheets for block in sheet.items]
     for block in blocks:
-        if not isinstance(block, TextBlock) or block.key not in display:
+        if not isinstance(block, TextBlock) or block.key in ("slug", "draft-mark"):
+            continue
+        if design is None:
+            display[block.key] = block.key.endswith(("title", "heading"))
+        elif block.key not in display:
             continue
         # the lines as set: the runs of one baseline, each run covering the text its glyphs stand for
         rows: dict[float, list[int]] = {}
