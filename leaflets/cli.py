@@ -100,8 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--lang", action="append", metavar="TAG", help="only this language (repeat, or comma-separate)")
     b.add_argument("--design", action="append", metavar="ID", help="only this design (repeat, or comma-separate)")
     b.add_argument("--edition", action="append", metavar="NAME",
-                   help="print (CMYK, bleed, marks), online (RGB, links), png (preview) or html "
-                        "(accessible web page); default: all")
+                   help="print (CMYK, bleed, marks), online (RGB, links), png (preview), html "
+                        "(accessible web page) or social (PNG and WebP of the social images' designs, "
+                        "at their size in px); default: all, each design in those it lists")
     b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output folder (default: PROJECT/output)")
     b.add_argument("--strict", action="store_true", help="refuse strings that fall back to English, and stale ones")
     b.add_argument("--dpi", type=_dpi(10, 1200), default=None,
@@ -507,7 +508,7 @@ def cmd_build(args, out, err) -> int:
         _print_diagnostics(warnings, err, args.project)
         langs = sorted({j.lang for j in jobs})
         designs = sorted({j.design for j in jobs})
-        editions = [e for e in jobs[0].editions] if jobs else []
+        editions = list(dict.fromkeys(e for j in jobs for e in j.editions))    # social designs have their own
         out.write(f"Wrote {len(written)} files to {out_dir}/: {len(designs)} design(s) x {len(langs)} "
                   f"language(s) x {', '.join(editions)}\n")
         for d in designs:
