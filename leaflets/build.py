@@ -284,6 +284,8 @@ class Workspace:
             path = out_dir / job.design / output_name(job.design, job.lang, edition)
             if edition == "print":
                 data = self.print_pdf(job, self.renderer.render(page, self.print_options))
+                if self.pdfx.sheets:
+                    outs += self.sheets(job, data, out_dir)
             elif edition == "online":
                 data = online = online or self.renderer.render(page, ONLINE)
             elif edition == "social":
@@ -310,6 +312,19 @@ class Workspace:
             raise ContentError([Diagnostic(ERROR, f"{job.lang}: {job.design}: {e}", design.path, None,
                                            "use fewer colours, gradients or pictograms in the design", "social")])
         return [Output(job, "social", path, png_data), Output(job, "social", path.with_suffix(".webp"), webp_data)]
+
+    def sheets(self, job: Job, data: bytes, out_dir: Path) -> list[Output]:
+        """The print file on its office and shop sheets (``--sheets``), each preflighted with its profile:
+        ``<design>/sheets/<design>.<lang>.office.pdf`` and ``.shop.pdf``."""
+        from .preflight import sheet_files
+        outs = []
+        name = output_name(job.design, job.lang, "print")
+        for kind, _layout, sheet, warnings in sheet_files(data, self.project, job.design, job.lang, name):
+            for d in warnings:
+                self.diagnostics.add_once(d)
+            path = out_dir / job.design / "sheets" / f"{job.design}.{job.lang}.{kind}.pdf"
+            outs.append(Output(job, "sheets", path, sheet))
+        return outs
 
     @property
     def print_options(self):

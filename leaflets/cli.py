@@ -116,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--output-condition", metavar="NAME", default=None,
                    help="the print edition's output condition, from icc/manifest.yaml: japan-color-2011 (default "
                         "for X-4), fogra39, or japan-color-2001 (X-1a only, its default)")
+    b.add_argument("--sheets", action="store_true",
+                   help="also put each print file of the card and the A5 flyer on sheets for printing: "
+                        "DESIGN/sheets/DESIGN.LANG.office.pdf (office printer, no bleed, cut marks) and "
+                        ".shop.pdf (print shop, bleed, trim marks), fronts and backs paired for duplex")
     b.add_argument("--marks", choices=("japanese", "western"), default="japanese",
                    help="the print edition's trim marks: japanese (default: double marks at the trim and the "
                         "bleed, and centre marks) or western (single marks at the trim, and centre marks)")
@@ -491,7 +495,7 @@ def cmd_build(args, out, err) -> int:
 
     from .render.pdfx import PdfxSettings, document_date
     settings = PdfxSettings(args.pdfx or "x4", args.output_condition, os.environ.get("SOURCE_DATE_EPOCH"),
-                            args.marks)
+                            args.marks, args.sheets)
     document_date("", settings.source_date_epoch)     # a malformed SOURCE_DATE_EPOCH is a usage error, up front
     chosen = open_project(args.project, args.cache, pdfx=settings).select(
         _split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)

@@ -71,6 +71,10 @@ MARK_STYLES = ("japanese", "western", "none")
 KINDS = ("shop", "office")
 FLIPS = ("long", "short")
 _EPS = 1e-4                  # mm
+# Each sheet page's /PieceInfo names this application; its /Private /Placements lists, in points on the
+# sheet, the TrimBox each imposed page was placed at (see leaflets.preflight, the QR rule).
+PIECE_KEY = "/Leaflets"
+FALLBACK_STAMP = "D:20000101000000Z"
 
 # Named sheets (portrait, mm), for messages and the layout list.
 SHEETS = {
@@ -390,6 +394,18 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (
                         "each with its 3 mm bleed, 6 mm gutters, Japanese trim marks, for a print shop",
            SRA3, None, None, None, gap=6.0, bleed=3.0, rotate=None),
 )}
+
+
+def sheet_layouts(trim: tuple[float, float]) -> dict[str, Layout]:
+    """The built-in sheets for finished pages of ``trim`` (width, height in mm, either way round): the first
+    office layout and the first shop layout of :data:`LAYOUTS` made for that size ({} for other sizes).
+    ``leaflets build --sheets`` imposes every print file on them."""
+    out: dict[str, Layout] = {}
+    for layout in LAYOUTS.values():
+        if layout.cell and layout.kind not in out and (_same(trim, layout.cell)
+                                                      or _same(trim, (layout.cell[1], layout.cell[0]))):
+            out[layout.kind] = layout
+    return {kind: out[kind] for kind in KINDS if kind in out}
 
 
 def get_layout(name: str) -> Layout:
@@ -769,8 +785,11 @@ def impose(fronts: Sequence[Path | str | bytes], layout: Layout | str, *,
 
         slots = _slots(front_pages, back_pages, plan, copies)
         placed = 0
+        info = first.pdf.trailer.get("/Info")
+        stamp = str(info.get("/ModDate")) if isinstance(info, pikepdf.Dictionary) and "/ModDate" in info \
+            else FALLBACK_STAMP
         for sheet_fronts in slots:
-            _sheet(out, plan, [(plan.cells[i], p, p.turn) for i, p, _b in sheet_fronts], form_of, layout)
+            _sheet(out, plan, [(plan.cells[i], p, p.turn) for i, p, _b in sheet_fronts], form_of, layout, stamp)
             placed += len(sheet_fronts)
             if back_pages:
                 placements = []
@@ -781,7 +800,7 @@ def impose(fronts: Sequence[Path | str | bytes], layout: Layout | str, *,
                     upright_axis_vertical = front_turn in (0, 180)
                     fix = 0 if upright_axis_vertical == _vertical_axis(plan.width, plan.height, flip) else 180
                     placements.append((mirror, back, (fix + back.turn) % 360))
-                _sheet(out, plan, placements, form_of, layout)
+                _sheet(out, plan, placements, form_of, layout, stamp)
                 placed += len(placements)
         pdfx = _metadata(out, sources, first, layout)
         version = max((s.pdf.pdf_version for s in sources if s is not None),
@@ -915,7 +934,7 @@ def _placement(plan: Plan, cell: Cell, p: _Page, turn: int) -> Matrix:
     return _then(m, (1.0, 0.0, 0.0, 1.0, cx - (r[0] + r[2]) / 2, cy - (r[1] + r[3]) / 2))
 
 
-def _sheet(out, plan: Plan, placements, form_of, layout: Layout) -> None:
+def _sheet(out, plan: Plan, placements, form_of, layout: Layout, stamp: str = "") -> None:
     import pikepdf
     ops = []
     xobjects = pikepdf.Dictionary()
@@ -944,6 +963,12 @@ def _sheet(out, plan: Plan, placements, form_of, layout: Layout) -> None:
         Type=pikepdf.Name.Page, MediaBox=arr((0.0, 0.0, plan.width, plan.height)),
         TrimBox=arr(plan.trimbox), BleedBox=arr(plan.bleedbox),
         Resources=pikepdf.Dictionary(XObject=xobjects), Contents=content)
+    # where each page was placed, and the finished size it was imposed from (a page-piece dictionary,
+    # PDF 1.3): preflight judges a QR code on a sheet by the page it belongs to, not by the sheet
+    trims = pikepdf.Array([arr(cell.trim) for cell, _p, _turn in placements])
+    page.PieceInfo = pikepdf.Dictionary({PIECE_KEY: pikepdf.Dictionary(
+        LastModified=pikepdf.String(stamp or FALLBACK_STAMP),
+        Private=pikepdf.Dictionary(Placements=trims))})
     out.pages.append(pikepdf.Page(page))
 
 

@@ -1737,6 +1737,27 @@ def _refine_edges(dark, box, module_px: float, bottom_right) -> tuple[float, flo
     return tuple(out)
 
 
+def _placements(obj) -> list[tuple[float, float, float, float]]:
+    """The trims of the pages imposed on a sheet (``leaflets impose`` records them in the page's
+    /PieceInfo /Leaflets /Private /Placements), as user-space boxes; [] for any other page."""
+    import pikepdf
+    try:
+        piece = obj.get("/PieceInfo")
+        data = piece.get("/Leaflets") if isinstance(piece, pikepdf.Dictionary) else None
+        private = data.get("/Private") if isinstance(data, pikepdf.Dictionary) else None
+        rows = private.get("/Placements") if isinstance(private, pikepdf.Dictionary) else None
+        if not isinstance(rows, pikepdf.Array):
+            return []
+        out = []
+        for row in list(rows)[:10000]:
+            box = _box(row)
+            if box is not None and box[2] > box[0] and box[3] > box[1]:
+                out.append(box)
+        return out
+    except (pikepdf.PdfError, TypeError, ValueError):
+        return []
+
+
 def _measure_qr(k: _Check, page, pageno: int, geo: dict, code, box) -> QrCode | None:
     """Render the code's neighbourhood so that a module is about 10 pixels, decode it again and measure."""
     import zxingcpp
@@ -1746,6 +1767,10 @@ def _measure_qr(k: _Check, page, pageno: int, geo: dict, code, box) -> QrCode | 
               "is not reported by this zxing-cpp", severity=WARNING)
         return None
     media, trim = geo["media"], geo["trim"]
+    # on an imposed sheet, the code belongs to the page placed where its centre is: judged by that page's trim
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    placed = next((t for t in geo.get("placements", ()) if t[0] <= cx <= t[2] and t[1] <= cy <= t[3]), None)
+    trim = placed or trim
     side_pt = max(box[2] - box[0], box[3] - box[1])
     module_pt = side_pt / n
     if module_pt <= 0:
@@ -1799,8 +1824,8 @@ def _measure_qr(k: _Check, page, pageno: int, geo: dict, code, box) -> QrCode | 
             gap = (strip[1] + bb[1] - iy1 - 1) if bb else min(float(h), limit[3]) - iy1
         gaps.append((max(0.0, gap + 1) / module_px, side))
     quiet, quiet_side = min(gaps)
-    xm = (box[0] - trim[0]) * geo["uu"] / MM
-    ym = (trim[3] - box[3]) * geo["uu"] / MM
+    xm = (box[0] - geo["trim"][0]) * geo["uu"] / MM       # where on the page (the sheet) it is
+    ym = (geo["trim"][3] - box[3]) * geo["uu"] / MM
     q = QrCode(pageno, code.text, n, module_mm, quiet, xm, ym, module_mm * n)
     k.report.qr.append(q)
     tw, th = (trim[2] - trim[0]) * geo["uu"] / MM, (trim[3] - trim[1]) * geo["uu"] / MM
@@ -1809,7 +1834,8 @@ def _measure_qr(k: _Check, page, pageno: int, geo: dict, code, box) -> QrCode | 
     if module_mm < need - 0.005:
         k.add("qr", pageno, ("module", code.text),
               f"QR code {code.text!r}: modules of {module_mm:.2f} mm, smaller than {need:g} mm"
-              f"{' (a poster: the page is A3 or larger)' if poster else ''}; it needs to be at least "
+              + (f" (a poster: the page {'it was imposed from ' if placed else ''}is A3 or larger)"
+                 if poster else "") + f"; it needs to be at least "
               f"{need * n:.1f} mm wide", xm, ym)
     if quiet < k.profile.qr_quiet_modules - 0.25:
         k.add("qr", pageno, ("quiet", code.text),
@@ -2105,7 +2131,7 @@ def _analyse_page(k: _Check, pdf, pageno: int, page) -> None:
                 k.add("bleed", pageno, ("short",), f"the bleed is less than {prof.min_bleed_mm:g} mm: {desc}")
     elif prof.severity.get("bleed") != OFF:
         k.add("bleed", pageno, ("no-trim",), "the bleed cannot be measured without a TrimBox")
-    geo = {"media": media, "trim": origin, "uu": uu}
+    geo = {"media": media, "trim": origin, "uu": uu, "placements": _placements(obj)}
     k.geometry.append(geo)
     if obj.get("/Group") is not None and str(obj.Group.get("/S", "")) == "/Transparency":
         if k.no_transparency:
@@ -2252,3 +2278,26 @@ def print_file(data: bytes, project, design: str, lang: str, settings, condition
     if errors:
         raise ContentError(errors)
     return out, warnings
+
+
+def sheet_files(data: bytes, project, design: str, lang: str, name: str) -> list[tuple[str, str, bytes, list]]:
+    """A finished print file ``data`` imposed on the built-in sheets for its trim size (office and shop, see
+    :func:`leaflets.impose.sheet_layouts`), a design of two pages (front, back) paired for duplex; each sheet
+    preflighted against its own profile (office sheets: office; shop sheets: shop).
+
+    Returns (kind, layout name, bytes, warnings) per sheet; raises ContentError when a sheet fails."""
+    from .errors import ContentError
+    from .impose import impose, sheet_layouts
+    facts = project.facts
+    spec = project.designs[design]
+    out = []
+    for kind, layout in sheet_layouts((spec.width, spec.height)).items():
+        imposed = impose([data], layout, duplex=len(spec.pages) == 2)
+        expect = [facts.links[r.qr].url for r in spec.regions if r.qr and r.qr in facts.links]
+        sheet = f"{name} on {layout.name}"
+        report = preflight(imposed.data, kind, facts=facts, qr=BUILD_QR, expect_qr=expect, name=sheet)
+        errors, warnings = build_diagnostics(report)
+        if errors:
+            raise ContentError(errors)
+        out.append((kind, layout.name, imposed.data, warnings))
+    return out

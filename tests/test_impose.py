@@ -905,3 +905,120 @@ def test_cli_impose_usage_errors(tmp_path, cards):
     (tmp_path / "afile").write_text("in the way")
     code, _, err = run("impose", "cards-10up", src, "-o", tmp_path / "afile" / "x.pdf")
     assert code == 1 and "afile" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- sheets from the build
+
+A4 = (210.0, 297.0)
+
+
+@pytest.fixture(scope="module")
+def built_sheets(tmp_path_factory, font_cache):
+    """`leaflets build --sheets` of the card and the A5 flyer in Japanese and Arabic, PDF/X-4 and X-1a."""
+    out = {}
+    for level in ("x4", "x1a"):
+        folder = tmp_path_factory.mktemp(f"sheets-{level}")
+        code, _o, err = run("build", "--project", ROOT, "--design", "hotline-card,a5-flyer,a4-leaflet", "--lang",
+                            "ja,ar", "--edition", "print", "--sheets", "--pdfx", level, "--out", folder, "--cache",
+                            font_cache, "-q")
+        assert code == 0, err
+        out[level] = folder
+    return out
+
+
+def _forms_drawn(page) -> list:
+    """The Form XObjects a sheet page draws, in the order it draws them."""
+    names = [str(operands[0]) for operands, op in pikepdf.parse_content_stream(page) if str(op) == "Do"]
+    return [page.Resources.XObject[n] for n in names]
+
+
+def test_build_sheets_writes_the_office_and_the_shop_sheet_of_each_print_design(built_sheets):
+    folder = built_sheets["x4"]
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.pdf") if p.parent.name == "sheets")
+    assert files == sorted(f"{d}/sheets/{d}.{lang}.{kind}.pdf" for d in ("hotline-card", "a5-flyer")
+                           for lang in ("ja", "ar") for kind in ("office", "shop")), files
+    assert not (folder / "a4-leaflet" / "sheets").exists(), "an A4 leaflet is its own A4 sheet"
+    expect = {("hotline-card", "office"): (A4, 10, 2, "cards-10up"), ("hotline-card", "shop"): (A4, 8, 2, None),
+              ("a5-flyer", "office"): (A4, 2, 1, None), ("a5-flyer", "shop"): ((420.0, 297.0), 2, 1, None)}
+    for (design, kind), (sheet, cells, pages, _name) in expect.items():
+        source = (folder / design / f"{design}.ja.print.pdf").read_bytes()
+        data = (folder / design / "sheets" / f"{design}.ja.{kind}.pdf").read_bytes()
+        with pikepdf.open(io.BytesIO(data)) as pdf, pikepdf.open(io.BytesIO(source)) as src:
+            assert len(pdf.pages) == pages, (design, kind)
+            assert pdf.pdf_version == "1.6" and str(pdf.trailer.Info.GTS_PDFXVersion) == "PDF/X-4"
+            (oi,) = list(pdf.Root.OutputIntents)
+            assert oi.DestOutputProfile.read_bytes() == src.Root.OutputIntents[0].DestOutputProfile.read_bytes()
+            for i, page in enumerate(pdf.pages):
+                media = [float(v) / MM for v in page.MediaBox]
+                assert abs(media[2] - sheet[0]) < 0.1 and abs(media[3] - sheet[1]) < 0.1, (design, kind, media)
+                trim = [float(v) for v in page.TrimBox]
+                bleed = [float(v) for v in page.BleedBox]
+                if kind == "office":
+                    assert trim == bleed == [float(v) for v in page.MediaBox]
+                else:
+                    assert bleed[0] < trim[0] - 8 and bleed[2] > trim[2] + 8     # 3 mm bleed kept
+                forms = _forms_drawn(page)
+                assert len(forms) == cells, (design, kind, i)
+                # the page placed is the print file's page i (front, then its back), content unchanged
+                assert all(f.read_bytes() == src.pages[i].Contents.read_bytes() for f in forms)
+                # vector only, CMYK only
+                assert not any(isinstance(o, pikepdf.Stream) and o.get("/Subtype") == pikepdf.Name.Image
+                               for o in pdf.objects)
+        assert b"/DeviceRGB" not in data and b"/ICCBased" not in data.replace(b"/DestOutputProfile", b"")
+
+
+@pytest.mark.parametrize("kind", ["office", "shop"])
+def test_every_built_sheet_passes_preflight_with_its_profile(built_sheets, kind):
+    from leaflets.preflight import preflight
+    for level, folder in built_sheets.items():
+        for path in sorted(folder.rglob(f"*.{kind}.pdf")):
+            report = preflight(path.read_bytes(), kind, qr="fast")
+            assert report.ok, report.format()
+            design = path.name.split(".")[0]
+            per_sheet = {"hotline-card": 10 if kind == "office" else 8, "a5-flyer": 2}[design]
+            fronts = [q for q in report.qr if q.page == 1]
+            assert len(fronts) == per_sheet, (path.name, len(fronts))      # every placed code decodes
+            with pikepdf.open(path) as pdf:
+                assert pdf.pdf_version == ("1.3" if level == "x1a" else "1.6")
+
+
+def test_built_sheets_are_byte_identical_and_x1a_stays_x1a(built_sheets, font_cache, tmp_path):
+    code, _o, err = run("build", "--project", ROOT, "--design", "hotline-card", "--lang", "ja", "--edition", "print",
+                        "--sheets", "--out", tmp_path, "--cache", font_cache, "-q")
+    assert code == 0, err
+    for kind in ("office", "shop"):
+        name = f"hotline-card/sheets/hotline-card.ja.{kind}.pdf"
+        assert (tmp_path / name).read_bytes() == (built_sheets["x4"] / name).read_bytes()
+        with pikepdf.open(built_sheets["x1a"] / name) as pdf:
+            assert str(pdf.trailer.Info.GTS_PDFXConformance) == "PDF/X-1a:2001"
+            assert str(pdf.Root.OutputIntents[0].OutputConditionIdentifier) == "JC200103"
+            for obj in pdf.objects:
+                if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                    assert "/Group" not in obj and "/SMask" not in obj
+
+
+def test_a_qr_code_is_judged_by_the_page_it_was_imposed_from(built_sheets):
+    """Cards on a sheet as large as a poster: their codes are card codes (0.4 mm modules are fine), not
+    poster codes; with the placements removed, the sheet's own size would call for 1 mm modules."""
+    from leaflets.preflight import preflight
+    card = (built_sheets["x4"] / "hotline-card" / "hotline-card.ja.print.pdf").read_bytes()
+    big = Layout("cards-b2", "cards on a B2 sheet", (515.0, 728.0), None, None, None, gap=6.0, bleed=3.0, rotate=None)
+    data = impose([card], big).data
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        trim = [float(v) / MM for v in pdf.pages[0].TrimBox]
+        assert trim[2] - trim[0] >= 297 and trim[3] - trim[1] >= 420, "the sheet's trim is poster-sized"
+        placements = list(pdf.pages[0].PieceInfo.Leaflets.Private.Placements)
+        assert len(placements) == len(_forms_drawn(pdf.pages[0])) > 20
+        for box in placements:
+            w, h = (float(box[2]) - float(box[0])) / MM, (float(box[3]) - float(box[1])) / MM
+            assert abs(max(w, h) - 91) < 0.1 and abs(min(w, h) - 55) < 0.1     # turned to place more
+    report = preflight(data, "shop", qr="fast")
+    assert report.ok, report.format()
+    assert "qr" not in {f.rule for f in report.findings}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            del page.obj["/PieceInfo"]
+        buf = io.BytesIO()
+        pdf.save(buf)
+    stripped = preflight(buf.getvalue(), "shop", qr="fast")
+    assert any(f.rule == "qr" and "a poster" in f.text() for f in stripped.findings), stripped.format()

@@ -314,6 +314,7 @@ class PdfxSettings:
     condition: str | None = None
     source_date_epoch: str | None = None     # the SOURCE_DATE_EPOCH convention; None: the campaign edition's date
     marks: str = "japanese"                  # the trim marks: japanese (double: trim and bleed) or western (single)
+    sheets: bool = False                     # also impose each print file on its office and shop sheets
 
     def __post_init__(self):
         if self.level not in LEVELS:
