@@ -17,6 +17,13 @@
    ``os.wait4`` for each run.  The warm figures give CPU time too: on a
    shared machine wall time also counts the time other programs had the CPU.
 3. The translator preview, warm and cold.
+4. The print family's targets (``--family`` runs only these): a cold
+   ``leaflets build --edition print,online`` of every print format (the
+   designs in :data:`FAMILY`) in all 18 languages, preflight included (the
+   build preflights every print file), warm font cache; and the preflight of
+   one of our print files in a warm process (median ms; ``qr="off"`` is the
+   analytic rules, ``fast`` adds the build's QR pass at 100 dpi), for the A4
+   leaflet, the card and the B2 poster.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DESIGN = "a4-leaflet"
+FAMILY = ("a4-leaflet", "a5-flyer", "hotline-card", "a3-poster", "b3-poster", "a2-poster", "b2-poster")
+PREFLIGHT_DESIGNS = ("a4-leaflet", "hotline-card", "b2-poster")
 
 
 def machine() -> dict:
@@ -114,6 +123,49 @@ def warm(langs: list[str], iterations: int, cache: Path) -> dict:
     return results
 
 
+def preflight_ms(iterations: int, cache: Path, lang: str = "en") -> dict:
+    """Median ms (wall, and CPU) of preflighting one print file as build writes it, per design of
+    :data:`PREFLIGHT_DESIGNS`: the analytic rules (qr off) and with the build's QR pass (fast)."""
+    import leaflets
+    from leaflets.preflight import preflight
+
+    handle = leaflets.open_project(ROOT, cache)
+    out = {}
+    for design in PREFLIGHT_DESIGNS:
+        data = handle.render(design, lang, "print").data
+        row = {}
+        for qr in ("off", "fast"):
+            walls, cpus = [], []
+            for i in range(iterations + 2):
+                c0, t0 = time.process_time(), time.perf_counter()
+                report = preflight(data, "shop", qr=qr)
+                c1, t1 = time.process_time(), time.perf_counter()
+                assert report.ok, report.format()
+                if i >= 2:
+                    walls.append(t1 - t0)
+                    cpus.append(c1 - c0)
+            row[f"qr {qr}"] = _median_ms(walls)
+            row[f"qr {qr} cpu"] = _median_ms(cpus)
+        out[design] = row
+    return out
+
+
+def family(runs: int, iterations: int, cache: Path) -> dict:
+    """The print family's two speed figures: the cold build and one print file's preflight."""
+    figures = {}
+    label = f"every print format ({len(FAMILY)}), 18 languages, print + online, preflight included"
+    r = cold(["--edition", "print,online", "--design", ",".join(FAMILY)], runs, cache)
+    figures[label] = r
+    print(f"  {label:72} {r['s']:6.2f} s [{r['min s']:.2f}-{r['max s']:.2f}]  CPU {r['cpu s']:5.2f} s  "
+          f"{r['peak MB']:5.0f} MB")
+    figures["preflight ms"] = preflight_ms(iterations, cache)
+    for design, row in figures["preflight ms"].items():
+        print(f"  preflight of {design}.en.print.pdf (shop): analytic {row['qr off']:6.1f} ms "
+              f"(CPU {row['qr off cpu']:.1f}), with the 100 dpi QR pass {row['qr fast']:6.1f} ms "
+              f"(CPU {row['qr fast cpu']:.1f})")
+    return figures
+
+
 def warm_preview(lang: str, iterations: int, cache: Path) -> float:
     import leaflets
     from leaflets.proof import preview
@@ -179,6 +231,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer iterations and runs")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    ap.add_argument("--family", action="store_true",
+                    help="only the print family's figures: the cold build of every print format in 18 languages "
+                         "(print + online) and the preflight of one print file")
     a = ap.parse_args()
     info = machine()
     print("machine:", ", ".join(f"{k} {v}" for k, v in info.items()))
@@ -189,6 +244,18 @@ def main() -> None:
     figures: dict = {"machine": info, "iterations": iterations, "runs": runs}
 
     cold(["--lang", "en,ja,th", "--edition", "print"], 1, cache)       # fills the font cache
+    if a.family:
+        cold(["--edition", "print", "--design", ",".join(FAMILY)], 1, cache)    # every format's subsets
+        print("\nthe print family (cold build: median wall s [min-max], CPU s, peak RSS):")
+        figures["family"] = family(runs, iterations, cache)
+        try:
+            figures["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        except OSError:
+            pass
+        print("\nload average at end:", figures.get("load average at end", "unknown"))
+        if a.json:
+            a.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return
     print(f"\nwarm process (API), one {DESIGN}, every string changed each iteration, median ms per leaflet:")
     figures["warm"] = warm(["en", "ja", "th"], iterations, cache)
     print("  (wall time; CPU time of the process in parentheses)")
