@@ -574,6 +574,8 @@ class _Walker:
         self.type3_done: set = set()
         self.slug_objects = 0
         self.clipped_objects = 0      # painted wholly outside the clip region: never printed
+        self.beneath: list = []       # (box, inks, total ink) of what was painted, most ink first
+        self.beneath_keys: list = []  # minus the total ink of each, for bisect
         self.metrics: dict = {}       # font -> how far its glyphs can reach (_font_reach)
         self.base_ctm = _ID       # the CTM a content stream started with: patterns are placed from it
 
@@ -658,8 +660,10 @@ class _Walker:
         return cs
 
     # ------------------------------------------------------------ colour judgement
-    def judge_colour(self, what: str, cs: _CS, values: tuple, x: float, y: float, bbox) -> None:
-        """Colour and ink rules for one painted object."""
+    def judge_colour(self, what: str, cs: _CS, values: tuple, x: float, y: float, bbox,
+                     g: "_GState | None" = None, fill: bool = True) -> None:
+        """Colour and ink rules for one painted object (``g``: its graphics state, for overprint; ``fill``:
+        painted with the fill colour, else the stroke colour)."""
         k = self.k
         if cs.family == "Pattern":
             return
@@ -693,6 +697,48 @@ class _Walker:
                 k.add("ink-limit", self.pageno, ("tac", round(tac), _describe(cs, values)),
                       f"{what} with {tac:.0f} % total ink ({_describe(cs, values)}), more than "
                       f"{k.profile.ink_limit:.0f} %", xm, ym)
+            self.overprinted(what, cs, inks, tac, bbox, g, fill, xm, ym)
+
+    def overprinted(self, what: str, cs: _CS, inks: dict, tac: float, bbox, g, fill: bool, xm, ym) -> None:
+        """Total ink where an overprinting object lands on what was painted before it: the inks it leaves
+        alone (not its colourants; with OPM 1, its DeviceCMYK components at 0) keep the colour beneath.
+        Every opaque object painted is remembered with its inks and box; an overprinting one is judged
+        against those it overlaps whose inks together could pass the limit."""
+        k = self.k
+        limit = k.profile.ink_limit
+        over = g is not None and (g.op_f if fill else g.op_s)
+        if over and bbox is not None:
+            opm1 = g.opm == 1 and cs.family == "DeviceCMYK"
+            replaced = {c for c, t in inks.items() if not (opm1 and t <= 0)}
+            for under_box, under, under_tac in self.beneath:
+                if under_tac + tac <= limit + 0.05:
+                    break                  # sorted by total ink: none further down can pass the limit
+                if under_box[2] <= bbox[0] or under_box[0] >= bbox[2] or under_box[3] <= bbox[1] \
+                        or under_box[1] >= bbox[3]:
+                    continue
+                mix = {c: t for c, t in under.items() if c not in replaced}
+                mix.update({c: inks[c] for c in replaced})
+                total = _tac(mix)
+                if total > limit + 0.05:
+                    k.add("ink-limit", self.pageno, ("overprint", round(total), what),
+                          f"{what} overprinting a colour beneath it gives {total:.0f} % total ink "
+                          f"({', '.join(f'{c} {t * 100:.0f}' for c, t in sorted(mix.items()) if t)}), more than "
+                          f"{limit:.0f} %", xm, ym)
+                    break
+        if bbox is None:
+            return
+        if not over and fill and self.beneath:
+            # an opaque fill hides what it covers wholly (a paper-white card on a dark band)
+            keep = [i for i, (b, _i, _t) in enumerate(self.beneath)
+                    if not (b[0] >= bbox[0] and b[1] >= bbox[1] and b[2] <= bbox[2] and b[3] <= bbox[3])]
+            if len(keep) < len(self.beneath):
+                self.beneath = [self.beneath[i] for i in keep]
+                self.beneath_keys = [self.beneath_keys[i] for i in keep]
+        if tac > 0:
+            import bisect
+            at = bisect.bisect_right(self.beneath_keys, -tac)
+            self.beneath.insert(at, (bbox, inks, tac))
+            self.beneath_keys.insert(at, -tac)
 
     def transparency(self, what: str, x: float, y: float) -> None:
         if self.k.no_transparency:
@@ -732,13 +778,13 @@ class _Walker:
             if g.fcs.family == "Pattern":
                 self.paint_pattern(g, g.fpattern, resources, "fill", x, y)
             else:
-                self.judge_colour("a filled shape", g.fcs, g.fill, x, y, bbox)
+                self.judge_colour("a filled shape", g.fcs, g.fill, x, y, bbox, g, True)
         if stroke:
             self.alpha(g, False, x, y)
             if g.scs.family == "Pattern":
                 self.paint_pattern(g, g.spattern, resources, "stroke", x, y)
             else:
-                self.judge_colour("a stroked line", g.scs, g.stroke, x, y, bbox)
+                self.judge_colour("a stroked line", g.scs, g.stroke, x, y, bbox, g, False)
             if inside:
                 width = g.lw * _min_scale(g.ctm) * self.uu
                 if g.lw <= 0:
@@ -897,11 +943,11 @@ class _Walker:
             if g.fcs.family == "Pattern":
                 self.paint_pattern(g, g.fpattern, resources, "fill", x, y)
             else:
-                self.judge_colour("text", g.fcs, g.fill, x, y, bbox)
+                self.judge_colour("text", g.fcs, g.fill, x, y, bbox, g, True)
         if stroke:
             self.alpha(g, False, x, y)
             if g.scs.family != "Pattern":
-                self.judge_colour("outlined text", g.scs, g.stroke, x, y, bbox)
+                self.judge_colour("outlined text", g.scs, g.stroke, x, y, bbox, g, False)
         if not inside:
             return after
         if size < k.profile.min_text_pt * (1 - TOLERANCE):

@@ -115,6 +115,10 @@ BROKEN = {
     "black text with overprint mode 0": (lambda: _opm0(), "black-overprint", "OPM 1"),
     "a thin black line that knocks out": (lambda: clean_page().line(10, 150, 60, 150, 0.5, gs=None),
                                           "black-overprint", "thin black line"),
+    "black text overprinting a 280 % fill": (lambda: _band(clean_page(), "1 1 0.8 0 k").black_text(12, 150),
+                                             "ink-limit", "overprinting a colour beneath it gives 380 %"),
+    "a black line overprinting a 260 % fill": (lambda: _band(clean_page(), "0.9 0.9 0.8 0 k").line(12, 150, 28, 150),
+                                               "ink-limit", "360 %"),
     "rich black small text": (lambda: clean_page().text(10, 150, 8, "0.6 0.5 0.4 1 k"), "rich-black", "rich black"),
     "grey text in 3-colour black": (lambda: clean_page().text(10, 150, 8, "0.8 0.8 0.8 0 k"), "rich-black",
                                     "rich black"),
@@ -151,6 +155,26 @@ def test_each_rule_catches_its_broken_pdf(case):
     assert finding.page == 1 and finding.fix
     # the clean page's other rules still pass: one break, one rule (shading/forms may add their own kind)
     assert failed(report) <= {rule, "colour", "image-resolution", "line-width", "black-overprint"}, report.format()
+
+
+@pytest.mark.parametrize("make, ok", [
+    # K100 overprinting navy (C100 M80 K30): C100 M80 K100, 280 %
+    (lambda: _band(clean_page(), "1 0.8 0 0.3 k").black_text(12, 150), True),
+    # the same black knocking out (large text may): only its own 100 %
+    (lambda: _band(clean_page(), "1 1 0.8 0 k").text(12, 150, 14, "0 0 0 1 k"), True),
+    # overprinting black beside the dark fill, not on it
+    (lambda: _band(clean_page(), "1 1 0.8 0 k").black_text(40, 150), True),
+    # a paper-white card laid over the dark fill, the black text on the card
+    (lambda: _band(clean_page(), "1 1 0.8 0 k").fill_rect(8, 138, 24, 24, "0 0 0 0 k").black_text(12, 150), True),
+    # an overprinting CMYK colour keeps the inks it leaves at 0 (OPM 1): Y 100 over C100 M100 K100 is 400 %
+    (lambda: _band(clean_page(), "1 1 0 1 k").fill_rect(12, 145, 10, 10, "/GSop gs 0 0 1 0 k"), False),
+    (lambda: _band(clean_page(), "1 1 0 1 k").fill_rect(60, 145, 10, 10, "/GSop gs 0 0 1 0 k"), True),
+])
+def test_overprint_adds_the_ink_beneath(make, ok):
+    page = make()
+    page.extg.setdefault("GSop", {"/OP": True, "/op": True, "/OPM": 1})
+    report = check(pdfx(page.pdf()))
+    assert ("ink-limit" not in failed(report)) == ok, report.format()
 
 
 def test_a_finding_says_where_in_mm_from_the_trim():
