@@ -250,6 +250,33 @@ def _decoded(image) -> list:
     return [r for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode and r.valid]
 
 
+def test_every_print_file_renders_in_pdfium_and_its_qr_code_decodes_at_150_dpi(prints, pages, workspace):
+    """Every format x language, print edition as built: every page renders in PDFium at 150 dpi, not blank,
+    and the QR code read from that raster (around the symbol, its quiet zone and more) is the report URL."""
+    dpi = 150
+    k = dpi / 72
+    for (design, lang), data in prints.items():
+        spec = workspace.project.designs[design]
+        margin = (spec.bleed + spec.slug) * MM
+        (index, path), = qr_paths(pages[(design, lang)][0])
+        doc = pdfium.PdfDocument(data)
+        try:
+            for i in range(len(doc)):
+                image = doc[i].render(scale=k, grayscale=True).to_pil().convert("L")
+                w, h = image.size
+                assert abs(w - (spec.width * MM + 2 * margin) * k) <= 1.5, (design, lang, image.size)
+                assert image.getextrema()[0] < 60, (design, lang, i, "the page rendered blank")
+                if i != index:
+                    continue
+                x0, y0, x1, y1 = symbol_box(path)
+                pad = 12 * MM
+                crop = image.crop((int((margin + x0 - pad) * k), int((margin + y0 - pad) * k),
+                                   int((margin + x1 + pad) * k), int((margin + y1 + pad) * k)))
+                assert [r.text for r in _decoded(crop)] == [URL], (design, lang)
+        finally:
+            doc.close()
+
+
 def test_the_qr_code_decodes_from_a_raster_of_every_format(onlines, pages):
     for (design, lang), pdf in onlines.items():
         if lang not in ("en", "ar"):
