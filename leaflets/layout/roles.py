@@ -50,7 +50,7 @@ ROLES: tuple[tuple[str, Role | None], ...] = (
     (r"qr\.caption", Role("figcaption", "report")),
     (r"help\.title", Role("h2", "help", 2.0)),
     (r"help\.body", Role("p", "help", 1.125)),
-    (r"shown_to", Role("p", "shown", 1.125)),
+    (r"(card\.)?shown_to", Role("p", "shown", 1.125)),
     (r"info\.title", Role("h2", "footer", 1.125)),
     (r"fact:links\.info\.display", Role("p", None)),
     (r"agencies", Role("p", "footer", 0.875)),
