@@ -130,6 +130,44 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def publish_bytes(path: Path, data: bytes, prefix: str) -> None:
+    """Write ``data`` to ``path`` for good: through a temporary file named ``prefix``... in the same folder,
+    flushed to the disk (fsync) before it replaces ``path`` in one rename.  The folder must exist; the
+    caller syncs the folder (:func:`sync_folder`) once it has published what it meant to."""
+    path = Path(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            _write_all(f, data)
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise output_error(exc, path) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (fsync of the folder; a no-op where folders cannot be synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 class _DeferSigint:
     """Hold Ctrl-C back while files are moved into place (a handful of renames)."""
 

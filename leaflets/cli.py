@@ -233,7 +233,12 @@ def _parser() -> argparse.ArgumentParser:
     common(bt)
     bt.add_argument("specs", metavar="SPEC", nargs="+", type=Path,
                     help="batch spec files (YAML); or: init [PATH]")
-    bt.add_argument("--jobs", metavar="N", type=_jobs, default=1, help="build in N processes (default 1)")
+    bt.add_argument("--jobs", metavar="N", type=_jobs, default=None,
+                    help="build in N processes (default: one per core this process may use)")
+    bt.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                    help="run the tasks on the Dask cluster of this scheduler instead (needs dask.distributed: "
+                         "pip install 'leaflets[dask]'); its workers must see the project and the specs at "
+                         "the same paths")
     bt.add_argument("--out", metavar="DIR", type=Path, default=None,
                     help="where the batches' folders go (default: PROJECT/output/batches)")
     bt.add_argument("-q", "--quiet", action="store_true", help="print only errors")
@@ -344,15 +349,19 @@ def _main(argv, out, err) -> int:
         return 2
     except OutputError as exc:
         err.write(f"leaflets: error: {exc}\n")
-        if command in ("build", "batch"):
+        if command == "build":
             err.write("leaflets: nothing was written: the previous output is unchanged.\n")
+        elif command == "batch":
+            err.write("leaflets: the files finished before it are in place and listed in manifest.json; "
+                      "run the batch again to complete it.\n")
         return 1
     except LeafletsError as exc:
         err.write(f"leaflets: error: {exc}\n")
         return 1
     except KeyboardInterrupt:
         err.write("leaflets: interrupted: the previous output is unchanged\n" if command == "build"
-                  else "leaflets: interrupted (no file is left half-written)\n")
+                  else "leaflets: interrupted (no file is left half-written; run the batch again to complete "
+                       "it)\n" if command == "batch" else "leaflets: interrupted (no file is left half-written)\n")
         return 130
     except BrokenPipeError:
         raise
@@ -771,23 +780,28 @@ def cmd_batch(args, out, err) -> int:
             raise _usage("batch init takes one PATH at most", "leaflets batch init my-batch.yaml")
         return _batch_init(args.specs[1] if len(args.specs) > 1 else Path("batch.yaml"), out)
     from .api import open_project
-    from .batch.run import build_batches, validate
+    from .batch.run import IncompleteBatch, run_batches
     ws = open_project(args.project, args.cache).workspace
     out_root = args.out if args.out is not None else args.project / "output" / "batches"
-    loaded, diags = validate(ws, args.specs)        # every spec, before anything is built
-    if diags.errors:
-        raise ContentError(diags.errors)
-    total = sum(len(s.spec.designs) * len(s.spec.languages) for s in loaded)
-    progress = Progress(total, "batch", err, enabled=None if not args.quiet else False)
+    # every spec is checked before anything is built; the bar counts the leaflets to build
+    progress = Progress(0, "batch", err, enabled=None if not args.quiet else False)
     try:
-        results, warnings = build_batches(ws, loaded, out_root, jobs=args.jobs, progress=progress,
-                                          cache_dir=args.cache, diagnostics=diags)
+        results, warnings = run_batches(ws, args.specs, out_root, jobs=args.jobs, progress=progress,
+                                        cache_dir=args.cache, scheduler=args.scheduler)
+    except IncompleteBatch as exc:
+        progress.close()
+        _print_diagnostics(exc.diagnostics, err, args.project)
+        n = len([d for d in exc.diagnostics if d.severity == "error"])
+        err.write(f"leaflets: {n} error{'s' if n != 1 else ''}; the files that passed their checks are in "
+                  "place and listed in manifest.json; run the batch again to build the rest.\n")
+        return 1
     finally:
         progress.close()
     if not args.quiet:
         _print_diagnostics(warnings, err, args.project)
         for r in results:
-            out.write(f"wrote {r.folder}/\n")
+            removed = f", {len(r.removed)} removed (no longer asked for)" if r.removed else ""
+            out.write(f"wrote {r.folder}/: {len(r.built)} built, {r.up_to_date} up to date{removed}\n")
             out.write(r.summary)
     return 0
 
