@@ -85,15 +85,19 @@ class Built:
 
 
 def open_project(path: PathLike = ".", cache_dir: PathLike | None = None, *,
-                 pdfx: PdfxSettings | None = None) -> "ProjectHandle":
+                 pdfx: PdfxSettings | None = None, languages: Sequence[str] | None = None) -> "ProjectHandle":
     """Load the project in ``path`` (a folder with content/, fonts/ and icc/).
 
     ``cache_dir`` is where converted font subsets are kept (default:
     ``$LEAFLETS_CACHE_DIR`` or ``~/.cache/leaflets``); ``pdfx`` says how the
     print edition is made (default: PDF/X-4 for the design's output condition).
-    Raises :class:`ContentError` with every error when the content cannot be
+    ``languages``: read and check only these language files (with the source
+    language and any a design takes text from) — quicker when only they are
+    built; the handle then knows no other language.  Raises
+    :class:`ContentError` with every error when the content cannot be
     loaded."""
-    return ProjectHandle(Workspace(Path(path), Path(cache_dir) if cache_dir is not None else None, pdfx=pdfx))
+    return ProjectHandle(Workspace(Path(path), Path(cache_dir) if cache_dir is not None else None, pdfx=pdfx,
+                                   languages=list(languages) if languages else None))
 
 
 def check(path: PathLike = ".", cache_dir: PathLike | None = None, *, strict: bool = False) -> list[Diagnostic]:

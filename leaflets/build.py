@@ -192,9 +192,12 @@ class Workspace:
     """A loaded project with its fonts, ready to lay out and render."""
 
     def __init__(self, root: Path | str = ".", cache_dir: Path | None = None, fonts: FontLibrary | None = None,
-                 renderer: PdfRenderer | None = None, pdfx: PdfxSettings | None = None):
+                 renderer: PdfRenderer | None = None, pdfx: PdfxSettings | None = None,
+                 languages: list[str] | None = None):
         self.root = Path(root)
-        project, diags = load_project(self.root)
+        # ``languages``: only these are loaded (with the source and those designs take text from)
+        self.only_languages = list(languages) if languages else None
+        project, diags = load_project(self.root, self.only_languages)
         self.diagnostics = diags
         if project is None or diags.errors:
             raise ContentError(diags.errors or [Diagnostic(ERROR, "the project could not be loaded")])
@@ -208,7 +211,7 @@ class Workspace:
 
     def reload(self) -> "Workspace":
         """The same project read again from disk, keeping the loaded fonts."""
-        return Workspace(self.root, self.fonts.cache_dir, self.fonts, self.renderer, self.pdfx)
+        return Workspace(self.root, self.fonts.cache_dir, self.fonts, self.renderer, self.pdfx, self.only_languages)
 
     # ------------------------------------------------------------ selection
     def jobs(self, designs: list[str] | None = None, langs: list[str] | None = None,

@@ -108,6 +108,19 @@ def test_open_a_broken_project_raises_its_diagnostics(project_copy, font_cache):
         open_project(ROOT, font_cache).render(DESIGN, "xx", "print")
 
 
+
+def test_opening_some_languages_reads_only_those_and_renders_the_same(project_copy, font_cache, handle):
+    # a broken language file that is not asked for is not read; the source and the language a design
+    # takes text from (Japanese, for its companion sentence) are
+    set_string(project_copy / "content" / "languages" / "th.yaml", "statement", "โทร 0120-924-838")
+    narrow = open_project(project_copy, font_cache, languages=["vi"])
+    assert narrow.languages == ["en", "ja", "vi"]
+    with pytest.raises(UsageError, match="unknown language 'th'"):
+        narrow.render(DESIGN, "th", "print")
+    with pytest.raises(ContentError):
+        open_project(project_copy, font_cache, languages=["th"])
+    assert narrow.render(DESIGN, "vi", "print").data == handle.render(DESIGN, "vi", "print").data
+
 # ------------------------------------------------------------------ rendering with strings set in memory
 
 def test_render_every_edition_with_a_string_set_in_memory(handle):

@@ -1888,6 +1888,11 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
     Returns the project (None when it cannot be built at all) and every
     diagnostic found.  Missing translations are warnings: those strings fall
     back to English.
+
+    ``only_languages``: load (and check) only these language files, with the
+    source language and any language a design takes text from; the others are
+    not read at all (a build of one language needs no other).  None: every
+    language.
     """
     root = Path(root)
     content = root / "content"
@@ -1901,10 +1906,16 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
                     hint="it holds the hotline, the report URL and the agencies")
     languages: dict[str, Language] = {}
     lang_dir = content / "languages"
-    for path in sorted(lang_dir.glob("*.yaml")) if lang_dir.is_dir() else []:
+    lang_paths = sorted(lang_dir.glob("*.yaml")) if lang_dir.is_dir() else []
+    wanted = None if only_languages is None else {SOURCE_LANGUAGE, *only_languages}
+    for path in lang_paths:
+        if wanted is not None and path.stem not in wanted:
+            continue
         lang = load_language(path, diags)
         if lang is not None:
             languages[lang.tag] = lang
+    # the files left unread (only_languages): a design may still take text from one of them
+    unread = {p.stem: p for p in lang_paths if wanted is not None and p.stem not in wanted}
     if SOURCE_LANGUAGE not in languages:
         if not any(d.file and d.file.name == f"{SOURCE_LANGUAGE}.yaml" for d in diags.errors):
             diags.error(f"the source language file content/languages/{SOURCE_LANGUAGE}.yaml is missing",
@@ -1947,11 +1958,19 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
                                 f"does not have{part}", path, item.line,
                                 (f"did you mean '{close}'? " if close else "") +
                                 f"or add strings.{item.key} to {SOURCE_LANGUAGE}.yaml")
-                if item.lang and item.lang not in languages:
+                if item.lang and item.lang not in languages and item.lang not in unread:
                     diags.error(f"region '{region.id}' takes text from the language '{item.lang}', which has no "
                                 f"file in content/languages/{part}", path, item.line)
     if not designs and not any(d.file and "designs" in d.file.parts for d in diags.errors):
         diags.error("no design in content/designs/", content / "designs")
+    needed = sorted({item.lang for design in designs.values() for region in design.regions
+                     for item in region.text if item.lang in unread})
+    for tag in needed:
+        lang = load_language(unread[tag], diags)
+        if lang is not None:
+            languages[lang.tag] = lang
+            if facts is not None:
+                check_strings(lang, source, facts, diags)
     for lang in languages.values():
         if not lang.is_source:
             missing = [k for k in source.strings if k not in lang.strings or not lang.strings[k].text]
