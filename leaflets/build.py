@@ -340,6 +340,11 @@ class Workspace:
         from .render.html import HtmlRenderer, QrCode
         if getattr(self, "_html", None) is None:
             self._html = HtmlRenderer(self.fonts.cache_dir)
+        from . import factsheet
+        if job.design == factsheet.DESIGN_ID and job.design not in self.project.designs:
+            # the annual fact sheet: its charts as SVG and tables (leaflets/render/factsheet_html.py)
+            from .render.factsheet_html import FactsheetHtmlRenderer
+            return FactsheetHtmlRenderer(fonts=self._html.fonts).render(page)
         design, facts = self.project.designs.get(job.design), self.project.facts
         codes = [QrCode(facts.links[r.qr].url, facts.links[r.qr].display, r.qr_ec,
                         tuple(design.colors[r.qr_color].rgb) if r.qr_color in design.colors else (0, 0, 0))
