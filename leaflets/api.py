@@ -391,7 +391,7 @@ def _derive(ws: Workspace, project: Project, diagnostics: Diagnostics) -> Worksp
     if getattr(ws, "_conditions", True) is None:
         # load the print edition's output conditions once, for every handle made from this one
         try:
-            ws._conditions = OutputConditions(ws.root / "icc")
+            ws._conditions = OutputConditions(ws.root / "icc", ws.fonts.cache_dir)
         except ContentError:
             pass            # reported when a print file is made, as build reports it
     new = copy.copy(ws)

@@ -355,7 +355,7 @@ class Workspace:
         """The painter's print PDF made PDF/X and preflighted (see :func:`leaflets.preflight.print_file`)."""
         from .preflight import print_file
         if self._conditions is None:
-            self._conditions = OutputConditions(self.root / "icc")
+            self._conditions = OutputConditions(self.root / "icc", self.fonts.cache_dir)
         from . import factsheet
         if job.design == factsheet.DESIGN_ID and job.design not in self.project.designs:
             data, warnings = factsheet.print_file(data, self.project, job.lang, self.pdfx, self._conditions,

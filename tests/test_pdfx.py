@@ -417,3 +417,23 @@ def _painter_bytes(built) -> bytes:
     pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
 
+
+
+def test_the_compressed_profile_is_kept_in_the_cache_and_checked_when_read(tmp_path):
+    import zlib
+    root = Path(__file__).resolve().parent.parent
+    first = pdfx.OutputConditions(root / "icc", tmp_path)
+    cond = first.get("japan-color-2011")
+    data = first.compressed(cond)
+    assert zlib.decompress(data) == (root / "icc" / cond.profile).read_bytes()
+    [kept] = (tmp_path / "icc").iterdir()
+    assert kept.read_bytes()[32:] == data
+    assert pdfx.OutputConditions(root / "icc", tmp_path).compressed(cond) == data
+    # a damaged cache file is not used (and is written anew)
+    kept.write_bytes(kept.read_bytes()[:-100] + bytes(100))
+    assert pdfx.OutputConditions(root / "icc", tmp_path).compressed(cond) == data
+    assert kept.read_bytes()[32:] == data
+    # a cache folder that cannot be written only makes it slower
+    blocked = tmp_path / "file"
+    blocked.write_bytes(b"")
+    assert pdfx.OutputConditions(root / "icc", blocked).compressed(cond) == data

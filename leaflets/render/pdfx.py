@@ -169,8 +169,9 @@ _PROFILE_KEYS = ("profile", "sha256", "source", "license", "license_file")
 class OutputConditions:
     """The output conditions of one project: ``icc/manifest.yaml`` and its profiles."""
 
-    def __init__(self, icc_dir: Path | str):
+    def __init__(self, icc_dir: Path | str, cache_dir: Path | str | None = None):
         self.icc_dir = Path(icc_dir)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None   # compressed profiles kept there
         self.manifest_path = self.icc_dir / "manifest.yaml"
         self.conditions: dict[str, OutputCondition] = {}
         self._profiles: dict[str, bytes] = {}
@@ -269,10 +270,25 @@ class OutputConditions:
         return data
 
     def compressed(self, cond: OutputCondition) -> bytes:
-        """The profile Flate-compressed, once per process."""
+        """The profile Flate-compressed, once per process — and once for every process when there is a
+        cache folder: the compressed bytes are kept there under the profile's sha256 and zlib's version
+        (the same zlib gives the same bytes), with their own sha256 ahead of them to check them by."""
         data = self._compressed.get(cond.key)
         if data is None:
-            data = self._compressed[cond.key] = zlib.compress(self.profile(cond), 1)
+            raw = self.profile(cond)
+            path = (self.cache_dir / "icc" / f"{cond.sha256}.zlib{zlib.ZLIB_RUNTIME_VERSION}-1"
+                    if self.cache_dir is not None else None)
+            try:
+                kept = path.read_bytes() if path is not None else b""
+            except OSError:
+                kept = b""
+            if len(kept) > 32 and hashlib.sha256(kept[32:]).digest() == kept[:32]:
+                data = kept[32:]
+            else:
+                data = zlib.compress(raw, 1)
+                if path is not None:
+                    _keep(path, hashlib.sha256(data).digest() + data)
+            self._compressed[cond.key] = data
         return data
 
     def verify(self) -> Diagnostics:
@@ -289,6 +305,22 @@ class OutputConditions:
                 diags.error(f"the licence file {cond.license_file} of {cond.profile} is missing", self.manifest_path,
                             cond.line, "a profile is shipped only with its licence")
         return diags
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Write a cache file whole (a temporary file renamed), or not at all."""
+    import os
+    import tempfile
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)      # a cache that cannot be written is only slower
 
 
 def _icc_problem(data: bytes) -> str | None:
