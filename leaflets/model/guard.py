@@ -123,10 +123,31 @@ def _is_hidden(ch: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _confusables_data() -> dict:
+    """Unicode's confusables data as confusable_homoglyphs ships it: its confusables.json, read
+    directly (importing the package also imports urllib.request, http and ssl), from
+    ``$CONFUSABLE_DATA`` when that is set, as the package does."""
+    import importlib.util
+    import json
+    import os
+    spec = importlib.util.find_spec("confusable_homoglyphs")
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if folders:
+        try:
+            with open(os.path.join(os.environ.get("CONFUSABLE_DATA", folders[0]), "confusables.json"),
+                      encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            pass
+    from confusable_homoglyphs.confusables import confusables_data
+    return confusables_data
+
+
+@lru_cache(maxsize=1)
 def _homoglyphs() -> dict[str, str]:
     """Every single character that Unicode's confusables data lists as a look-
     alike of an ASCII letter or digit, mapped to that (lower-case) character."""
-    from confusable_homoglyphs.confusables import confusables_data
+    confusables_data = _confusables_data()
     table: dict[str, str] = {}
 
     def ascii_of(s: str) -> str | None:
@@ -155,7 +176,7 @@ def _homoglyphs() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _digit_lookalikes() -> dict[str, int]:
     """Letters that Unicode lists as confusable with a digit (O for 0, l for 1…)."""
-    from confusable_homoglyphs.confusables import confusables_data
+    confusables_data = _confusables_data()
     out: dict[str, int] = {}
     for char, entries in confusables_data.items():
         char = char.strip("\u200e")
@@ -336,6 +357,10 @@ def _unique(findings: list[Finding]) -> list[Finding]:
 
 
 def _hidden_characters(text: str, rtl: bool) -> list[Finding]:
+    # every character flagged below is one str.isprintable() refuses (Unicode's Other and Separator
+    # categories) or a tag or variation selector from U+E0000 on: text with neither has nothing to flag
+    if not text or (text.replace("\n", " ").isprintable() and max(text) < "\U000E0000"):
+        return []
     out: list[Finding] = []
     for i, ch in enumerate(text):
         cp = ord(ch)
@@ -535,6 +560,8 @@ def _skeleton(text: str) -> tuple[str, list[int]]:
     mapped to the ASCII letters they imitate, invisible characters between
     letters dropped.  Returns the skeleton and, for each of its characters,
     the index of the character of ``text`` it comes from."""
+    if text.isascii():            # ASCII stays itself, in lower case
+        return text.lower(), list(range(len(text)))
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
@@ -546,6 +573,8 @@ def _skeleton(text: str) -> tuple[str, list[int]]:
             out.append(c)
             index.append(i)
     s = "".join(out)
+    if "." not in s:
+        return s, index
     # an IDNA dot between two non-address characters is a sentence's full stop
     chars = list(s)
     for k, c in enumerate(chars):
@@ -579,7 +608,7 @@ def _skeleton_char(ch: str) -> str:
 @lru_cache(maxsize=1)
 def _dot_lookalikes() -> frozenset[str]:
     """Characters Unicode lists as confusable with a full stop (U+06F0 …)."""
-    from confusable_homoglyphs.confusables import confusables_data
+    confusables_data = _confusables_data()
     out = set()
     for char, entries in confusables_data.items():
         if char == ".":

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from ..errors import ContentError, Diagnostic, Diagnostics, ERROR, UsageError
 
@@ -420,6 +419,12 @@ def xmp_wrap(properties: str, namespaces: tuple[tuple[str, str], ...] = ()) -> b
         "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n")
     padding = (" " * 99 + "\n") * 20
     return (body + padding + '<?xpacket end="w"?>').encode("utf-8")
+
+
+def escape(text: str) -> str:
+    """``text`` for XML character data: &, < and > escaped (as xml.sax.saxutils.escape does, without
+    importing it: it brings urllib.request, http and ssl into every print build)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def xmp_packet(*, level: str, title: str, author: str, subject: str, keywords: str, creator: str, producer: str,
