@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
+import zlib
 from typing import NamedTuple
 
 from reportlab import rl_config
@@ -53,6 +54,23 @@ class _TTFont(TTFont):
     def __init__(self, *args, texts: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.texts = texts
+        # the subsets made so far, (codes, glyphs) -> (font program, compressed): documents set in one
+        # language (its print and online editions, a warm process) use the same ones again
+        self._programs: dict[tuple, tuple[bytes, bytes]] = {}
+        make = self.face.makeSubset
+
+        def make_subset(subset):
+            key = (tuple(subset), tuple(c2g.get(code, 0) for code in subset))
+            kept = self._programs.get(key)
+            if kept is None:
+                if len(self._programs) >= 16:
+                    self._programs.clear()
+                program = make(subset)
+                kept = self._programs[key] = (program, zlib.compress(program))
+            return kept[0]
+
+        c2g = self.face.charToGlyph
+        self.face.makeSubset = make_subset
 
     def addObjects(self, doc):
         state = self.state.get(doc)
@@ -63,6 +81,10 @@ class _TTFont(TTFont):
         c2g = self.face.charToGlyph
         for n, subset in enumerate(subsets):
             base = (b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))).decode("pdfdoc")
+            program = doc.idToObject.get("fontFile:%s(%s)" % (self.face.filename, base))
+            kept = self._programs.get((tuple(subset), tuple(c2g.get(code, 0) for code in subset)))
+            if program is not None and kept is not None and program.content is kept[0] and program.filters:
+                program.filters = [_Packed(kept[1])]        # compressed when it was first made
             # reportlab tags every first subset AAAAAA+: give each its own tag, from its content
             name = (self.face.name + self.face.subfontNameX).decode("pdfdoc")
             tagged = subset_tag(name, subset, [c2g.get(code, 0) for code in subset]) + "+" + name
@@ -80,6 +102,18 @@ class _TTFont(TTFont):
                 x0, y0, x1, y1 = self.face.bbox
                 descriptor.dict["Ascent"] = max(y1, 0)
                 descriptor.dict["Descent"] = min(y0, 0)
+
+
+class _Packed:
+    """A FlateDecode filter whose output is known already (reportlab's own gives the same bytes)."""
+
+    pdfname = "FlateDecode"
+
+    def __init__(self, packed: bytes):
+        self.packed = packed
+
+    def encode(self, _content) -> bytes:
+        return self.packed
 
 
 def _k100(color: Color) -> bool:
@@ -151,6 +185,8 @@ class _PdfFont:
         self._outlined: dict[int, bool] = {}
         self._ink: dict[int, float] = {}
         self._bytes: dict[int, tuple[int, int]] = {}     # code -> (subset, byte), this document only
+        # (gid, text, width) -> (code, subset, byte string "<XX>", width in the font), this document only
+        self._painted: dict[tuple, tuple[int, int, str, float]] = {}
 
     def advance(self, gid: int) -> float:
         """A glyph's advance in PDF text space units (1000 to the em)."""
@@ -197,6 +233,7 @@ class _PdfFont:
         self.private.clear()
         self.texts.clear()
         self._bytes.clear()
+        self._painted.clear()
         self.next_private = _PUA_START
 
     def code(self, gid: int, text: str, width: float | None = None) -> int:
@@ -337,6 +374,10 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
     glyphs = run.glyphs
     size = run.size
     advances = run.advances or tuple(font.advance(gid) * size / 1000.0 for gid, *_ in glyphs)
+    if not run.rtl:
+        simple = _simple_ltr(glyphs, advances, size, font)
+        if simple is not None:
+            return simple
     pens = [0.0]
     for a in advances:
         pens.append(pens[-1] + a)
@@ -393,6 +434,26 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
             out.append(_Glyph(gid, x, y, text[-1], max(round((left + step - x) * 1000.0 / size, 1), 1.0)))
         else:
             out += [reaching(i, reach) for i in sorted(cluster, key=lambda i: -glyphs[i][1])]
+    return out
+
+
+def _simple_ltr(glyphs, advances, size: float, font: "_PdfFont") -> list[_Glyph] | None:
+    """:func:`_reading_order` of a left-to-right run whose every glyph is a cluster of its own, at its
+    pen position, advancing by its own width (as most runs are); None for any other run."""
+    metrics = font.tt.face.hmetrics
+    count = len(metrics)
+    tolerance = 0.01 * size
+    units = font.units
+    pen = 0.0
+    out = []
+    for (gid, x, y, text), a in zip(glyphs, advances):
+        if not text or x != pen:
+            return None
+        own = metrics[gid][0] * units * size / 1000.0 if gid < count else 0.0
+        if abs(own - a) > tolerance:
+            return None
+        out.append(_Glyph(gid, x, y, text))
+        pen += a
     return out
 
 
@@ -688,9 +749,15 @@ class _Painter:
         names: dict[int, str] = {}
         tj: list[str] = []
         bdc = ""
+        painted = font._painted
         for k, g in enumerate(glyphs):
-            code = font.code(g.gid, g.text, g.width)
-            subset, byte = font.byte(code, doc)
+            key = (g.gid, g.text, g.width)
+            hit = painted.get(key)
+            if hit is None:
+                code = font.code(g.gid, g.text, g.width)
+                subset, byte = font.byte(code, doc)
+                hit = painted[key] = (code, subset, "<%02X>" % byte, widths.get(code, 0))
+            code, subset, hexbyte, width = hit
             name = names.get(subset)
             if name is None:
                 name = names[subset] = font.tt.getSubsetInternalName(subset, doc)
@@ -712,8 +779,8 @@ class _Painter:
             if adjust:
                 tj.append(str(adjust))
                 pen -= adjust * scale
-            tj.append("<%02X>" % byte)
-            pen += widths.get(code, 0) * scale
+            tj.append(hexbyte)
+            pen += width * scale
         if tj:
             out.append(bdc % " ".join(tj))
         if rise:
