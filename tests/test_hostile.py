@@ -372,7 +372,9 @@ def test_every_design_value_of_another_type_is_an_error_not_a_traceback(rel, pat
         within = lines | {n for q, n in load_yaml(target).lines.items() if q[:len(path)] == path}
         diags = Diagnostics()
         if kind in ("design", "shared"):
-            load.load_design(folder / "a4-leaflet.yaml", diags, facts)
+            # the shared parts judged against the project's font manifest (a style's faces name its families)
+            shared = load.load_shared(folder / "shared", diags, fonts=ROOT / "fonts" / "manifest.yaml")
+            load.load_design(folder / "a4-leaflet.yaml", diags, facts, shared)
         else:
             load.load_pictograms(target, diags)
         # a component's part is reported where the design uses it, naming the part's line in the shared file;
