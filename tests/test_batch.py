@@ -205,7 +205,7 @@ def _spec(tmp_path: Path, root: Path, *changes: str) -> Path:
 
 @pytest.mark.parametrize("changes, words", [
     (('number: "03-1234-5678"', 'number: "03-1234"'), "phone"),
-    (("formats: [a4-leaflet, a5-flyer]", "formats: [a4-leaflet, hotline-card]", "a5-flyer: 50", "hotline-card: 50"),
+    (("formats: [a4-leaflet, a5-flyer]", "formats: [a4-leaflet, social-square]", "a5-flyer: 50", "social-square: 50"),
      "has no local-contact slot"),
     (("default: 1-2-3 Nishi-Shinjuku, Tokyo", "default: " + "1-2-3 Nishi-Shinjuku Chome " * 10 + "Tokyo"),
      "the contact block does not fit the local-contact slot of a5-flyer"),

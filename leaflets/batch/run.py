@@ -60,7 +60,7 @@ from ..atomic import OutputError, _mkdirs, output_error, publish_bytes, sync_fol
 from ..build import Job, judge, language_diagnostics, output_name
 from ..errors import ContentError, Diagnostic, Diagnostics, ERROR, LeafletsError, UsageError
 from ..layout.frame import Link, TextBlock
-from .block import ARRANGEMENTS, Block, contact_block, slot_regions
+from .block import Block, field_line, fields_with, left_out, place, slot_regions
 
 # Editions a batch may ask for, in the order they are written.
 EDITIONS = ("print", "online", "png", "html")
@@ -189,20 +189,21 @@ def _slot_diagnostics(s: _Spec, design, lang: str, block: Block, problems) -> li
     out = []
     for p in problems:
         if p.kind == "overflow" and p.region in slots:
-            lengths = sorted(((len(para.text), para.name) for para in block.paragraphs), reverse=True)
-            fields = [f for _n, name in lengths for f in block.fields.get(name, ())]
+            fields = sorted(block.parts, key=lambda f: -len(block.parts[f]))      # longest first
             out.append(Diagnostic(
                 ERROR, f"{lang}: the contact block does not fit the local-contact slot of {design.id}: "
-                       f"{_mm_short(p.diagnostic.message)} at the smallest sizes the design allows",
-                spec.source, s.line("organisation"),
+                       f"{_mm_short(p.diagnostic.message)} at the smallest sizes the design allows, in its most "
+                       f"compact arrangement",
+                spec.source, field_line(spec.organisation, fields[0], lang) if fields else s.line("organisation"),
                 f"shorten what the {lang} leaflet shows (longest first: {', '.join(fields)}): a shorter "
                 f"organisation.name or address for {lang}, fewer phone numbers, or leave out a field",
                 code="overflow"))
         elif p.kind == "missing-glyph" and (p.key in names or p.key == "language.script"):
-            fields = block.fields.get(p.key, ())
+            fields = fields_with(block, p.diagnostic.message) or list(block.fields.get(p.key, ()))
             out.append(Diagnostic(
                 ERROR, f"{lang}: {p.diagnostic.message.split(': ', 1)[-1]} (in the contact block: "
-                       f"{', '.join(fields) or 'its labels'})", spec.source, s.line("organisation"),
+                       f"{', '.join(fields) or 'its labels'})", spec.source,
+                field_line(spec.organisation, fields[0], lang) if fields else s.line("organisation"),
                 f"write these fields for {lang} in characters its fonts cover (e.g. the address in Latin "
                 f"letters), or add a font that covers them", code="missing-glyph"))
     return out
@@ -214,17 +215,15 @@ def _layout(ws, s: _Spec, design_id: str, lang: str):
     design = project.designs[design_id]
     org = s.spec.organisation
     slots = {r.id for r in slot_regions(design)}
-    for arrangement in ARRANGEMENTS:       # the most readable arrangement of the block that fits
-        block = contact_block(project, org, lang, design, ws.fonts, arrangement)
-        page, problems = ws.composer.compose(design_id, lang, local_contact=list(block.paragraphs),
-                                             logo=getattr(org, "logo", None), qr_urls={"report": s.target})
-        if not any(p.kind == "overflow" and p.region in slots for p in problems):
-            break
+    # the most readable arrangement of the block that fits (block.place)
+    block, page, problems = place(ws.composer, project, org, lang, design, ws.fonts, {"report": s.target})
     names = {p.name for p in block.paragraphs}
     own = [p for p in problems
            if (p.kind == "overflow" and p.region in slots) or (p.kind == "missing-glyph" and p.key in names)]
     job = Job(design_id, lang, tuple(e for e in s.spec.editions))
     diags = list(block.errors) + _slot_diagnostics(s, design, lang, block, own)
+    if not own:
+        diags += left_out(s.spec.source, org, design, lang, block)
     diags += judge(project, job, [p for p in problems if p not in own] + list(block.problems))
     diags += language_diagnostics(project, lang)
     return _with_links(page, block), diags

@@ -92,9 +92,22 @@ class Organisation:
     hours: Mapping[str, str]          # lang -> opening hours; "" default
     languages_spoken: tuple[str, ...] # BCP 47 tags
     logo: Logo | None
+    # where each field is written in the spec: "organisation.phones.1" -> its line (only where the spec is;
+    # what a field says is in the fields above)
+    lines: Mapping[str, int] = field(default_factory=dict)
 
     def name_for(self, lang: str) -> str:
         return _for(self.name, lang)
+
+    def line(self, spec_field: str, *more) -> int | None:
+        """The line of ``spec_field`` (organisation.<key>) in the spec, of its part ``more`` (a language
+        tag, a phone's index) where that has one; None when the spec does not say."""
+        path = ".".join([spec_field, *map(str, more)])
+        while "." in path:          # the field or a part of it, never the organisation as a whole
+            if path in self.lines:
+                return self.lines[path]
+            path = path.rpartition(".")[0]
+        return None
 
     def address_for(self, lang: str) -> str:
         return _for(self.address, lang)
@@ -575,9 +588,11 @@ def _organisation(r: _Reader, value: Any, p: tuple, project, guard: FactsGuard, 
                 warnings.extend(getattr(logo, "warnings", ()))
     if name is None:
         return None
+    lines = {".".join(map(str, k)): n for k, n in sorted(r.src.lines.items(), key=lambda kv: kv[1])
+             if k[:len(p)] == p and n is not None}
     return Organisation(name=name, phones=phones, website=website, website_display=display, email=email,
                         line_id=line_id, address=address or {}, postal_code=postal, hours=hours or {},
-                        languages_spoken=spoken, logo=logo)
+                        languages_spoken=spoken, logo=logo, lines=lines)
 
 
 def _texts(r: _Reader, v: dict, key: str, p: tuple, project, guard: FactsGuard, languages: tuple[str, ...],

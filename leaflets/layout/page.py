@@ -62,6 +62,7 @@ class LocalText(TextItem):
 
     text: str | None = ""
     name: str = "local-contact"
+    align: str | None = None        # start | center | end: instead of the style's alignment
 
     @property
     def label(self) -> str:
@@ -242,7 +243,7 @@ class Composer:
     # ---------------------------------------------------------- compose
     def compose(self, design_id: str, lang: str, draft_mark: bool = True,
                 local_contact: list[TextItem] | tuple[TextItem, ...] | None = None, logo=None,
-                qr_urls: dict[str, str] | None = None) -> tuple[Page, list[Problem]]:
+                qr_urls: dict[str, str] | None = None, logo_alt: str = "") -> tuple[Page, list[Problem]]:
         """Lay out one design in one language: its first page (with the design's
         further pages, a card's back, in ``Page.following``) and what is wrong on them.
 
@@ -254,7 +255,8 @@ class Composer:
         ``logo``: the organisation's logo beside those paragraphs, on the start side of the slot
         (anything with ``aspect`` and either ``cmyk``/``rgb``/``width_px``/``height_px`` pixels or
         ``paths`` in a unit box; see :meth:`_logo`).  ``qr_urls``: link name -> the URL its QR
-        codes encode instead of the link's own (a batch's tagged report address).
+        codes encode instead of the link's own (a batch's tagged report address).  ``logo_alt``: the
+        logo's text alternative (the organisation's name): its plate and shapes are the figure ``logo``.
         """
         project = self.project
         design = project.designs[design_id]
@@ -278,6 +280,9 @@ class Composer:
                 if r.slot == "local-contact":
                     placed, plate, boxes[r.id] = self._logo(logo, boxes[r.id], mirror_all and r.mirror,
                                                             design.colors.get("paper"))
+                    if logo_alt:
+                        placed = [replace(it, figure="logo", alt=logo_alt) if isinstance(it, (Rect, Path))
+                                  else it for it in placed]
                     logos[r.id] = (placed, plate)
         scales, fit_problems = self._scales(design, texts, boxes, lang)
         pages: list[Page] = []
@@ -311,6 +316,29 @@ class Composer:
                     for pr in problems]
         first = replace(pages[0], following=tuple(pages[1:]))
         return first, problems
+
+    def slot_overflow(self, design_id: str, lang: str, local_contact, logo=None) -> float:
+        """How much too tall (points; 0: it fits) ``local_contact`` is in the design's local-contact
+        slot(s) at the smallest sizes, beside ``logo``: what :meth:`compose` would report as the slot's
+        overflow, measured without laying out the page (to choose between arrangements of a block)."""
+        design = self.project.designs[design_id]
+        mirror_all = self.project.languages[lang].rtl
+        texts, _problems = self._texts(design, lang, local_contact)
+        slots = [r for r in design.regions if r.slot == "local-contact"]
+        worst = 0.0
+        for region in slots:
+            paras = texts.get(region.id) or []
+            self._substitute({region.id: paras})
+            for p in paras:
+                p.paragraph = Paragraph(p.text, p.lang, self.fonts.faces(p.script, p.stack[1], p.stack[0]),
+                                        self.fonts, p.rtl)
+            box = self._inner(region, design, mirror_all)
+            if logo is not None:
+                box = self._logo(logo, box, mirror_all and region.mirror, design.colors.get("paper"))[2]
+            _x, _y, w, h = box
+            if paras and self._best(paras, w, h) == 0.0:
+                worst = max(worst, self._measure(paras, w, h, self._floor(paras))[0] - h)
+        return worst
 
     def _inner(self, region: Region, design: Design, mirror_all: bool) -> Box:
         """The box inside a region's padding (points, mirrored for right-to-left pages)."""
@@ -745,7 +773,7 @@ class Composer:
             desc = face0.descender if face0 else 0.25
             runs = []
             top = cy
-            align = p.style.align
+            align = getattr(p.item, "align", None) or p.style.align
             # a paragraph the design takes from another language (the Japanese sentence on an Arabic
             # leaflet) starts where its own language starts; the page's own text follows the page
             own = p.rtl if p.item.lang and p.item.lang != lang else p.rtl or mirrored

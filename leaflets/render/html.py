@@ -39,7 +39,7 @@ from html import escape
 from pathlib import Path
 
 from ..layout import qr as qrcodes
-from ..layout.frame import Rect, TextBlock
+from ..layout.frame import Image, Path as Shape, Rect, TextBlock
 from ..layout.roles import DEFAULT_ROLE, ROLES, Role, role_of  # noqa: F401  (shared with the tagged PDF)
 
 PAPER = (1.0, 1.0, 1.0)
@@ -199,6 +199,8 @@ class _Element:
     faces: list
     href: str | None
     border: tuple | None = None    # the outline the block sits in (a stroked box with no fill)
+    spans: tuple = ()              # (start, end, uri): links on parts of its text (a contact block's phones)
+    logo: str = ""                 # the logo painted beside it, as HTML (a contact block's first paragraph)
 
 
 @dataclass
@@ -248,6 +250,7 @@ def _elements(pages) -> list[_Element]:
     for page in pages:
         items = list(page.items)
         links = {(round(l.x, 3), round(l.y, 3), round(l.w, 3), round(l.h, 3)): l.uri for l in page.links}
+        plate = next(((i, it) for i, it in enumerate(items) if isinstance(it, Rect) and it.figure == "logo"), None)
         for i, it in enumerate(items):
             if not isinstance(it, TextBlock) or not it.text.strip():
                 continue
@@ -259,9 +262,92 @@ def _elements(pages) -> list[_Element]:
             faces = list(dict.fromkeys(r.face for r in it.runs))
             fg = tuple(it.runs[0].color.rgb) if it.runs else INK
             href = links.get(tuple(round(v, 3) for v in it.box))
+            spans = () if href else _link_spans(it, page.links)
+            logo = ""
+            if plate is not None and i > plate[0] and \
+                    it.box[1] < plate[1].y + plate[1].h and plate[1].y < it.box[1] + it.box[3]:
+                logo, plate = _logo_html(items, plate[1]), None      # beside the first paragraph only
             out.append(_Element(it, role, item, section, fg, _background(items, i, it.box), faces, href,
-                                _outline(items, i, it.box)))
+                                _outline(items, i, it.box), spans, logo))
     return out
+
+
+def _inside(inner, outer, slack: float = 0.5) -> bool:
+    x, y, w, h = inner
+    X, Y, W, H = outer
+    return X - slack <= x and Y - slack <= y and x + w <= X + W + slack and y + h <= Y + H + slack
+
+
+def _link_spans(block: TextBlock, links) -> tuple:
+    """The parts of ``block``'s text that links of the page cover (a link on part of a paragraph): the text
+    of each glyph whose centre is in a link's box, as (start, end, uri), in the order of the text."""
+    boxes = [l for l in links if _inside((l.x, l.y, l.w, l.h), (block.box[0] - 2, block.box[1] - 2,
+                                                                 block.box[2] + 4, block.box[3] + 4))]
+    if not boxes:
+        return ()
+    marks: dict[int, str] = {}
+    for run in block.runs:
+        pieces = list(run.glyphs)
+        advances = list(run.advances) or [0.0] * len(pieces)
+        order = range(len(pieces) - 1, -1, -1) if run.rtl else range(len(pieces))
+        at = run.start
+        for i in order:
+            _gid, gx, _gy, text = pieces[i]
+            if not text:
+                continue
+            cx, cy = run.x + gx + advances[i] / 2, run.y - 0.3 * run.size
+            for link in boxes:
+                if link.x <= cx <= link.x + link.w and link.y <= cy <= link.y + link.h:
+                    for k in range(at, at + len(text)):
+                        marks[k] = link.uri
+                    break
+            at += len(text)
+    for k in [k for k in marks if unicodedata.category(block.text[k:k + 1] or "x") == "Cf"]:
+        del marks[k]            # a direction mark the glyph of a link's last character stands for too
+    spans: list[list] = []
+    for k in sorted(marks):
+        if spans and spans[-1][1] == k and spans[-1][2] == marks[k]:
+            spans[-1][1] = k + 1
+        else:
+            spans.append([k, k + 1, marks[k]])
+    return tuple(tuple(sp) for sp in spans)
+
+
+def _logo_html(items: list, plate: Rect) -> str:
+    """The logo on ``plate`` (the figure ``logo``: the plate, a raster or shapes) as an inline image with its
+    text alternative (a PNG in a data: URI, or inline SVG)."""
+    alt = escape(plate.alt, quote=True)
+    picture = next((it for it in items if isinstance(it, Image) and _inside((it.x, it.y, it.w, it.h),
+                                                                           (plate.x, plate.y, plate.w, plate.h))), None)
+    if picture is not None:
+        from PIL import Image as PILImage
+        buf = io.BytesIO()
+        PILImage.frombytes("RGB", (picture.px_w, picture.px_h), picture.rgb).save(buf, "PNG", optimize=True)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        return (f'<img class="logo" src="data:image/png;base64,{data}" alt="{alt}" '
+                f'width="{picture.px_w}" height="{picture.px_h}">')
+    shapes = [it for it in items if isinstance(it, Shape) and it.figure == "logo"]
+    if not shapes:
+        return ""
+    paths = []
+    for sh in shapes:
+        d = []
+        for cmd in sh.commands:
+            if cmd[0] == "R":
+                _k, x, y, w, h = cmd
+                d.append(f"M{x - plate.x:.2f} {y - plate.y:.2f}h{w:.2f}v{h:.2f}h{-w:.2f}z")
+            elif cmd[0] == "Z":
+                d.append("Z")
+            else:
+                d.append(cmd[0] + " ".join(f"{v - (plate.x if i % 2 == 0 else plate.y):.2f}"
+                                           for i, v in enumerate(cmd[1:])))
+        fill = hex_rgb(tuple(sh.fill.rgb)) if sh.fill is not None else "none"
+        stroke = (f' stroke="{hex_rgb(tuple(sh.stroke.rgb))}" stroke-width="{sh.stroke_width:.2f}"'
+                  if sh.stroke is not None and sh.stroke_width > 0 else "")
+        rule = ' fill-rule="evenodd"' if sh.even_odd else ""
+        paths.append(f'<path d="{"".join(d)}" fill="{fill}"{stroke}{rule}/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="logo" viewBox="0 0 {plate.w:.2f} {plate.h:.2f}" '
+            f'role="img" aria-label="{alt}"><title>{alt}</title>{"".join(paths)}</svg>')
 
 
 def _once(els: list[_Element]) -> list[_Element]:
@@ -337,6 +423,13 @@ class HtmlRenderer:
             inner_dir = ("rtl" if e.block.rtl else "ltr") if e.block.lang == lang and e.block.rtl != rtl else None
             if e.href:
                 body = f'<a href="{escape(e.href, quote=True)}"{_attrs(dir=inner_dir)}>{body}</a>'
+            elif e.spans:       # links on parts of the text: each part its own link, left to right inside
+                text, pieces, at = e.block.text, [], 0
+                for a, b, uri in e.spans:
+                    pieces.append(text_html(text[at:a]))
+                    pieces.append(f'<a href="{escape(uri, quote=True)}" dir="ltr">{text_html(text[a:b])}</a>')
+                    at = b
+                body = "".join(pieces) + text_html(text[at:])
             elif inner_dir:
                 body = f'<span dir="{inner_dir}">{body}</span>'
             attrs = dict(dir_attrs(e.block))
@@ -347,6 +440,8 @@ class HtmlRenderer:
                 attrs["role"] = "note"
             out = (f"<{tag}{_attrs(class_=e.role.cls, style=style(e, container_bg, e.block.text), **attrs)}>"
                    f"{body}</{tag}>")
+            if e.logo:
+                out = f'<div class="with-logo">{e.logo}{out}</div>'
             return f'<div class="notice">{out}</div>' if e.role.tag == "note" else out
 
         qr_left = list(qr_codes)
@@ -496,4 +591,6 @@ a:focus-visible{outline:3px solid currentColor;outline-offset:2px}
 .qr-figure>div{flex:1 1 12rem;min-width:0}
 figcaption{width:fit-content;max-width:100%}
 svg.qr{display:block;width:min(100%,10rem);height:auto;flex:0 0 auto}
+.with-logo{display:flex;gap:.75rem;align-items:center}
+.with-logo>.logo{flex:0 0 auto;width:auto;height:3rem;background:#FFFFFF;padding:.25rem;border-radius:.25rem}
 """
