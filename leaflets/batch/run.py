@@ -46,13 +46,14 @@ import io
 import json
 import math
 import os
+import queue
 import re
 import stat
 import sys
 import threading
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -524,6 +525,9 @@ class Inputs:
     def spec(self, spec) -> dict:
         k = ("spec", id(spec))
         if k not in self._parts:
+            specs = [key for key in self._parts if key[0] == "spec"]
+            for old in specs[:-SPECS_KEPT]:          # a worker sees many specs: keep the last few
+                del self._parts[old]
             out = {}
             for f in dataclasses.fields(spec):
                 if f.name in SPEC_NOT_IN_FILES:
@@ -705,6 +709,7 @@ def _verified(folder: Path, rows: dict[str, dict], hashes: _Hashes) -> tuple[dic
 # several threads may run tasks: each thread has its own workspace and one task runs at a time in a
 # process (the PDF rasteriser is not thread-safe).
 _WORKER: dict = {}
+SPECS_KEPT = 16         # the specs (and their keys) a worker keeps loaded
 _LOCAL = threading.local()
 _TASK_LOCK = threading.Lock()
 
@@ -737,6 +742,8 @@ def _run_call(ws, inputs: Inputs, specs: dict, call):
     kind, spec_path, design_id, lang, editions = call
     s = specs.get(spec_path)
     if s is None:
+        for old in list(specs)[:-SPECS_KEPT]:         # a worker sees many specs: keep the last few
+            del specs[old]
         try:
             s = specs[spec_path] = _Spec(load_spec(Path(spec_path), ws.project), ws.project)
         except ContentError as exc:
@@ -794,7 +801,11 @@ class Runner:
                        for i, call in enumerate(calls)}
             try:
                 for future in dask_completed(list(futures), loop=self._client.loop):
-                    yield (futures[future], *future.result())
+                    call = futures.pop(future)
+                    result = future.result()
+                    future.release()            # the worker may forget it: this process holds the bytes
+                    del future
+                    yield (call, *result)
             finally:
                 for future in futures:
                     future.cancel()
@@ -806,12 +817,30 @@ class Runner:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_init,
                                              initargs=(str(self.ws.root), self.cache, self.ws.pdfx))
-        futures = {self._pool.submit(_worker_task, call): call for call in calls}
+        # a few tasks per process in flight; a finished task's bytes are let go of once published
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        waiting = iter(calls)
+        running: dict = {}
+
+        def submit() -> None:
+            call = next(waiting, None)
+            if call is not None:
+                future = self._pool.submit(_worker_task, call)
+                running[future] = call
+                future.add_done_callback(done.put)
+        for _ in range(4 * self.jobs):
+            submit()
         try:
-            for future in as_completed(futures):
-                yield (futures[future], *future.result())
+            while running:
+                future = done.get()
+                call = running.pop(future)
+                result = future.result()
+                del future
+                submit()
+                yield (call, *result)
+                del result
         finally:
-            for future in futures:
+            for future in running:
                 future.cancel()
 
 
