@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 
 from leaflets.cli import main
-from tests.helpers import decode_qr, raster
+from helpers import decode_qr, raster
 
 SAMPLE = Path("content/batches/sample/sample.yaml")
 PHONE = "03-1234-5678"
