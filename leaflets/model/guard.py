@@ -122,7 +122,6 @@ def _is_hidden(ch: str) -> bool:
     return cat in ("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp") or _is_default_ignorable(ord(ch))
 
 
-@lru_cache(maxsize=1)
 def _confusables_data() -> dict:
     """Unicode's confusables data as confusable_homoglyphs ships it: its confusables.json, read
     directly (importing the package also imports urllib.request, http and ssl), from
@@ -144,10 +143,32 @@ def _confusables_data() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _confusable_tables() -> tuple[dict[str, str], dict[str, int], frozenset[str]]:
+    """The three tables the guard derives from Unicode's confusables data, made together so that
+    the data itself (7 MB as Python objects) is read once and not kept."""
+    data = _confusables_data()
+    return _build_homoglyphs(data), _build_digit_lookalikes(data), _build_dot_lookalikes(data)
+
+
 def _homoglyphs() -> dict[str, str]:
+    """Every single character that Unicode's confusables data lists as a look-alike of an ASCII
+    letter or digit, mapped to that (lower-case) character."""
+    return _confusable_tables()[0]
+
+
+def _digit_lookalikes() -> dict[str, int]:
+    """Letters that Unicode lists as confusable with a digit (O for 0, l for 1…)."""
+    return _confusable_tables()[1]
+
+
+def _dot_lookalikes() -> frozenset[str]:
+    """Characters Unicode lists as confusable with a full stop (U+06F0 …)."""
+    return _confusable_tables()[2]
+
+
+def _build_homoglyphs(confusables_data: dict) -> dict[str, str]:
     """Every single character that Unicode's confusables data lists as a look-
     alike of an ASCII letter or digit, mapped to that (lower-case) character."""
-    confusables_data = _confusables_data()
     table: dict[str, str] = {}
 
     def ascii_of(s: str) -> str | None:
@@ -173,10 +194,8 @@ def _homoglyphs() -> dict[str, str]:
     return table
 
 
-@lru_cache(maxsize=1)
-def _digit_lookalikes() -> dict[str, int]:
+def _build_digit_lookalikes(confusables_data: dict) -> dict[str, int]:
     """Letters that Unicode lists as confusable with a digit (O for 0, l for 1…)."""
-    confusables_data = _confusables_data()
     out: dict[str, int] = {}
     for char, entries in confusables_data.items():
         char = char.strip("\u200e")
@@ -605,10 +624,8 @@ def _skeleton_char(ch: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=1)
-def _dot_lookalikes() -> frozenset[str]:
+def _build_dot_lookalikes(confusables_data: dict) -> frozenset[str]:
     """Characters Unicode lists as confusable with a full stop (U+06F0 …)."""
-    confusables_data = _confusables_data()
     out = set()
     for char, entries in confusables_data.items():
         if char == ".":

@@ -14,6 +14,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 
 def cache_key(font_sha256: str, index: int, chars: frozenset[int]) -> str:
@@ -81,15 +82,16 @@ def subset_to_truetype(data: bytes, index: int, chars: frozenset[int], ps_name: 
     return out.getvalue()
 
 
-def cached_subset(cache_dir: Path | None, data: bytes, font_sha256: str, index: int, chars: frozenset[int],
-                  base_name: str) -> tuple[bytes, str]:
-    """The converted subset, from the cache when it is there; and its PostScript name."""
+def cached_subset(cache_dir: Path | None, data: "bytes | Callable[[], bytes]", font_sha256: str, index: int,
+                  chars: frozenset[int], base_name: str) -> tuple[bytes, str]:
+    """The converted subset, from the cache when it is there; and its PostScript name.  ``data``: the
+    font file's bytes, or what reads them (only when the subset is not in the cache)."""
     key = cache_key(font_sha256, index, chars)
     ps_name = f"{base_name}-{key[:10]}"
     path = cache_dir / f"{key}.ttf" if cache_dir is not None else None
     if path is not None and path.exists():
         return path.read_bytes(), ps_name
-    result = subset_to_truetype(data, index, chars, ps_name)
+    result = subset_to_truetype(data() if callable(data) else data, index, chars, ps_name)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

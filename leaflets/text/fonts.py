@@ -6,11 +6,13 @@ passed explicitly to whoever needs it; nothing here is global.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import uharfbuzz as hb
 
@@ -47,24 +49,38 @@ class Stack:
 class FontFace:
     """One loaded face: HarfBuzz objects for shaping plus the bytes to embed."""
 
-    def __init__(self, entry: FontEntry, data: bytes, name: str, index: int = 0, derived: bool = False,
-                 blob: "hb.Blob | None" = None):
+    def __init__(self, entry: FontEntry, data: "bytes | Callable[[], bytes]", name: str, index: int = 0,
+                 derived: bool = False, blob: "hb.Blob | None" = None,
+                 coverages: "dict[frozenset[int], frozenset[int]] | None" = None):
         self.entry = entry
         self.family = entry.family
         self.weight = entry.weight
-        self.data = data
+        # the font file's bytes, or what reads them when they are first needed (to embed or convert
+        # the face): shaping reads the file through ``blob``, which HarfBuzz maps rather than reads
+        self._data = data
         self.index = index
         self.name = name                 # unique PostScript name for the PDF
         self.derived = derived           # a converted subset of a CFF face
         # faces of one collection file (the CJK fonts) share one blob
-        self.hb_face = hb.Face(blob if blob is not None else hb.Blob(data), index)
+        self.hb_face = hb.Face(blob if blob is not None else hb.Blob(self.data), index)
         self.hb_font = hb.Font(self.hb_face)
         self.upem = self.hb_face.upem
-        self.unicodes: frozenset[int] = frozenset(self.hb_face.unicodes)
+        unicodes = frozenset(self.hb_face.unicodes)
+        if coverages is not None:
+            # the faces of a collection, and the weights of a family, often cover the same characters:
+            # they share one set (tens of thousands of code points for a CJK face)
+            unicodes = coverages.setdefault(unicodes, unicodes)
+        self.unicodes: frozenset[int] = unicodes
         ext = self.hb_font.get_font_extents("ltr")
         self.ascender = ext.ascender / self.upem
         self.descender = -ext.descender / self.upem   # positive
         self._advances: dict[int, int] = {}
+
+    @property
+    def data(self) -> bytes:
+        if callable(self._data):
+            self._data = self._data()
+        return self._data
 
     def covers(self, ch: str) -> bool:
         return ord(ch) in self.unicodes
@@ -147,6 +163,7 @@ class FontLibrary:
         self._derived: dict[tuple[str, str, frozenset], FontFace] = {}
         self._files: dict[str, bytes] = {}
         self._blobs: dict[str, hb.Blob] = {}
+        self._coverages: dict[frozenset[int], frozenset[int]] = {}
         self._lock = threading.Lock()
         self._load_manifest()
 
@@ -245,11 +262,16 @@ class FontLibrary:
             if entry is None:
                 raise FontError(Diagnostic(ERROR, f"no font of the family '{family}' in fonts/manifest.yaml",
                                            self.manifest_path))
-            data = self._file(entry.file)
             blob = self._blobs.get(entry.file)
             if blob is None:
-                blob = self._blobs[entry.file] = hb.Blob(data)
-            face = FontFace(entry, data, entry.postscript_name, entry.index, blob=blob)
+                path = self.fonts_dir / entry.file
+                if not path.is_file():
+                    self._file(entry.file)          # the error a missing file gives
+                # HarfBuzz maps the file: a face reads only the tables shaping needs (a CJK
+                # collection is 20 MB); its bytes are read when the face is embedded or converted
+                blob = self._blobs[entry.file] = hb.Blob.from_file_path(str(path))
+            face = FontFace(entry, functools.partial(self._file, entry.file), entry.postscript_name, entry.index,
+                            blob=blob, coverages=self._coverages)
             self._faces[key] = face
         return face
 
@@ -278,9 +300,9 @@ class FontLibrary:
         key = (face.family, face.weight, chars)
         derived = self._derived.get(key)
         if derived is None:
-            data, name = cff.cached_subset(self.cache_dir, face.data, face.entry.sha256, face.index, chars,
-                                           face.entry.postscript_name)
-            derived = FontFace(face.entry, data, name, 0, derived=True)
+            data, name = cff.cached_subset(self.cache_dir, lambda: face.data, face.entry.sha256, face.index,
+                                           chars, face.entry.postscript_name)
+            derived = FontFace(face.entry, data, name, 0, derived=True, coverages=self._coverages)
             self._derived[key] = derived
         return derived
 
