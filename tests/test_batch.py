@@ -252,3 +252,24 @@ def test_init_writes_a_sample_that_builds_and_never_overwrites(root, tmp_path, f
     assert "already exists" in err
     assert spec.read_text("utf-8") == "# my own edits\n"
     assert written != spec.read_bytes()
+
+
+def _named_files(summary: str) -> list[str]:
+    """The files a summary tells the printer to print."""
+    return re.findall(r"sheet\(s\): (\S+)$", summary, re.M)
+
+
+def test_the_summary_names_only_files_the_batch_made(batch, root, tmp_path, font_cache):
+    folder, _stdout, _cache = batch
+    named = _named_files((folder / "summary.txt").read_text("utf-8"))
+    assert named and all((folder / f).is_file() for f in named), named
+    # a batch without a print file has nothing to impose: the summary says so and names no file
+    spec = _spec(tmp_path, root, "languages: [en, th]", "languages: [en]",
+                 "editions: [print, online]", "editions: [png]")
+    out = tmp_path / "out"
+    code, stdout, err = run("batch", str(spec), "--project", str(root), "--cache", str(font_cache), "--out", str(out),
+                            "--jobs", "1")
+    assert code == 0, err
+    summary = (out / "sample" / "summary.txt").read_text("utf-8")
+    assert not _named_files(summary), summary
+    assert summary.count("no sheets: this batch makes no print file") == 2, summary

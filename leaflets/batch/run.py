@@ -1262,6 +1262,11 @@ def summary(result: BatchResult) -> str:
         a4 = design is not None and sorted((design.width, design.height)) <= [210.5, 297.5] and \
             design.width <= 210.5 and design.height <= 297.5
         online = "online" in spec.editions
+        if "print" not in spec.editions and not (a4 and online and not first.layout):
+            # sheets are imposed from the print files, and only an A4 online file prints as it is
+            lines.append(f"  {design_id}: no sheets: this batch makes no print file of it "
+                         f"(add print to editions for sheets to print)")
+            continue
         if first.layout:
             how = f"{first.layout}, {first.per_sheet} per sheet{', both sides' if first.duplex else ''}"
         elif a4 and online:
