@@ -181,21 +181,37 @@ def warm_preview(lang: str, iterations: int, cache: Path) -> float:
     return _median_ms(times)
 
 
+# A small process that runs the measured one and reports its rusage: Linux starts a process's peak
+# resident memory (ru_maxrss) at that of the process it was forked from, so the benchmark, grown by its
+# warm section, would otherwise lend every cold run its own size.
+_REAP = """import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_pid, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - t0
+with open(os.environ["LEAFLETS_BENCH_RUSAGE"], "w") as f:
+    f.write("%r %r %r" % (elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_once(argv: list[str], env: dict) -> tuple[float, float, float]:
     """Wall time (s), CPU time (user + system, s) and peak resident memory (MB) of one process running
-    ``argv``: its own rusage, read when it is reaped (not the largest of every child so far)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(p.pid, 0)
-        elapsed = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
+    ``argv``: its own rusage, read when it is reaped (not the largest of every child so far), by a small
+    process between the benchmark and it (see :data:`_REAP`)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".rusage") as report:
+        p = subprocess.run([sys.executable, "-c", _REAP, *argv], cwd=ROOT,
+                           env={**env, "LEAFLETS_BENCH_RUSAGE": report.name}, stdout=out, stderr=err)
         if p.returncode:
             err.seek(0)
             out.seek(0)
             raise SystemExit(f"{' '.join(argv)} failed ({p.returncode}):\n"
                              f"{err.read().decode(errors='replace')}{out.read().decode(errors='replace')}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024       # Linux: kilobytes
+        elapsed, cpu, maxrss = (float(x) for x in Path(report.name).read_text().split())
+    return elapsed, cpu, maxrss / 1024       # Linux: kilobytes
 
 
 def cold(args: list[str], runs: int, cache: Path, command: str = "build", empty_cache: bool = False) -> dict:
