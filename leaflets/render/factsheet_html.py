@@ -39,8 +39,8 @@ from html import escape
 
 from ..layout.frame import Path, Rect, TextBlock
 from ..model.report import CHANGE_FIGURES
-from .html import (INK, PAPER, WebFonts, _attrs, _background, _quantise, _with_decompositions, contrast, hex_rgb,
-                   is_large, readable)
+from .html import (INK, PAPER, WebFonts, _attrs, _background, _quantise, _with_decompositions, contrast, document,
+                   hex_rgb, is_large, readable)
 
 _CHART = re.compile(r"report\.chart\.([a-z_]+)")
 _COUNT = re.compile(r"count:report\.chart\.([a-z_]+)\.([a-z_]+)")
@@ -378,17 +378,7 @@ class FactsheetHtmlRenderer:
                              f'format("woff2");font-weight:{700 if face.weight == "bold" else 400};'
                              f"font-style:normal;font-display:block}}")
         title = first_page.title or (title_b.block.text if title_b is not None else "")
-        head_html = ("<!DOCTYPE html>\n"
-                     f'<html lang="{escape(lang, quote=True)}" dir="{"rtl" if rtl else "ltr"}">\n<head>\n'
-                     '<meta charset="utf-8">\n'
-                     '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                     f"<title>{escape(title, quote=False)}</title>\n"
-                     + (f'<meta name="author" content="{escape(first_page.author, quote=True)}">\n'
-                        if first_page.author else "")
-                     + (f'<meta name="description" content="{escape(first_page.subject, quote=True)}">\n'
-                        if first_page.subject else "")
-                     + "<style>\n" + "\n".join(faces_css) + "\n" + CSS + "</style>\n</head>\n")
-        return (head_html + f"<body>\n{body}\n</body>\n</html>\n").encode("utf-8")
+        return document(lang, rtl, title, first_page.author, first_page.subject, faces_css, CSS, body)
 
 
 CSS = """\

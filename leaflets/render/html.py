@@ -555,16 +555,22 @@ class HtmlRenderer:
                              f'format("woff2");font-weight:{700 if face.weight == "bold" else 400};'
                              f"font-style:normal;font-display:block}}")
         title = first.title or (els[0].block.text if els else "")
-        head = ("<!DOCTYPE html>\n"
-                f'<html lang="{escape(lang, quote=True)}" dir="{"rtl" if rtl else "ltr"}">\n<head>\n'
-                '<meta charset="utf-8">\n'
-                '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f"<title>{escape(title, quote=False)}</title>\n"
-                + (f'<meta name="author" content="{escape(first.author, quote=True)}">\n' if first.author else "")
-                + (f'<meta name="description" content="{escape(first.subject, quote=True)}">\n'
-                   if first.subject else "")
-                + "<style>\n" + "\n".join(faces_css) + "\n" + CSS + "</style>\n</head>\n")
-        return (head + f"<body>\n{body}\n</body>\n</html>\n").encode("utf-8")
+        return document(lang, rtl, title, first.author, first.subject, faces_css, CSS, body)
+
+
+def document(lang: str, rtl: bool, title: str, author: str, subject: str, faces_css: list[str], css: str,
+             body: str) -> bytes:
+    """A whole self-contained page: its language and direction, title, author and description, the
+    embedded fonts' and the page's style sheet, and ``body``."""
+    head = ("<!DOCTYPE html>\n"
+            f'<html lang="{escape(lang, quote=True)}" dir="{"rtl" if rtl else "ltr"}">\n<head>\n'
+            '<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(title, quote=False)}</title>\n"
+            + (f'<meta name="author" content="{escape(author, quote=True)}">\n' if author else "")
+            + (f'<meta name="description" content="{escape(subject, quote=True)}">\n' if subject else "")
+            + "<style>\n" + "\n".join(faces_css) + "\n" + css + "</style>\n</head>\n")
+    return (head + f"<body>\n{body}\n</body>\n</html>\n").encode("utf-8")
 
 
 CSS = """\
