@@ -117,6 +117,9 @@ def test_cff_fonts_are_subset_converted_renamed_and_cached(workspace, tmp_path):
     b = fonts.embeddable(face, frozenset(map(ord, "人口贩卖")))
     assert a is not face and a.derived
     assert a.name != b.name and a.name.startswith("NotoSansCJKsc-Regular-")
+    # layout shapes with the CFF face itself: nothing is converted until the subset is embedded
+    assert not list(tmp_path.glob("*.ttf"))
+    b.data
     font = TTFont(io.BytesIO(a.data))
     assert "glyf" in font and "CFF " not in font
     assert font["name"].getDebugName(6) == a.name
@@ -128,6 +131,42 @@ def test_cff_fonts_are_subset_converted_renamed_and_cached(workspace, tmp_path):
     again = FontLibrary(workspace.fonts.fonts_dir, tmp_path).embeddable(face, frozenset(map(ord, "人口贩卖是犯罪")))
     assert again.data == a.data
     assert [p.stat().st_mtime_ns for p in cached] == before
+
+
+def test_cff_subset_shapes_as_its_conversion_with_glyph_ids_mapped(workspace, tmp_path):
+    """Text shaped with a CFF face's subset (the full face) gives the glyphs, advances and positions
+    that shaping the converted subset gives, once the glyph ids are mapped."""
+    import hashlib
+    from leaflets.text.fonts import FontLibrary
+    from leaflets.text.shape import shape
+
+    fonts = FontLibrary(workspace.fonts.fonts_dir, tmp_path)
+    text = "日本語のテキスト、「人身取引」は犯罪です。（電話）0120-123-456 ABCfi ﬁ 한국어 人口贩卖"
+    for family, lang in (("Noto Sans CJK JP", "ja"), ("Noto Sans CJK SC", "zh"), ("Noto Sans CJK JP", "ko")):
+        face = fonts.face(family, "bold")
+        sub = fonts.embeddable(face, frozenset(map(ord, text)))
+        shaped = shape(text, 0, len(text), sub, lang)
+        assert [g.gid for g in shaped] == [g.gid for g in shape(text, 0, len(text), face, lang)]
+        embedded = sub.embedded
+        assert embedded.unicodes == sub.unicodes and embedded.upem == sub.upem
+        assert (embedded.ascender, embedded.descender) == (sub.ascender, sub.descender)
+        mapped = [(sub.gid_map[g.gid], g.cluster, g.advance, g.x_offset, g.y_offset) for g in shaped]
+        assert mapped == [tuple(g) for g in shape(text, 0, len(text), embedded, lang)]
+        assert any(g.gid != sub.gid_map[g.gid] for g in shaped)      # the subset does renumber
+    # a cached subset whose glyph list is lost or damaged is made again, the same
+    ttf = sorted(tmp_path.glob("*.ttf"))[0]
+    gids = ttf.with_suffix(".gids")
+    good, digest = gids.read_bytes(), hashlib.sha256(ttf.read_bytes()).hexdigest()
+    for damage in (None, good[:-4], good[:-1]):
+        if damage is None:
+            gids.unlink()
+        else:
+            gids.write_bytes(damage)
+        fresh = FontLibrary(workspace.fonts.fonts_dir, tmp_path)
+        for family in ("Noto Sans CJK JP", "Noto Sans CJK SC"):
+            fresh.embeddable(fresh.face(family, "bold"), frozenset(map(ord, text))).data
+        assert gids.read_bytes() == good
+        assert hashlib.sha256(ttf.read_bytes()).hexdigest() == digest
 
 
 def test_chinese_pdf_embeds_the_converted_subset(built):

@@ -15,6 +15,7 @@ import io
 import math
 import unicodedata
 import zlib
+from dataclasses import replace
 from typing import NamedTuple
 
 from reportlab import rl_config
@@ -168,6 +169,8 @@ class _PdfFont:
 
     def __init__(self, face: FontFace):
         self.face = face
+        self.source = face                     # the face the text was shaped with
+        self.gid_map: dict[int, int] | None = None    # its glyph ids -> ``face``'s, when they differ
         self.texts: dict[int, str] = {}        # private code -> text, this document only
         self.tt = _TTFont(face.name, io.BytesIO(face.data), subfontIndex=face.index, asciiReadable=0,
                           shapable=False, texts=self.texts)
@@ -492,8 +495,10 @@ class PdfRenderer:
 
     def _font(self, face: FontFace) -> _PdfFont:
         f = self._fonts.get(id(face))
-        if f is None or f.face is not face:
-            f = self._fonts[id(face)] = _PdfFont(face)
+        if f is None or f.source is not face:
+            # a CFF face's subset is converted to TrueType outlines here, when it is first embedded
+            f = self._fonts[id(face)] = _PdfFont(face.embedded)
+            f.source, f.gid_map = face, face.gid_map
         return f
 
     def render(self, page: Page, options: PdfOptions) -> bytes:
@@ -696,6 +701,9 @@ class _Painter:
         for runs in lines.values():
             for run in sorted(runs, key=lambda r: r.start):
                 font = self.r._font(run.face)
+                if font.gid_map is not None:      # shaped with the full face: the subset's glyph ids
+                    m = font.gid_map
+                    run = replace(run, glyphs=tuple((m.get(g, 0), x, y, t) for g, x, y, t in run.glyphs))
                 order.append((run, font, _reading_order(run, font)))
         # the glyph that carries the replacement text: one that draws (PDFium skips a text object that
         # covers no area) and, for right-to-left text, a right-to-left letter, which PDFium takes as

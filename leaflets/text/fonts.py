@@ -82,6 +82,13 @@ class FontFace:
             self._data = self._data()
         return self._data
 
+    @property
+    def embedded(self) -> "FontFace":
+        """The face as a PDF embeds it (glyph ids as its shaping gives them: ``gid_map`` is None)."""
+        return self
+
+    gid_map: "dict[int, int] | None" = None
+
     def covers(self, ch: str) -> bool:
         return ord(ch) in self.unicodes
 
@@ -93,6 +100,62 @@ class FontFace:
 
     def __repr__(self) -> str:
         return f"<FontFace {self.name}>"
+
+
+class SubsetFace(FontFace):
+    """A CFF face's subset for the characters of one document's text.
+
+    It shapes with the CFF face itself: the subset keeps every layout feature,
+    so shaping gives the same glyphs, advances and positions, only numbered as
+    in the full font.  Only a renderer that embeds the face converts it
+    (:attr:`embedded`: the subset with TrueType outlines, from the cache when it
+    is there) and numbers the glyphs it paints through :attr:`gid_map`; layout
+    never waits for fontTools.
+    """
+
+    def __init__(self, base: FontFace, chars: frozenset[int], cache_dir: Path | None,
+                 coverages: "dict[frozenset[int], frozenset[int]] | None" = None):
+        entry = base.entry
+        self.entry = entry
+        self.family = entry.family
+        self.weight = entry.weight
+        self.base = base
+        self.chars = chars
+        self.index = 0
+        self.name = cff.subset_name(entry.sha256, base.index, chars, entry.postscript_name)
+        self.derived = True
+        self.hb_face = base.hb_face
+        self.hb_font = base.hb_font
+        self.upem = base.upem
+        if coverages is not None:
+            chars = coverages.setdefault(chars, chars)
+        self.unicodes = chars
+        self.ascender = base.ascender
+        self.descender = base.descender
+        self._advances = base._advances          # the same glyph ids as the full face
+        self._cache_dir = cache_dir
+        self._embedded: FontFace | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedded(self) -> FontFace:
+        if self._embedded is None:
+            with self._lock:
+                if self._embedded is None:
+                    base = self.base
+                    data, name, gids = cff.cached_subset(self._cache_dir, lambda: base.data, self.entry.sha256,
+                                                         base.index, self.chars, self.entry.postscript_name)
+                    face = FontFace(self.entry, data, name, 0, derived=True)
+                    self.gid_map = {gid: new for new, gid in enumerate(gids)}
+                    self._embedded = face
+        return self._embedded
+
+    @property
+    def data(self) -> bytes:
+        return self.embedded.data
+
+    def __repr__(self) -> str:
+        return f"<SubsetFace {self.name}>"
 
 
 # Characters that belong to whatever run surrounds them rather than starting a
@@ -292,7 +355,9 @@ class FontLibrary:
         """A face that can be embedded for text using ``chars``.
 
         TrueType faces are returned as they are; a CFF face is replaced by its
-        converted subset for exactly those characters (cached on disk).
+        subset for exactly those characters (:class:`SubsetFace`), which shapes
+        with the CFF face itself and is converted to TrueType outlines (cached
+        on disk) only when it is embedded.
         """
         if face.entry.outlines != "cff" or face.derived:
             return face
@@ -300,10 +365,10 @@ class FontLibrary:
         key = (face.family, face.weight, chars)
         derived = self._derived.get(key)
         if derived is None:
-            data, name = cff.cached_subset(self.cache_dir, lambda: face.data, face.entry.sha256, face.index,
-                                           chars, face.entry.postscript_name)
-            derived = FontFace(face.entry, data, name, 0, derived=True, coverages=self._coverages)
-            self._derived[key] = derived
+            with self._lock:
+                derived = self._derived.get(key)
+                if derived is None:
+                    derived = self._derived[key] = SubsetFace(face, chars, self.cache_dir, self._coverages)
         return derived
 
     # ------------------------------------------------------------- coverage
