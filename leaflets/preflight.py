@@ -37,6 +37,7 @@ is damaged or is encrypted is a finding too, never an exception.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -546,10 +547,28 @@ class _Budget(Exception):
     pass
 
 
+def _content_bytes(stream) -> int:
+    """The decoded size of a page's content streams or of a form's (0 if they cannot be decoded: the parser says
+    why)."""
+    import pikepdf
+    obj = stream.obj if isinstance(stream, pikepdf.Page) else stream
+    parts = obj.get("/Contents") if isinstance(stream, pikepdf.Page) else obj
+    parts = list(parts) if isinstance(parts, pikepdf.Array) else [parts]
+    total = 0
+    for part in parts:
+        if isinstance(part, pikepdf.Stream):
+            try:
+                total += len(part.read_bytes())
+            except pikepdf.PdfError:
+                pass
+    return total
+
+
 _INHERIT = object()      # form(): the clip region of the graphics state it is drawn in
 
 
 MAX_OPS = 2_000_000      # operators interpreted per page, forms and patterns included
+MAX_CONTENT = 16 << 20   # decoded bytes of one content stream parsed (parsing holds every operator in memory)
 MAX_DEPTH = 16           # forms inside forms
 TOLERANCE = 0.005        # sizes within 0.5 % of a minimum pass (TeX's 6 pt is 5.98 PostScript points)
 INSIDE_PT = 0.3          # how far an object must reach into the BleedBox to be judged
@@ -1096,6 +1115,8 @@ class _Walker:
     # ------------------------------------------------------------ the interpreter
     def run(self, stream, resources, g: _GState, what: str = "page") -> None:
         import pikepdf
+        if _content_bytes(stream) > MAX_CONTENT:
+            raise _Budget()
         try:
             instructions = pikepdf.parse_content_stream(stream)
         except (pikepdf.PdfError, TypeError, ValueError) as exc:
@@ -2027,14 +2048,18 @@ def _check_qr_targets(k: _Check, facts) -> None:
 
 def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, qr: str = "full",
               expect_qr: list[str] | None = None, separations: bool = False, name: str | None = None,
-              gs: str | None = None) -> Report:
+              gs: str | None = None, known_streams: tuple[bytes, ...] = ()) -> Report:
     """Check ``source`` (a path or the bytes of a PDF) against ``profile`` (shop | office).
 
     ``facts``: the project's campaign facts, to compare with the fingerprint the
     file records and the QR codes' targets.  ``qr``: full (look for codes at 100
     and 300 dpi), fast (100 dpi only) or off.  ``expect_qr``: URLs that must be
     found as QR codes.  ``separations``: also render the separations with
-    Ghostscript (``gs``, found on PATH when not given) and measure their ink."""
+    Ghostscript (``gs``, found on PATH when not given) and measure their ink.
+    ``known_streams``: Flate-compressed stream contents known to decode soundly
+    (the build's ICC profiles, see :meth:`OutputConditions.checked_streams`): an
+    OutputIntent profile stored as exactly one of them, Flate with no parameters,
+    is not decoded again by the syntax check; any other byte is."""
     import pikepdf
 
     prof = PROFILES.get(profile)
@@ -2068,7 +2093,7 @@ def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, 
         return _finish(k, data_ok=False)
     with pdf:
         try:
-            _analyse(k, pdf, data, facts)
+            _analyse(k, pdf, data, facts, known_streams)
         except pikepdf.PdfError as exc:
             k.add("structure", None, ("damaged",), f"the file is damaged: {_short(exc)}")
         k.report.seconds["analytic"] = time.perf_counter() - t0
@@ -2103,7 +2128,59 @@ def _short(exc: Exception) -> str:
     return text[0][:300] if text else exc.__class__.__name__
 
 
-def _analyse(k: _Check, pdf, data: bytes, facts) -> None:
+def _profile_problem(raw: bytes) -> str | None:
+    """What is wrong with a Flate-compressed ICC profile stream's data, or None: it must inflate whole with
+    its checksum right (qpdf does not check zlib's Adler-32), to as many bytes as the profile's header
+    says, and match its profile ID (the MD5 of ICC.1 7.2.18) when it has one."""
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(raw) + inflater.flush()
+    except zlib.error as exc:
+        return f"its compressed data is damaged ({exc})"
+    if not inflater.eof:
+        return "its compressed data ends early"
+    if len(data) < 128 or int.from_bytes(data[:4], "big") != len(data):
+        return (f"it holds {len(data)} bytes, but the profile's header says "
+                f"{int.from_bytes(data[:4], 'big') if len(data) >= 4 else '?'}")
+    pid = data[84:100]
+    if any(pid) and hashlib.md5(data[:44] + bytes(4) + data[48:64] + bytes(4) + data[68:84] + bytes(16)
+                                + data[100:]).digest() != pid:
+        return "its content does not match its profile ID (MD5)"
+    return None
+
+
+def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = ()) -> list[str]:
+    """qpdf's syntax check (``qpdf --check``: every stream decoded), with each OutputIntent's ICC profile
+    stored Flate-compressed (no parameters) checked here instead: one stored as exactly one of
+    ``known_streams`` decodes as it did when it was checked, any other is inflated and checked whole
+    (:func:`_profile_problem`).  Their data is set aside while qpdf's check runs and put back after it."""
+    import pikepdf
+    check = pdf.check_pdf_syntax if hasattr(pdf, "check_pdf_syntax") else pdf.check
+    aside: list[tuple] = []
+    problems: list[str] = []
+    for oi in pdf.Root.get("/OutputIntents") or []:
+        stream = oi.get("/DestOutputProfile") if isinstance(oi, pikepdf.Dictionary) else None
+        if not isinstance(stream, pikepdf.Stream) or any(s.objgen == stream.objgen for s, _raw in aside):
+            continue
+        if stream.get("/Filter") != pikepdf.Name.FlateDecode or "/DecodeParms" in stream:
+            continue
+        raw = bytes(stream.read_raw_bytes())
+        if raw not in known_streams:
+            problem = _profile_problem(raw)
+            if problem:
+                n, g = stream.objgen
+                problems.append(f"ERROR: the OutputIntent's ICC profile (object {n} {g}): {problem}")
+        aside.append((stream, raw))
+    try:
+        for stream, _raw in aside:
+            stream.write(b"")
+        return check() + problems
+    finally:
+        for stream, raw in aside:
+            stream.write(raw, filter=pikepdf.Name.FlateDecode)
+
+
+def _analyse(k: _Check, pdf, data: bytes, facts, known_streams: tuple[bytes, ...] = ()) -> None:
     import pikepdf
     r = k.report
     r.pdf_version = str(pdf.pdf_version)
@@ -2115,7 +2192,7 @@ def _analyse(k: _Check, pdf, data: bytes, facts) -> None:
                                                 f"{_short(Exception(warnings[0]))}"
                                                 + (f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""))
     try:
-        problems = pdf.check_pdf_syntax() if hasattr(pdf, "check_pdf_syntax") else pdf.check()
+        problems = _syntax_problems(pdf, known_streams)
     except pikepdf.PdfError as exc:
         problems = [str(exc)]
     for p in problems[:5]:
@@ -2196,7 +2273,8 @@ def _analyse_page(k: _Check, pdf, pageno: int, page) -> None:
             _annotation(w, annot, g)
     except _Budget:
         k.add("structure", pageno, ("budget",), f"the page's content is too complex to analyse (more than "
-                                                f"{MAX_OPS:,} operators): the checks stopped part way",
+                                                f"{MAX_OPS:,} operators, or a content stream of more than "
+                                                f"{MAX_CONTENT >> 20} MB): the checks stopped part way",
               severity=WARNING)
     if w.slug_objects:
         k.notes.add("objects wholly outside the BleedBox (printer's marks, the slug) are not judged for ink, size "
@@ -2319,7 +2397,8 @@ def print_file(data: bytes, project, design: str, lang: str, settings, condition
                      fingerprint=pdfx.facts_fingerprint(facts),
                      document_key=f"{facts.campaign_id}/{facts.edition}/{design}/{lang}")
     expect = [facts.links[r.qr].url for r in spec.regions if getattr(r, "qr", None) and r.qr in facts.links]
-    report = preflight(out, BUILD_PROFILE, facts=facts, qr=BUILD_QR, expect_qr=expect, name=name)
+    report = preflight(out, BUILD_PROFILE, facts=facts, qr=BUILD_QR, expect_qr=expect, name=name,
+                       known_streams=conditions.checked_streams())
     errors, warnings = build_diagnostics(report)
     if errors:
         raise ContentError(errors)

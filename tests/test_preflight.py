@@ -434,6 +434,56 @@ def test_our_print_files_pass_every_rule_build_enforces(built):
         assert not report.warnings, report.format()
 
 
+def test_the_build_s_icc_profile_is_not_decoded_again_but_a_damaged_one_is_caught(workspace, built):
+    """The build tells the preflight which compressed profile it embedded (inflated once and checked against
+    the committed profile's sha256): that stream is left out of the syntax check's decoding, and the report
+    is the same; a profile stream with any of its bytes changed is decoded and found damaged."""
+    data = built[("en", "print")]
+    known = workspace._conditions.checked_streams()
+    assert known and all(isinstance(k, bytes) and len(k) > 100_000 for k in known)
+    plain, quick = check(data, known_streams=known).to_json(), check(data).to_json()
+    for r in (plain, quick):
+        r.pop("seconds", None)
+    assert plain == quick and not plain["findings"]
+    profile = next(k for k in known if data.find(k) > 0)
+    at = data.find(profile)
+    with pikepdf.open(io.BytesIO(data)) as pdf:         # the stream's data is put back after the check
+        from leaflets.preflight import _syntax_problems
+        stream = pdf.Root.OutputIntents[0].DestOutputProfile
+        assert _syntax_problems(pdf, known) == []
+        assert bytes(stream.read_raw_bytes()) == profile and stream.Filter == Name.FlateDecode
+    for where in (len(profile) // 2, len(profile) - 3, 40):
+        damaged = bytearray(data)
+        damaged[at + where:at + where + 2] = bytes(b ^ 0x5A for b in damaged[at + where:at + where + 2])
+        report = check(bytes(damaged), known_streams=known)
+        assert "structure" in failed(report), (where, report.format())
+        assert "ICC profile" in report.format() or "error decoding stream" in report.format()
+        # without the build's word for it, the same
+        assert failed(check(bytes(damaged))) == failed(report)
+
+
+@pytest.mark.parametrize("change, ok", [
+    (lambda icc: icc, True),
+    (lambda icc: icc[:5000] + bytes([icc[5000] ^ 1]) + icc[5001:], False),        # against its profile ID
+    (lambda icc: icc[:-16], False),                                                # shorter than its header says
+])
+def test_an_output_intent_profile_is_checked_whole(root, built, change, ok):
+    """A profile stream that inflates soundly (its checksum right) must still be the profile its header
+    and profile ID describe."""
+    import zlib
+    icc = (root / "icc" / "ISOcoated_v2_eci.icc").read_bytes()
+    assert any(icc[84:100])                     # this profile carries its MD5 profile ID
+    with pikepdf.open(io.BytesIO(built[("en", "print")])) as pdf:
+        stream = pdf.Root.OutputIntents[0].DestOutputProfile
+        stream.write(zlib.compress(change(icc)), filter=Name.FlateDecode)
+        out = io.BytesIO()
+        pdf.save(out)
+    report = check(out.getvalue())
+    assert ("structure" not in failed(report)) == ok, report.format()
+    if not ok:
+        assert "ICC profile" in report.format()
+
+
 def test_the_online_edition_is_not_a_print_file(built):
     report = preflight(built[("en", "online")], "shop", qr="off")
     assert {"colour", "page-boxes", "pdfx"} <= failed(report)

@@ -175,6 +175,7 @@ class OutputConditions:
         self.conditions: dict[str, OutputCondition] = {}
         self._profiles: dict[str, bytes] = {}
         self._compressed: dict[str, bytes] = {}
+        self._inflated: dict[str, bool] = {}     # condition -> its compressed profile inflates to the committed one
         self._load()
 
     def _load(self) -> None:
@@ -289,6 +290,26 @@ class OutputConditions:
                     _keep(path, hashlib.sha256(data).digest() + data)
             self._compressed[cond.key] = data
         return data
+
+    def checked_streams(self) -> tuple[bytes, ...]:
+        """The compressed profiles of :meth:`compressed` so far, each inflated once in this process and found
+        to be the committed profile (its sha256 as in icc/manifest.yaml): a stream with exactly these bytes
+        (Flate, no parameters) decodes soundly, and a preflight need not decode it again."""
+        out = []
+        for cond in self.conditions.values():
+            data = self._compressed.get(cond.key)
+            if data is None:
+                continue
+            ok = self._inflated.get(cond.key)
+            if ok is None:
+                try:
+                    ok = hashlib.sha256(zlib.decompress(data)).hexdigest() == cond.sha256
+                except zlib.error:
+                    ok = False
+                self._inflated[cond.key] = ok
+            if ok:
+                out.append(data)
+        return tuple(out)
 
     def verify(self) -> Diagnostics:
         """Every profile present, matching its sha256, with its licence file."""
