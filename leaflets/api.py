@@ -85,7 +85,8 @@ class Built:
 
 
 def open_project(path: PathLike = ".", cache_dir: PathLike | None = None, *,
-                 pdfx: PdfxSettings | None = None, languages: Sequence[str] | None = None) -> "ProjectHandle":
+                 pdfx: PdfxSettings | None = None, languages: Sequence[str] | None = None,
+                 designs: Sequence[str] | None = None) -> "ProjectHandle":
     """Load the project in ``path`` (a folder with content/, fonts/ and icc/).
 
     ``cache_dir`` is where converted font subsets are kept (default:
@@ -93,11 +94,14 @@ def open_project(path: PathLike = ".", cache_dir: PathLike | None = None, *,
     print edition is made (default: PDF/X-4 for the design's output condition).
     ``languages``: read and check only these language files (with the source
     language and any a design takes text from) — quicker when only they are
-    built; the handle then knows no other language.  Raises
-    :class:`ContentError` with every error when the content cannot be
-    loaded."""
+    built; the handle then knows no other language.  ``designs``: likewise,
+    read and check only these design files (over content/designs/shared/):
+    a design file that does not load then stops only a build that asks for
+    it (:func:`check` still reports it).  Raises :class:`ContentError` with
+    every error when the content cannot be loaded."""
     return ProjectHandle(Workspace(Path(path), Path(cache_dir) if cache_dir is not None else None, pdfx=pdfx,
-                                   languages=list(languages) if languages else None))
+                                   languages=list(languages) if languages else None,
+                                   designs=list(designs) if designs else None))
 
 
 def check(path: PathLike = ".", cache_dir: PathLike | None = None, *, strict: bool = False) -> list[Diagnostic]:

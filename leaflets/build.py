@@ -193,11 +193,13 @@ class Workspace:
 
     def __init__(self, root: Path | str = ".", cache_dir: Path | None = None, fonts: FontLibrary | None = None,
                  renderer: PdfRenderer | None = None, pdfx: PdfxSettings | None = None,
-                 languages: list[str] | None = None):
+                 languages: list[str] | None = None, designs: list[str] | None = None):
         self.root = Path(root)
         # ``languages``: only these are loaded (with the source and those designs take text from)
         self.only_languages = list(languages) if languages else None
-        project, diags = load_project(self.root, self.only_languages)
+        # ``designs``: only these design files are loaded (over designs/shared/)
+        self.only_designs = list(designs) if designs else None
+        project, diags = load_project(self.root, self.only_languages, self.only_designs)
         self.diagnostics = diags
         if project is None or diags.errors:
             raise ContentError(diags.errors or [Diagnostic(ERROR, "the project could not be loaded")])
@@ -211,7 +213,8 @@ class Workspace:
 
     def reload(self) -> "Workspace":
         """The same project read again from disk, keeping the loaded fonts."""
-        return Workspace(self.root, self.fonts.cache_dir, self.fonts, self.renderer, self.pdfx, self.only_languages)
+        return Workspace(self.root, self.fonts.cache_dir, self.fonts, self.renderer, self.pdfx, self.only_languages,
+                         self.only_designs)
 
     # ------------------------------------------------------------ selection
     def jobs(self, designs: list[str] | None = None, langs: list[str] | None = None,
@@ -222,7 +225,13 @@ class Workspace:
         langs = list(dict.fromkeys(langs)) if langs else langs
         for d in designs or []:
             if d not in _designs(project):
-                diags.error(f"unknown design '{d}'", hint=f"designs: {', '.join(_designs(project))}")
+                files = self._design_files()
+                if self.only_designs is not None and d in files:
+                    diags.error(f"the design '{d}' is not loaded: the project was opened for "
+                                f"{', '.join(self.only_designs)} only", hint="open it with that design too")
+                else:
+                    diags.error(f"unknown design '{d}'",
+                                hint=f"designs: {', '.join(sorted(set(_designs(project)) | set(files)))}")
         for lang in langs or []:
             if lang not in project.languages:
                 diags.error(f"unknown language '{lang}'",
@@ -234,7 +243,7 @@ class Workspace:
         if diags.errors:
             raise UsageError("; ".join(f"{d.message} ({d.hint})" for d in diags.errors))
         eds = tuple(e for e in EDITIONS if not editions or e in editions)
-        chosen = designs or _designs(project)
+        chosen = designs or [d for d in _designs(project) if self.only_designs is None or d in self.only_designs]
         if designs and editions:
             # a design named with editions it is never built in (a social image's print edition)
             for d in designs:
@@ -245,6 +254,11 @@ class Workspace:
         pairs = [(d, tuple(e for e in eds if e in design_editions(project, d))) for d in chosen]
         return [Job(d, lang, e, draft_mark) for d, e in pairs if e
                 for lang in (langs or sorted(project.languages))]
+
+    def _design_files(self) -> list[str]:
+        """The designs the project has a file for (loaded or not)."""
+        folder = self.root / "content" / "designs"
+        return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
     # ------------------------------------------------------------- layout
     def layout(self, job: Job):

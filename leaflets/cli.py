@@ -506,7 +506,8 @@ def cmd_build(args, out, err) -> int:
     settings = PdfxSettings(args.pdfx or "x4", args.output_condition, os.environ.get("SOURCE_DATE_EPOCH"),
                             args.marks, args.sheets)
     document_date("", settings.source_date_epoch)     # a malformed SOURCE_DATE_EPOCH is a usage error, up front
-    chosen = open_project(args.project, args.cache, pdfx=settings, languages=args.lang).select(
+    chosen = open_project(args.project, args.cache, pdfx=settings, languages=args.lang,
+                          designs=_split(args.design)).select(
         _split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
     jobs = chosen.jobs()
     _check_pixels(chosen.project, jobs, args.dpi)
@@ -608,7 +609,7 @@ def cmd_preview(args, out, err) -> int:
     import time
     from .build import Workspace
 
-    ws = Workspace(args.project, args.cache, languages=[args.lang])
+    ws = Workspace(args.project, args.cache, languages=[args.lang], designs=_split(args.design))
     code = _preview_once(ws, args, out, err)
     if not args.watch:
         return code

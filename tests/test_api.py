@@ -121,6 +121,35 @@ def test_opening_some_languages_reads_only_those_and_renders_the_same(project_co
         open_project(project_copy, font_cache, languages=["th"])
     assert narrow.render(DESIGN, "vi", "print").data == handle.render(DESIGN, "vi", "print").data
 
+
+def test_opening_some_designs_reads_only_those_and_renders_the_same(project_copy, font_cache, handle, capsys):
+    """A design file that does not load stops only what asks for it: a build (or preview) of another
+    design goes ahead, and check still reports it."""
+    broken = project_copy / "content" / "designs" / "a5-flyer.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("regions:", "regions: [\n", 1), encoding="utf-8")
+    with pytest.raises(ContentError):
+        open_project(project_copy, font_cache)
+    narrow = open_project(project_copy, font_cache, languages=["th"], designs=[DESIGN])
+    assert narrow.designs == [DESIGN]
+    assert narrow.render(DESIGN, "th", "print").data == handle.render(DESIGN, "th", "print").data
+    with pytest.raises(UsageError, match="'hotline-card' is not loaded"):
+        narrow.render("hotline-card", "th", "print")
+    with pytest.raises(ContentError):
+        open_project(project_copy, font_cache, designs=["a5-flyer"])
+    assert any(d.file == broken and d.severity == "error" for d in check(project_copy, font_cache))
+    out = project_copy / "out"
+    code = main(["build", "--project", str(project_copy), "--cache", str(font_cache), "--out", str(out),
+                 "--design", DESIGN, "--lang", "th", "--edition", "online", "-q"], io.StringIO(), io.StringIO())
+    assert code == 0 and sorted(p.name for p in (out / DESIGN).iterdir()) == [f"{DESIGN}.th.online.pdf"]
+    err = io.StringIO()
+    code = main(["build", "--project", str(project_copy), "--cache", str(font_cache), "--out", str(out),
+                 "--design", "a5-flyer", "--lang", "th", "--edition", "online", "-q"], io.StringIO(), err)
+    assert code == 1 and "a5-flyer.yaml" in err.getvalue()
+    err = io.StringIO()
+    code = main(["build", "--project", str(project_copy), "--cache", str(font_cache), "--out", str(out),
+                 "--design", "a4-leaflt", "--lang", "th", "-q"], io.StringIO(), err)
+    assert code == 2 and "unknown design 'a4-leaflt'" in err.getvalue() and "hotline-card" in err.getvalue()
+
 # ------------------------------------------------------------------ rendering with strings set in memory
 
 def test_render_every_edition_with_a_string_set_in_memory(handle):

@@ -1882,7 +1882,8 @@ def load_pictograms(path: Path, diags: Diagnostics) -> dict[str, Pictogram]:
 
 # -------------------------------------------------------------------------- project
 
-def load_project(root: Path | str, only_languages: list[str] | None = None) -> tuple[Project | None, Diagnostics]:
+def load_project(root: Path | str, only_languages: list[str] | None = None,
+                 only_designs: list[str] | None = None) -> tuple[Project | None, Diagnostics]:
     """Load and check everything under ``root/content``.
 
     Returns the project (None when it cannot be built at all) and every
@@ -1893,6 +1894,12 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
     source language and any language a design takes text from; the others are
     not read at all (a build of one language needs no other).  None: every
     language.
+
+    ``only_designs``: load (and check) only these design files (with the
+    shared parts in designs/shared/, which every design is made from); the
+    others are not read, so a broken one does not stop the build of another
+    (``leaflets check`` loads them all).  A name with no design file is left
+    to the caller to report.  None: every design.
     """
     root = Path(root)
     content = root / "content"
@@ -1933,6 +1940,8 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
     designs: dict[str, Design] = {}
     shared = load_shared(content / "designs" / "shared", diags, root / "fonts" / "manifest.yaml")
     for path in sorted((content / "designs").glob("*.yaml")) if (content / "designs").is_dir() else []:
+        if only_designs is not None and path.stem not in only_designs:
+            continue
         design = load_design(path, diags, facts, shared)
         if design is None:
             continue
@@ -1961,7 +1970,7 @@ def load_project(root: Path | str, only_languages: list[str] | None = None) -> t
                 if item.lang and item.lang not in languages and item.lang not in unread:
                     diags.error(f"region '{region.id}' takes text from the language '{item.lang}', which has no "
                                 f"file in content/languages/{part}", path, item.line)
-    if not designs and not any(d.file and "designs" in d.file.parts for d in diags.errors):
+    if not designs and only_designs is None and not any(d.file and "designs" in d.file.parts for d in diags.errors):
         diags.error("no design in content/designs/", content / "designs")
     needed = sorted({item.lang for design in designs.values() for region in design.regions
                      for item in region.text if item.lang in unread})
