@@ -437,3 +437,17 @@ def test_the_compressed_profile_is_kept_in_the_cache_and_checked_when_read(tmp_p
     blocked = tmp_path / "file"
     blocked.write_bytes(b"")
     assert pdfx.OutputConditions(root / "icc", blocked).compressed(cond) == data
+
+
+def test_tool_versions_are_read_as_importlib_metadata_reads_them():
+    """The distributions' versions a print file records, read from their dist-info folders, are those
+    importlib.metadata gives (and "unknown" for one that is not installed)."""
+    from importlib import metadata
+    for name in ("icu4py", "fonttools", "fontTools", "pyphen", "budoux", "pikepdf", "PyYAML", "ruamel.yaml",
+                 "ruamel_yaml", "confusable-homoglyphs", "leaflets", "pip"):
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = "unknown"
+        assert pdfx.dist_version(name) == expected, name
+    assert pdfx.dist_version("no-such-distribution-here") == "unknown"

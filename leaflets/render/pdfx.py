@@ -80,22 +80,51 @@ def facts_fingerprint(facts) -> str:
 
 # ------------------------------------------------------------------ tools
 
+def dist_version(name: str) -> str:
+    """The installed version of the distribution ``name``, as ``importlib.metadata.version`` gives it
+    ("unknown" when it is not installed).  The usual case, a ``<name>-<version>.dist-info`` folder in a
+    folder of ``sys.path``, is read directly: importing importlib.metadata (and the e-mail parser it
+    reads METADATA with) takes longer than a cold build's whole look-up; anything else is left to it."""
+    import os
+    import sys
+    key = re.sub(r"[-_.]+", "_", name).lower()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found = [n for n in names if n.lower().endswith((".dist-info", ".egg-info", ".egg"))
+                 and re.sub(r"[-_.]+", "_", n.partition("-")[0]).lower() == key]
+        if not found:
+            continue
+        if len(found) == 1 and found[0].lower().endswith(".dist-info"):
+            try:
+                with open(os.path.join(entry or ".", found[0], "METADATA"), encoding="utf-8") as f:
+                    for line in f:
+                        if not line.strip():
+                            break                   # the end of the headers
+                        if line.startswith("Version:"):
+                            return line[len("Version:"):].strip()
+            except OSError:
+                pass
+        break                                       # leave what is not plain to importlib.metadata
+    from importlib import metadata
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 @lru_cache(maxsize=1)
 def tool_versions() -> tuple[tuple[str, str], ...]:
     """The versions that determine the bytes of a print file, in a fixed order."""
-    from importlib import metadata
-
     import pikepdf
     import reportlab
     import uharfbuzz
 
     from .. import __version__
 
-    def dist(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "unknown"
+    dist = dist_version
 
     try:
         from icu4py._version import icu_version
