@@ -16,6 +16,9 @@
    memory (maximum resident set) of that process itself, read with
    ``os.wait4`` for each run.  The warm figures give CPU time too: on a
    shared machine wall time also counts the time other programs had the CPU.
+   For ja also the layout with its checks when every string gains a
+   character not seen before each iteration (a translator's new kanji: the
+   CJK face's subset is new every time).
 3. The translator preview, warm and cold.
 4. The print family's targets (``--family`` runs only these): a cold
    ``leaflets build --edition print,online`` of every print format (the
@@ -121,6 +124,32 @@ def warm(langs: list[str], iterations: int, cache: Path) -> dict:
         results[lang]["cpu"] = {k: _median_ms(v) for k, v in cpu.items()}
         results[lang]["strings"] = len(texts)
     return results
+
+
+def warm_new_characters(lang: str, iterations: int, cache: Path) -> dict:
+    """Median ms (wall, and CPU) of the layout and its checks when each iteration appends to every string
+    of ``lang`` a character of its script's first face that the language's text does not have yet."""
+    import leaflets
+    from leaflets.build import Job
+
+    base = leaflets.open_project(ROOT, cache, languages=[lang])
+    texts = {k: v for k, v in base.strings(lang).items() if v}
+    ws = base.workspace
+    face = ws.fonts.faces(ws.project.languages[lang].script, "regular")[0]
+    seen = set("".join(texts.values()))
+    fresh = (chr(c) for c in range(0x4E00, 0xA000, 7) if c in face.unicodes and chr(c) not in seen)
+    walls, cpus = [], []
+    for i in range(iterations + 2):
+        ch = next(fresh)
+        handle = base.with_strings({lang: {k: f"{v}{ch}" for k, v in texts.items()}})
+        c0, t0 = time.process_time(), time.perf_counter()
+        _page, _problems, diagnostics = handle.workspace.examine(Job(DESIGN, lang, ("print",)))
+        c1, t1 = time.process_time(), time.perf_counter()
+        assert not [d for d in diagnostics if d.severity == "error"], diagnostics
+        if i >= 2:
+            walls.append(t1 - t0)
+            cpus.append(c1 - c0)
+    return {"ms": _median_ms(walls), "cpu ms": _median_ms(cpus)}
 
 
 def preflight_ms(iterations: int, cache: Path, lang: str = "en") -> dict:
@@ -282,6 +311,8 @@ def main() -> None:
               f"{row[bare]:6.1f} ({c[bare]:5.1f})   online {row['online']:6.1f} ({c['online']:5.1f})   "
               f"layout+checks {row['layout and checks']:6.1f} ({c['layout and checks']:5.1f})   "
               f"with_strings ({row['strings']} strings) {row['with_strings']:5.1f} ({c['with_strings']:5.1f})")
+    figures["warm new characters"] = r = warm_new_characters("ja", iterations, cache)
+    print(f"  ja  layout+checks, every string with a character not seen before {r['ms']:6.1f} ({r['cpu ms']:5.1f})")
 
     print("\ncold process `leaflets build` (warm font cache): median wall s [min-max], CPU s, "
           "peak RSS of the process:")
