@@ -328,7 +328,13 @@ def _svg(path: Path, data: bytes) -> Logo:
                 raise _Problem("the SVG uses an entity reference", "write the text out in full")
             continue
         _check_safe(el)
-    return _Converter(path, root).run()
+    try:
+        return _Converter(path, root).run()
+    except (OverflowError, ZeroDivisionError):
+        # arithmetic on numbers near the ends of the float range (an arc of radius 1e308, a denormal scale)
+        raise _Problem("the SVG has numbers too large or too small to draw (its arithmetic overflows)",
+                       "save the logo again with ordinary coordinates, e.g. a viewBox of a few hundred units"
+                       ) from None
 
 
 def _check_safe(el) -> None:
@@ -445,6 +451,9 @@ def _arc_to_cubics(x1, y1, rx, ry, phi, large, sweep, x2, y2):
     cxp, cyp = coef * rx * y1p / ry, -coef * ry * x1p / rx
     cx = cphi * cxp - sphi * cyp + (x1 + x2) / 2
     cy = sphi * cxp + cphi * cyp + (y1 + y2) / 2
+
+    if not all(map(math.isfinite, (rx, ry, x1p, y1p, cxp, cyp, cx, cy))):
+        raise OverflowError("arc out of the float range")
 
     def angle(ux, uy, vx, vy):
         a = math.atan2(ux * vy - uy * vx, ux * vx + uy * vy)
@@ -903,6 +912,8 @@ class _Converter:
         m = _mul(self.unit, ctm)
         out = tuple(tuple(round(v, 6) if isinstance(v, float) else v for v in c)
                     for c in _transform_cmds(cmds, m))
+        if not all(math.isfinite(v) for c in out for v in c[1:]):
+            raise OverflowError("a coordinate out of the float range")
         # stroke width in the unit box's x (the logo's width): scale by the CTM's mean scale in user units
         scale = math.sqrt(abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]))
         width = round(sw * scale / self.box[2], 6) if stroke else 0.0

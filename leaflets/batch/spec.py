@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from ..errors import ContentError, Diagnostic, Diagnostics
 from ..model import guard as _guard
@@ -918,6 +918,38 @@ def host_imitates(guard: FactsGuard, host: str) -> str | None:
                 (core and len(core) >= 5 and any(core in label.split("-") or label.startswith(core)
                                                  or label.endswith(core) for label in labels)):
             return display
+        # a long name with hyphens added, or one letter changed, added, dropped or two swapped
+        if core and len(core) >= 5 and any(_one_edit(label.replace("-", ""), core) for label in labels):
+            return display
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` is ``b``, or ``b`` with one character changed, added or removed, or two neighbours swapped."""
+    if a == b or _transposed_or_one_off(a, b):
+        return True
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def names_campaign(guard: FactsGuard, facts, text: str) -> str | None:
+    """What of the campaign's facts ``text`` — a part of an address that is
+    printed but is no host name: a URL's path and query, an e-mail's user
+    name, a LINE ID — names or imitates ("the hotline number", "the address
+    www.tokumei24.jp"), or None.  Percent-escapes are read as what they stand
+    for; every run of digits is judged as a number, every word between
+    delimiters as a host name."""
+    text = unquote(text)
+    for start, end, _digits, _hidden in _guard._digit_runs(text):
+        official = official_like(facts, text[start:end])
+        if official is not None:
+            return f"{official} number"
+    for token in re.split(r"[^\w.\-]+", text):
+        similar = host_imitates(guard, token.strip(".")) if token.strip(".") else None
+        if similar:
+            return f"address {similar}"
     return None
 
 
@@ -956,6 +988,17 @@ def _website(r: _Reader, value: Any, p: tuple, guard: FactsGuard) -> tuple[str, 
         return None
     ahost, uhost = hosts
     path = parts.path or "/"
+    rest = unquote(path + ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else ""))
+    hidden = invisible_findings(rest, typed=True)
+    if hidden:
+        r.error(p, f"{what}: {hidden[0].message}", hidden[0].hint)
+        return None
+    named = names_campaign(guard, r.facts, rest)
+    if named:
+        r.error(p, f"{what} '{visible(text)}' names the campaign's {named} after its host",
+                "give the organisation's own page; the campaign's addresses and numbers are printed from "
+                "content/campaign.yaml")
+        return None
     url = urlunsplit(("https", ahost, quote(path, safe="/%:@!$&'()*+,;=-._~"),
                       quote(parts.query, safe="=&%:@!$'()*+,;/?-._~"), ""))
     shown_host = uhost if all(_label_scripts_ok(l) for l in uhost.split(".")) else ahost
@@ -983,6 +1026,12 @@ def _email(r: _Reader, value: Any, p: tuple, guard: FactsGuard) -> str | None:
     if not _LOCAL.fullmatch(local) or len(local) > 64:
         r.error(p, f"{what}: '{visible(local)}' is not a valid e-mail user name",
                 "use ASCII letters, digits and . _ - + (no dot at the start or end, none twice)")
+        return None
+    named = names_campaign(guard, r.facts, local)
+    if named:
+        r.error(p, f"{what}: the user name '{visible(local)}' names the campaign's {named}",
+                "give the organisation's own address; the campaign's addresses are printed from "
+                "content/campaign.yaml")
         return None
     hosts = _host(r, domain, p, what, guard)
     if hosts is None:
@@ -1013,6 +1062,10 @@ def _line_id(r: _Reader, value: Any, p: tuple, guard: FactsGuard) -> str | None:
     if official is not None and len(_phone_digits(text)[0]) >= 3:
         r.error(p, f"{what} '{visible(text)}' is the campaign's {official} number",
                 "give the organisation's own LINE ID")
+        return None
+    named = names_campaign(guard, r.facts, text.lstrip("@"))
+    if named:
+        r.error(p, f"{what} '{visible(text)}' names the campaign's {named}", "give the organisation's own LINE ID")
         return None
     return text.lower()
 
