@@ -23,6 +23,24 @@ from .errors import LeafletsError
 STAGING_PREFIX = ".leaflets-staging-"
 
 
+def read_regular_file(path: Path | str, limit: int = -1) -> bytes:
+    """The bytes of the regular file ``path`` (at most ``limit`` of them, if given); OSError for anything else.
+    Opened without blocking and judged by the open file itself, so a pipe, a device or a socket is refused
+    rather than read (or waited on) for ever."""
+    import stat
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a pipe, a device or a socket)", str(path))
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(limit)
+    finally:
+        os.close(fd)
+
+
 class OutputError(LeafletsError, OSError):
     """A file or folder could not be written (still an :class:`OSError`)."""
 
@@ -103,6 +121,19 @@ def _remove_empty(folders: list[Path]) -> None:
             break
 
 
+def _refuse_special(path: Path) -> None:
+    """Refuse to replace a device, a pipe or a socket with a file (the rename would succeed, as root even in /dev)."""
+    import stat
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+        raise OutputError(f"cannot write {path}: it is a device, a pipe or a socket, not a file",
+                          "name a regular file to write (a new one, or one that is a file already)",
+                          errno.EINVAL, str(path))
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)
@@ -112,6 +143,7 @@ def write_bytes(path: Path, data: bytes) -> None:
         created = _mkdirs(path.parent)
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        _refuse_special(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             _write_all(f, data)
@@ -137,6 +169,7 @@ def publish_bytes(path: Path, data: bytes, prefix: str) -> None:
     path = Path(path)
     tmp = None
     try:
+        _refuse_special(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             _write_all(f, data)

@@ -438,6 +438,11 @@ def _prepare(args, err) -> None:
         return
     if not available:
         return   # loading the project says what is wrong
+    if args.command in ("build", "preview", "proof") and getattr(args, "design", None) is not None \
+            and not _split(args.design):
+        # an empty --design names no design: it must not widen to every design
+        designs = sorted(p.stem for p in (args.project / "content" / "designs").glob("*.yaml"))
+        raise _usage("--design needs a design id", f"designs: {', '.join(designs)}")
     if args.command in ("build", "proof") and args.lang is not None:
         tags = _split(args.lang)
         if not tags:
@@ -825,7 +830,12 @@ def write_new(path: Path, data: bytes) -> None:
         raise LeafletsError(f"{path} already exists: it is left as it is\n"
                             "    hint: name a new file: leaflets batch init other.yaml") from None
     except OSError as exc:
-        raise output_error(exc, path) from None
+        # a LeafletsError, not an OutputError: no batch ran, so there is no manifest to speak of
+        import errno
+        if exc.errno == errno.ENOENT and not path.parent.is_dir():
+            raise LeafletsError(f"cannot write {path}: the folder {path.parent} does not exist\n"
+                                "    hint: create it first, or name a file in a folder that exists") from None
+        raise LeafletsError(str(output_error(OSError(exc.errno, exc.strerror, str(path)), path))) from None
     finally:
         if tmp is not None:
             try:

@@ -519,12 +519,19 @@ def _label(source, i: int) -> tuple[str, Path | None]:
     return str(source), Path(source)
 
 
+def _first_line(exc: Exception) -> str:
+    """The first line of a reader's error, without qpdf's name for the in-memory stream it read."""
+    text = re.sub(r"^\s*stream <[^>]*>:?\s*", "", str(exc)).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
 def _open(source, i: int, diags: list[Diagnostic]) -> _Source | None:
     import pikepdf
     label, path = _label(source, i)
     if path is not None:
+        from .atomic import read_regular_file
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
         except IsADirectoryError:
             diags.append(_error("it is a folder, not a PDF file", path, "name the PDF files to impose"))
             return None
@@ -549,7 +556,7 @@ def _open(source, i: int, diags: list[Diagnostic]) -> _Source | None:
         return None
     except (pikepdf.PdfError, ValueError, OSError, RuntimeError) as exc:
         diags.append(_error(f"{where}the file is damaged and cannot be read as a PDF: "
-                            f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}",
+                            f"{_first_line(exc)}",
                             path, "export the file again from the application that made it"))
         return None
     _read_pdfx(src)

@@ -1141,7 +1141,12 @@ class _Walker:
             if isinstance(ins, pikepdf.ContentStreamInlineImage):
                 self.image(g, ins.iimage.obj, resources, "")
                 continue
-            op = str(ins.operator)
+            try:
+                op = str(ins.operator)
+            except UnicodeDecodeError:    # not UTF-8, so no PDF operator: a damaged stream
+                self.k.add("structure", self.pageno, ("operator", what), f"the content of a {what} has bytes "
+                           "that are no PDF operator: it is damaged")
+                continue
             a = ins.operands
             try:
                 if op in ("m", "l"):
@@ -1715,6 +1720,11 @@ def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: l
     found_texts: list[str] = []
     try:
         for pageno, geo in enumerate(geometry, start=1):
+            if geo.get("unrendered"):
+                k.add("qr", pageno, ("unrendered",), f"the page was not rendered to look for QR codes: a content "
+                                                     f"stream of more than {MAX_CONTENT >> 20} MB",
+                      severity=WARNING)
+                continue
             page = doc[pageno - 1]
             try:
                 seen: list[tuple[str, tuple]] = []
@@ -2010,6 +2020,10 @@ def _check_text_facts(k: _Check, data: bytes, facts) -> None:
         return
     try:
         for pageno in range(1, len(doc) + 1):
+            if pageno <= len(k.geometry) and k.geometry[pageno - 1].get("unrendered"):
+                k.add("facts", pageno, ("unread",), f"the page's text was not read to compare its numbers: a content "
+                                                    f"stream of more than {MAX_CONTENT >> 20} MB", severity=WARNING)
+                continue
             page = doc[pageno - 1]
             try:
                 text = page.get_textpage().get_text_range()
@@ -2071,7 +2085,8 @@ def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, 
     else:
         label = name or str(source)
         try:
-            data = Path(source).read_bytes()
+            from .atomic import read_regular_file
+            data = read_regular_file(Path(source))
         except OSError as exc:
             k = _Check(prof, label)
             k.add("file", None, ("read",), f"the file cannot be read: {exc.strerror or exc}")
@@ -2171,13 +2186,26 @@ def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = ()) -> list[str]:
                 n, g = stream.objgen
                 problems.append(f"ERROR: the OutputIntent's ICC profile (object {n} {g}): {problem}")
         aside.append((stream, raw))
+    # qpdf's check parses every page's content through a call into Python for each object: a content stream
+    # beyond MAX_CONTENT (which the walker does not parse either, and reports) is set aside too
+    big: list[tuple] = []
+    for page in pdf.pages:
+        parts = page.obj.get("/Contents")
+        for part in (list(parts) if isinstance(parts, pikepdf.Array) else [parts]):
+            if isinstance(part, pikepdf.Stream) and not any(s.objgen == part.objgen for s, *_ in big) \
+                    and _content_bytes(part) > MAX_CONTENT:
+                big.append((part, bytes(part.read_raw_bytes()), part.get("/Filter"), part.get("/DecodeParms")))
     try:
         for stream, _raw in aside:
+            stream.write(b"")
+        for stream, *_ in big:
             stream.write(b"")
         return check() + problems
     finally:
         for stream, raw in aside:
             stream.write(raw, filter=pikepdf.Name.FlateDecode)
+        for stream, raw, filters, parms in big:
+            stream.write(raw, filter=filters, decode_parms=parms)
 
 
 def _analyse(k: _Check, pdf, data: bytes, facts, known_streams: tuple[bytes, ...] = ()) -> None:
@@ -2272,6 +2300,8 @@ def _analyse_page(k: _Check, pdf, pageno: int, page) -> None:
         for annot in obj.get("/Annots", []) or []:
             _annotation(w, annot, g)
     except _Budget:
+        # a content stream beyond MAX_CONTENT is not rendered for the QR check either (a renderer takes as long)
+        geo["unrendered"] = _content_bytes(page) > MAX_CONTENT
         k.add("structure", pageno, ("budget",), f"the page's content is too complex to analyse (more than "
                                                 f"{MAX_OPS:,} operators, or a content stream of more than "
                                                 f"{MAX_CONTENT >> 20} MB): the checks stopped part way",

@@ -885,9 +885,9 @@ def _same_note(a: str | None, b: str | None) -> bool:
 
 
 def read_translation_file(path: Path) -> Parsed:
+    from .atomic import read_regular_file
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
+        data = read_regular_file(path, MAX_BYTES + 1)
     except OSError as exc:
         raise _fail(path, f"cannot read the file: {exc.strerror}") from None
     if len(data) > MAX_BYTES:
