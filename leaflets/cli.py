@@ -329,7 +329,13 @@ def _main(argv, out, err) -> int:
     parser = _parser()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = parser.parse_args(argv)
+            args, extra = parser.parse_known_args(argv)
+            # argparse takes a command's positionals in one run: impose LAYOUT -o OUT.pdf FILE… leaves the
+            # files after the option over; they are impose's FILEs all the same
+            if extra and getattr(args, "command", None) == "impose" and not any(e.startswith("-") for e in extra):
+                args.files = list(args.files or []) + extra
+            elif extra:
+                parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if not args.command:

@@ -239,3 +239,15 @@ def test_batch_init_in_a_missing_folder_names_the_folder_and_no_manifest(tmp_pat
     assert code == 1
     assert f"the folder {target.parent} does not exist" in err
     assert "manifest" not in err and ".tmp" not in err
+
+
+def test_impose_takes_files_after_the_output_option(tmp_path):
+    card = _card_pdf(tmp_path / "card.pdf")
+    code, out, err = run("impose", "fill-a4", "-o", tmp_path / "sheets.pdf", card)
+    assert code == 0, err
+    import pikepdf
+    with pikepdf.open(tmp_path / "sheets.pdf") as sheets:
+        assert len(sheets.pages) == 1
+    code, out, err = run("impose", "fill-a4", "-o", tmp_path / "other.pdf", card, "--no-such-option")
+    assert code == 2 and "unrecognized arguments" in err
+    assert not (tmp_path / "other.pdf").exists()
