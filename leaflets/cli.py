@@ -433,6 +433,10 @@ def _prepare(args, err) -> None:
     """Find the project, and read the language tags given on the command line as the project's."""
     if args.command == "batch" and args.specs and str(args.specs[0]) == "init" and args.project is None:
         return          # a sample spec needs no project
+    cache = getattr(args, "cache", None)
+    if isinstance(cache, Path) and cache.exists() and not cache.is_dir():
+        raise LeafletsError(f"cannot use {cache} as the font cache: it is a file, not a folder\n"
+                            "    hint: name a folder for --cache (it is made if it does not exist)")
     if hasattr(args, "project"):
         args.project = _find_project(args.project)
     else:

@@ -251,3 +251,14 @@ def test_impose_takes_files_after_the_output_option(tmp_path):
     code, out, err = run("impose", "fill-a4", "-o", tmp_path / "other.pdf", card, "--no-such-option")
     assert code == 2 and "unrecognized arguments" in err
     assert not (tmp_path / "other.pdf").exists()
+
+
+@pytest.mark.parametrize("command", [["build"], ["preview", "en"], ["proof"], ["batch", "spec.yaml"]])
+def test_a_file_given_as_the_cache_folder_is_a_clear_error(command, tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_bytes(b"keep me")
+    code, out, err = run(*command, "--project", ROOT, "--cache", a_file, *(["--out", tmp_path / "out"]
+                                                                       if command[0] != "batch" else []))
+    assert code == 1 and f"cannot use {a_file} as the font cache: it is a file, not a folder" in err
+    assert "hint:" in err
+    assert a_file.read_bytes() == b"keep me"
