@@ -262,3 +262,14 @@ def test_a_file_given_as_the_cache_folder_is_a_clear_error(command, tmp_path):
     assert code == 1 and f"cannot use {a_file} as the font cache: it is a file, not a folder" in err
     assert "hint:" in err
     assert a_file.read_bytes() == b"keep me"
+
+
+def test_the_facts_guard_reads_a_long_string_without_spaces_in_one_pass(project):
+    """200,000 Thai letters (no spaces, so no word end for the address search): the search for a user name
+    before '@' is bounded, so this is one pass and not 200,000 of them; an address after it is still found."""
+    from leaflets.model.guard import FactsGuard
+    guard = FactsGuard.from_facts(project.facts)
+    long_text = "\u0e01" * 200_000
+    assert guard._addresses(long_text) == []
+    found = guard._addresses(long_text + "@tokumei24.jp.evil.example \u0e01")
+    assert found and "imitates" in found[0].message

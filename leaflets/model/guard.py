@@ -569,7 +569,9 @@ def parse_phone(text: str):
 # ------------------------------------------------------------------ addresses
 
 _SCHEME_RE = re.compile(r"(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}):(//)?(?=[^\s])")
-_HOST_RE = re.compile(r"(?:(?<=[^a-z0-9-])|^)(?:[a-z][a-z0-9+.-]{0,30}://)?(?:[^\s/@:]*@)?"
+# the user name before '@' is bounded (an e-mail's local part has at most 64 characters): unbounded, the search
+# for an '@' ran to the end of the text from every position, quadratic in a long string without spaces
+_HOST_RE = re.compile(r"(?:(?<=[^a-z0-9-])|^)(?:[a-z][a-z0-9+.-]{0,30}://)?(?:[^\s/@:]{0,64}@)?"
                       r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z0-9])"
                       r"(?::\d+)?(?:[/?#][^\s]*)?")
 
