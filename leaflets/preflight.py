@@ -270,7 +270,10 @@ class Report:
             out.append(f"  note: {n}")
         if self.seconds:
             out.append("  time: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.seconds.items()))
-        return "\n".join(out)
+        # the file's name and what is quoted from the file (font names, QR texts) are not the report's to
+        # control: a control character (a newline, a terminal escape) is shown as such, never sent to the terminal
+        from .model.guard import printable
+        return "\n".join(printable(line).replace("\n", "⏎") for line in out)
 
 
 # ---------------------------------------------------------------- geometry

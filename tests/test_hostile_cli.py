@@ -273,3 +273,20 @@ def test_the_facts_guard_reads_a_long_string_without_spaces_in_one_pass(project)
     assert guard._addresses(long_text) == []
     found = guard._addresses(long_text + "@tokumei24.jp.evil.example \u0e01")
     assert found and "imitates" in found[0].message
+
+
+def test_preflight_text_report_sends_no_control_character_from_the_file_to_the_terminal(tmp_path):
+    import pikepdf
+    pdf = pikepdf.Pdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name("/Evil\x1b[2JFont"))))
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 72 Td (hi) Tj ET")
+    name = tmp_path / "report\x1b[31m\nfake: PASSED.pdf"
+    pdf.save(name)
+    code, out, err = run("preflight", "--no-project", "--no-qr", name)
+    assert code == 1
+    assert "\x1b" not in out + err
+    assert "Evil" in out and "fake: PASSED.pdf: FAILED" in out
+    assert not any(line.startswith("fake: PASSED") for line in out.splitlines())
