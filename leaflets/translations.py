@@ -879,6 +879,32 @@ def _target_language(project: Project, path: Path, parsed: Parsed, lang: str | N
     return tag, notes
 
 
+# ISO 15924 codes that stand for several scripts written together
+_SCRIPT_PARTS = {"Jpan": {"Hani", "Hira", "Kana"}, "Kore": {"Hang", "Hani"}, "Hans": {"Hani"}, "Hant": {"Hani"},
+                 "Hrkt": {"Hira", "Kana"}}
+
+
+def _foreign_script(text: str, script: str) -> str | None:
+    """The script most of ``text``'s letters are written in when it is neither ``script`` (the language's)
+    nor Latin (names, HELP), e.g. Thai text in the Japanese file; None when the text is the language's."""
+    from fontTools import unicodedata as fu
+    own = _SCRIPT_PARTS.get(script, {script}) | {"Latn", "Zyyy", "Zinh", "Zzzz"}
+    counts: dict[str, int] = {}
+    letters = 0
+    for ch in text:
+        if ch.isalpha():
+            letters += 1
+            sc = fu.script(ch)
+            if sc not in own:
+                counts[sc] = counts.get(sc, 0) + 1
+    if not counts:
+        return None
+    sc, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    if 2 * sum(counts.values()) <= letters:
+        return None          # a word or a name of another script inside the language's own text
+    return fu.script_name(sc, default=sc)
+
+
 def _same_note(a: str | None, b: str | None) -> bool:
     norm = lambda s: "\n".join(line.strip() for line in (s or "").strip().splitlines())  # noqa: E731
     return norm(a) == norm(b)
@@ -961,6 +987,12 @@ def import_file(project: Project, path: Path, lang: str | None = None, dry_run: 
                                e.note if e.note is not None else (old.note if old else None),
                                inc.text_line or inc.line)
         imported[inc.key] = merged[inc.key]
+    for key, text in imported.items():
+        foreign = _foreign_script(text.text, language.script)
+        if foreign:
+            diags.error(f"the text of '{key}' is written in {foreign}, but {tag} is written in {language.script}",
+                        path, text.line, f"is this the translation of another language? Import it with --lang "
+                                         f"of that language, or correct the file's language ({parsed.tag_field})")
     if diags.errors:
         raise ContentError(diags.errors)
 

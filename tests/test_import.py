@@ -733,3 +733,21 @@ def test_the_writer_on_random_layouts(seed):
     assert all(any(line == r for r in result_lines) for line in keep), result
     if newline == "\r\n":
         assert "\n" not in result.replace("\r\n", "")
+
+
+@pytest.mark.parametrize("target, other", [("ja", "th"), ("th", "ja"), ("ar", "ko"), ("my", "ne"), ("ru", "zh-Hans")])
+def test_another_languages_export_relabelled_is_refused(project_copy, font_cache, target, other):
+    """A translator's file whose header was changed to another language: its text is in a script the
+    target language is not written in, so the import refuses it and that language's file stays as it was."""
+    if target not in {p.stem for p in (project_copy / "content" / "languages").glob("*.yaml")}:
+        pytest.skip(f"no {target} language file")
+    path = export(project_copy, other, "po", cache=font_cache)
+    text = path.read_text("utf-8")
+    relabelled = re.sub(r'"Language: [^"\\]*\\n"', f'"Language: {target}\\\\n"', text, count=1)
+    assert relabelled != text
+    path.write_text(relabelled, "utf-8")
+    before = {p.name: p.read_bytes() for p in (project_copy / "content" / "languages").iterdir()}
+    code, _out, err = import_(project_copy, path)
+    _assert_refused(project_copy, path, code, err, f"but {target} is written in")
+    assert re.search(rf"{re.escape(path.name)}:\d+: error: the text of 'headline' is written in ", err), err
+    assert before == {p.name: p.read_bytes() for p in (project_copy / "content" / "languages").iterdir()}
