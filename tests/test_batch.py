@@ -273,3 +273,16 @@ def test_the_summary_names_only_files_the_batch_made(batch, root, tmp_path, font
     summary = (out / "sample" / "summary.txt").read_text("utf-8")
     assert not _named_files(summary), summary
     assert summary.count("no sheets: this batch makes no print file") == 2, summary
+
+
+def test_another_spec_with_the_same_id_never_replaces_a_batch(batch, root, tmp_path, font_cache):
+    folder, _stdout, _cache = batch
+    out = tmp_path / "out"
+    shutil.copytree(folder, out / "sample")
+    before = tree(out / "sample")
+    other = _spec(tmp_path, root, "languages: [en, th]", "languages: [en]")     # id: sample, file bad.yaml
+    code, _o, err = run("batch", str(other), "--project", str(root), "--cache", str(font_cache), "--out", str(out))
+    assert code == 1, err
+    assert "holds the batch 'sample' of another spec (sample.yaml)" in err, err
+    assert re.search(r"bad\.yaml:\d+: error: ", err), err
+    assert tree(out / "sample") == before

@@ -616,6 +616,17 @@ def _sheet_plans(ws, spec) -> dict[tuple[str, str], SheetPlan]:
     return plans
 
 
+def _manifest_spec(folder: Path) -> str | None:
+    """The name of the spec file a batch's folder was built from (its manifest's ``spec``), None when
+    there is no readable manifest."""
+    try:
+        doc = json.loads((folder / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    spec = doc.get("spec") if isinstance(doc, dict) else None
+    return spec if isinstance(spec, str) else None
+
+
 def _read_manifest(folder: Path) -> dict[str, dict]:
     """The files a batch's manifest lists (path -> row); nothing when there is none or it cannot be read."""
     try:
@@ -914,6 +925,12 @@ def validate(ws, spec_paths: list[Path], out_root: Path | None = None, runner: R
             rows = {}
             if out_root is not None:
                 folder = Path(out_root) / spec.id
+                other = _manifest_spec(folder)
+                if other is not None and other != spec.source.name:
+                    diags.error(f"{folder} holds the batch '{spec.id}' of another spec ({other}): this spec would "
+                                "replace its files", spec.source, s.line("id"),
+                                "give this spec its own id, or write it elsewhere with --out")
+                    continue
                 s.hashes = _Hashes(_cache_of(ws, runner), folder)
                 rows, _bad = _verified(folder, _read_manifest(folder), s.hashes)
             stale = {(o.design, o.lang) for o in s.outputs if not _fresh(rows, o)}
