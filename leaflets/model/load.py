@@ -702,7 +702,6 @@ def _faces(c: _Checker, v: dict, p: tuple, what: str, weight: str,
 def _style(c: _Checker, name: str, value: Any, colors: dict, has_colors: bool,
            scale: _TypeScale | None = None, below: dict | None = None,
            fonts: "FontNames | None" = None) -> Style | None:
-
     """One style.  Its size is ``size`` (pt) or ``step`` (times the format's base size), its
     smallest size ``min_size`` (pt) or ``min`` (times the base); ``role`` says from how far it is
     read, and its smallest size is never below what reads from there (see formats.py)."""

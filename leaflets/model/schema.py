@@ -262,7 +262,6 @@ class Design:
     base: float = 10.0                 # pt: the type scale's base size for this format
     paper: str = ""                    # the named size it was given (A4, JIS-B3, card), or ""
     output_condition: str | None = None  # the print edition's condition (icc/manifest.yaml); None: the level's
-
     editions: tuple[str, ...] = PAPER_EDITIONS   # what a build makes of it (design.editions)
 
     @property
@@ -270,6 +269,7 @@ class Design:
         """A screen format's size in px (formats.SCREEN), None for paper."""
         from .formats import SCREEN
         return SCREEN.get(self.paper)
+
     def page_regions(self, page: int) -> tuple[Region, ...]:
         return tuple(r for r in self.regions if r.page == page)
 
