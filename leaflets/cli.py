@@ -525,6 +525,14 @@ def cmd_build(args, out, err) -> int:
                           designs=_split(args.design)).select(
         _split(args.design), _split(args.lang), _split(args.edition), draft_mark=not args.no_draft_mark)
     jobs = chosen.jobs()
+    if not any("print" in j.editions for j in jobs):
+        # options of the print edition on a build that makes none would change nothing
+        given = [o for o, on in (("--sheets", args.sheets), ("--pdfx", args.pdfx), ("--output-condition",
+                                 args.output_condition), ("--marks western", args.marks == "western")) if on]
+        if given:
+            raise _usage(f"{', '.join(given)} {'is an option' if len(given) == 1 else 'are options'} of the print "
+                         "edition, and this build makes no print file", "add --edition print, or leave "
+                         + ("it" if len(given) == 1 else "them") + " out")
     _check_pixels(chosen.project, jobs, args.dpi)
     out_dir = args.out if args.out is not None else args.project / "output"
     progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)

@@ -164,3 +164,18 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 def test_python_dash_m_works(root):
     r = subprocess.run([sys.executable, "-m", "leaflets", "--version"], capture_output=True, text=True, cwd=root)
     assert r.returncode == 0 and "leaflets" in r.stdout
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--sheets"], "--sheets is an option"),
+    (["--pdfx", "x1a"], "--pdfx is an option"),
+    (["--output-condition", "fogra39"], "--output-condition is an option"),
+    (["--marks", "western", "--pdfx", "x4"], "--pdfx, --marks western are options"),
+])
+def test_print_options_on_a_build_without_print_files_are_a_usage_error(root, tmp_path, options, named):
+    out = tmp_path / "out"
+    code, _out, err = run("build", "--project", str(root), "--edition", "online", "--design", "a4-leaflet",
+                          "--lang", "en", "--out", str(out), *options)
+    assert code == 2, err
+    assert named in err and "add --edition print" in err, err
+    assert not out.exists()
