@@ -358,8 +358,8 @@ def _main(argv, out, err) -> int:
         if command == "build":
             err.write("leaflets: nothing was written: the previous output is unchanged.\n")
         elif command == "batch":
-            err.write("leaflets: the files finished before it are in place and listed in manifest.json; "
-                      "run the batch again to complete it.\n")
+            err.write("leaflets: no file is half-written; any file finished before the error is in place and "
+                      "listed in its batch's manifest.json; run the batch again to complete it.\n")
         return 1
     except LeafletsError as exc:
         err.write(f"leaflets: error: {exc}\n")
