@@ -31,7 +31,6 @@ readable at 320 CSS px and at 200 % zoom.  Same input, same bytes.
 
 from __future__ import annotations
 
-import base64
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,8 +38,8 @@ from html import escape
 
 from ..layout.frame import Path, Rect, TextBlock
 from ..model.report import CHANGE_FIGURES
-from .html import (INK, PAPER, WebFonts, _attrs, _background, _quantise, _with_decompositions, contrast, document,
-                   hex_rgb, is_large, readable)
+from .html import (INK, PAPER, WebFonts, _attrs, _background, _quantise, contrast, document, hex_rgb, is_large,
+                   readable)
 
 _CHART = re.compile(r"report\.chart\.([a-z_]+)")
 _COUNT = re.compile(r"count:report\.chart\.([a-z_]+)\.([a-z_]+)")
@@ -370,13 +369,7 @@ class FactsheetHtmlRenderer:
 
         body = header + "<main>" + "".join(main) + "</main>" + footer
 
-        faces_css = []
-        for face, fam in families.items():
-            cs = _with_decompositions(chars.get(face, set()) | {0x20}, face.unicodes)
-            data = base64.b64encode(self.fonts.woff2(face, cs)).decode("ascii")
-            faces_css.append(f'@font-face{{font-family:"{fam}";src:url(data:font/woff2;base64,{data}) '
-                             f'format("woff2");font-weight:{700 if face.weight == "bold" else 400};'
-                             f"font-style:normal;font-display:block}}")
+        faces_css = self.fonts.font_faces(families, chars)
         title = first_page.title or (title_b.block.text if title_b is not None else "")
         return document(lang, rtl, title, first_page.author, first_page.subject, faces_css, CSS, body)
 

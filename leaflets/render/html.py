@@ -140,6 +140,18 @@ class WebFonts:
         self._memory[key] = data
         return data
 
+    def font_faces(self, families: dict, chars: dict) -> list[str]:
+        """The ``@font-face`` rules of a page: each face (-> its family name in ``families``) subset to
+        the characters the page sets in it (``chars``), embedded as WOFF2."""
+        rules = []
+        for face, fam in families.items():
+            cs = _with_decompositions(chars.get(face, set()) | {0x20}, face.unicodes)
+            data = base64.b64encode(self.woff2(face, cs)).decode("ascii")
+            rules.append(f'@font-face{{font-family:"{fam}";src:url(data:font/woff2;base64,{data}) '
+                         f'format("woff2");font-weight:{700 if face.weight == "bold" else 400};'
+                         f"font-style:normal;font-display:block}}")
+        return rules
+
 
 def _with_decompositions(chars: set[int], covered) -> frozenset[int]:
     """``chars`` and every character of their canonical and compatibility decompositions that the
@@ -547,13 +559,7 @@ class HtmlRenderer:
             middle.append(f'<div class="part">{figure(None, PAPER)}</div>')
         body = "".join(banner) + "<main>" + "".join(middle) + "</main>" + "".join(footer)
 
-        faces_css = []
-        for face, fam in families.items():
-            cs = _with_decompositions(chars.get(face, set()) | {0x20}, face.unicodes)
-            data = base64.b64encode(self.fonts.woff2(face, cs)).decode("ascii")
-            faces_css.append(f'@font-face{{font-family:"{fam}";src:url(data:font/woff2;base64,{data}) '
-                             f'format("woff2");font-weight:{700 if face.weight == "bold" else 400};'
-                             f"font-style:normal;font-display:block}}")
+        faces_css = self.fonts.font_faces(families, chars)
         title = first.title or (els[0].block.text if els else "")
         return document(lang, rtl, title, first.author, first.subject, faces_css, CSS, body)
 
