@@ -247,20 +247,10 @@ def _span_boxes(block: TextBlock, a: int, b: int) -> list[tuple[float, float, fl
     """The boxes (one per line) of the glyphs that stand for the text ``a:b`` of a paragraph."""
     lines: dict[float, list[float]] = {}
     for run in block.runs:
-        pieces = list(run.glyphs)
-        advances = list(run.advances) or [0.0] * len(pieces)
-        order = range(len(pieces) - 1, -1, -1) if run.rtl else range(len(pieces))
-        at = run.start
-        for i in order:
-            _gid, gx, _gy, text = pieces[i]
-            if text:
-                start, at = at, at + len(text)
-            else:
-                start = at - 1
+        for start, _text, x0, advance in run.in_text_order():
             if a <= start < b:
-                x0 = run.x + gx
-                box = lines.setdefault(run.y, [x0, x0 + advances[i], run.size])
-                box[0], box[1] = min(box[0], x0), max(box[1], x0 + advances[i])
+                box = lines.setdefault(run.y, [x0, x0 + advance, run.size])
+                box[0], box[1] = min(box[0], x0), max(box[1], x0 + advance)
     return [(x0, y - 0.95 * size, x1 - x0, 1.25 * size) for y, (x0, x1, size) in sorted(lines.items())]
 
 

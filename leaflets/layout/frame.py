@@ -63,6 +63,20 @@ class GlyphRun:
     start: int = 0                 # where the run's text starts in its paragraph: the logical order of runs
     advances: tuple[float, ...] = ()   # each glyph's pen advance, points
 
+    def in_text_order(self):
+        """Each glyph in the order of the paragraph's text: (where its text starts in the paragraph, the
+        text it stands for, its x on the page, its advance).  A cluster's further glyphs stand for ""
+        at the offset of the cluster's last character."""
+        advances = self.advances or (0.0,) * len(self.glyphs)
+        at = self.start
+        for i in (range(len(self.glyphs) - 1, -1, -1) if self.rtl else range(len(self.glyphs))):
+            _gid, gx, _gy, text = self.glyphs[i]
+            if text:
+                start, at = at, at + len(text)
+            else:
+                start = at - 1
+            yield start, text, self.x + gx, advances[i]
+
 
 @dataclass(frozen=True)
 class TextBlock:

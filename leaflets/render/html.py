@@ -299,21 +299,15 @@ def _link_spans(block: TextBlock, links) -> tuple:
         return ()
     marks: dict[int, str] = {}
     for run in block.runs:
-        pieces = list(run.glyphs)
-        advances = list(run.advances) or [0.0] * len(pieces)
-        order = range(len(pieces) - 1, -1, -1) if run.rtl else range(len(pieces))
-        at = run.start
-        for i in order:
-            _gid, gx, _gy, text = pieces[i]
+        for at, text, x, advance in run.in_text_order():
             if not text:
                 continue
-            cx, cy = run.x + gx + advances[i] / 2, run.y - 0.3 * run.size
+            cx, cy = x + advance / 2, run.y - 0.3 * run.size
             for link in boxes:
                 if link.x <= cx <= link.x + link.w and link.y <= cy <= link.y + link.h:
                     for k in range(at, at + len(text)):
                         marks[k] = link.uri
                     break
-            at += len(text)
     for k in [k for k in marks if unicodedata.category(block.text[k:k + 1] or "x") == "Cf"]:
         del marks[k]            # a direction mark the glyph of a link's last character stands for too
     spans: list[list] = []
