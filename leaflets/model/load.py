@@ -968,26 +968,16 @@ class _DefinitionChecker(_Checker):
         inside = [q for q in self.used if q[:len(path)] == path]      # a parameter inside the value at fault
         if inside:
             names = [n for q in inside for n in self.used[q]]
-            if any(n in self.required for n in names):
-                return
+        else:                                                          # or the value is inside a parameter's
+            above = next((path[:k] for k in range(len(path) - 1, 0, -1) if path[:k] in self.used), None)
+            names = self.used[above] if above is not None else None
+        if not names:
+            super().error(path, message, hint)
+        elif not any(n in self.required for n in names):
             part = self.src.line(*path)
             super().error(("components", self.name, "defaults", names[0]),
                           f"component '{self.name}': {message} (the part at line {part}, with the default "
                           f"'{names[0]}')", hint)
-            return
-        p = path
-        while p:
-            if p in self.used:
-                names = self.used[p]
-                if any(n in self.required for n in names):
-                    return
-                part = self.src.line(*path)
-                super().error(("components", self.name, "defaults", names[0]),
-                              f"component '{self.name}': {message} (the part at line {part}, with the default "
-                              f"'{names[0]}')", hint)
-                return
-            p = p[:-1]
-        super().error(path, message, hint)
 
 
 def _strings(value: Any, path: tuple):
