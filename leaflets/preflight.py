@@ -1709,8 +1709,88 @@ def _corners(code) -> list[tuple[float, float]]:
     return [(pt.x, pt.y) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
 
 
-def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: list[str] | None) -> None:
-    """Find QR codes on rasters of every page, measure module size and quiet zone on a finer raster."""
+ZONE_DPI = 150            # zones (see QrZones) are searched at this resolution
+
+
+@dataclass
+class QrZones:
+    """Where QR codes can be, for a caller that knows it: ``boxes`` maps a page number (from 1) to boxes
+    (x0, y0, x1, y1, PDF user space) to search instead of the whole page, and ``memo`` keeps what each zone
+    held, keyed by the zone, the page's boxes, the profile and the sha256 of the zone's raster at
+    :data:`ZONE_DPI`: a zone whose raster is the same pixel for pixel holds the same codes, with the same
+    module size and quiet zone (a zone must reach six modules beyond a code for its measure to be kept, as
+    far as the measure looks).  A batch passes its design's QR regions and the spec's contact slot, the
+    only part of an official page a spec changes, once the whole page has been searched."""
+
+    boxes: dict[int, list[tuple[float, float, float, float]]]
+    memo: dict | None = None
+    MEMO_SIZE = 256
+
+    def remember(self, key, value) -> None:
+        if self.memo is None:
+            return
+        if len(self.memo) >= self.MEMO_SIZE:
+            self.memo.clear()
+        self.memo[key] = value
+
+
+def zone_rasters(page, media, boxes, dpi: float) -> list[tuple]:
+    """The ``boxes`` of a pypdfium2 page rendered in grey at ``dpi``, one render each: for each box with
+    something of it on the page, (its image, the scale, the box clipped to the media box and aligned to
+    the pixels it became)."""
+    scale = dpi / 72
+    out = []
+    for box in boxes:
+        x0, y0 = max(media[0], box[0]), max(media[1], box[1])
+        x1, y1 = min(media[2], box[2]), min(media[3], box[3])
+        if x1 - x0 < 1 or y1 - y0 < 1:
+            continue
+        crop = (x0 - media[0], y0 - media[1], media[2] - x1, media[3] - y1)
+        img = page.render(scale=scale, crop=crop, grayscale=True).to_pil()
+        out.append((img, scale, (x0, y0, x1, y1)))
+    return out
+
+
+def zone_codes(data: bytes, boxes: dict[int, list[tuple[float, float, float, float]]], dpi: float = 150,
+               memo: dict | None = None) -> dict[int, list[str]]:
+    """The QR codes zxing-cpp reads in the zones ``boxes`` (page number from 1 -> boxes in PDF user space)
+    of the PDF ``data``, rendered at ``dpi``: page number -> texts.  ``memo`` (any dict) keeps the texts of
+    each zone by the sha256 of its raster, so that a zone drawn the same is decoded once."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+    formats = [getattr(zxingcpp.BarcodeFormat, f) for f in _QR_FORMATS]
+    out: dict[int, list[str]] = {}
+    doc = pdfium.PdfDocument(data)
+    try:
+        for pageno in sorted(boxes):
+            if not 1 <= pageno <= len(doc):
+                continue
+            page = doc[pageno - 1]
+            try:
+                media = tuple(page.get_mediabox())
+                texts = out.setdefault(pageno, [])
+                for img, _scale, clipped in zone_rasters(page, media, boxes[pageno], dpi):
+                    key = ("codes", pageno, clipped, media, dpi, img.size,
+                           hashlib.sha256(img.tobytes()).digest())
+                    found = memo.get(key) if memo is not None else None
+                    if found is None:
+                        found = tuple(c.text for c in zxingcpp.read_barcodes(img, formats=formats) if c.valid)
+                        if memo is not None:
+                            if len(memo) >= QrZones.MEMO_SIZE:
+                                memo.clear()
+                            memo[key] = found
+                    texts += found
+            finally:
+                page.close()
+    finally:
+        doc.close()
+    return out
+
+
+def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: list[str] | None,
+              zones: QrZones | None = None) -> None:
+    """Find QR codes on rasters of every page (or of the ``zones`` only), measure module size and quiet zone
+    on a finer raster."""
     import pypdfium2 as pdfium
     import zxingcpp
     formats = [getattr(zxingcpp.BarcodeFormat, f) for f in _QR_FORMATS]
@@ -1729,6 +1809,12 @@ def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: l
                       severity=WARNING)
                 continue
             page = doc[pageno - 1]
+            if zones is not None:
+                try:
+                    found_texts += _zone_qr(k, page, pageno, geo, zones, formats)
+                finally:
+                    page.close()
+                continue
             try:
                 seen: list[tuple[str, tuple]] = []
                 passes = (100,) if mode == "fast" else (100, 300)
@@ -1760,6 +1846,50 @@ def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: l
             if url not in found_texts:
                 k.add("qr", None, ("missing", url), f"the QR code for {url} could not be found or decoded on the "
                                                     "rendered page")
+
+
+def _zone_qr(k: _Check, page, pageno: int, geo: dict, zones: QrZones, formats) -> list[str]:
+    """The QR pass over the zones of one page: each zone rendered at ZONE_DPI and searched, every code found
+    measured as on a whole page; what a zone held (codes and findings) is kept by its raster."""
+    import zxingcpp
+    from dataclasses import replace as copied
+    media = geo["media"]
+    texts: list[str] = []
+    for img, scale, (zx0, zy0, zx1, zy1) in zone_rasters(page, media, zones.boxes.get(pageno, ()), ZONE_DPI):
+        key = ("measured", pageno, (zx0, zy0, zx1, zy1), tuple(media), tuple(geo["trim"]), geo["uu"],
+               tuple(geo.get("placements", ())), k.profile.name, img.size, hashlib.sha256(img.tobytes()).digest())
+        hit = zones.memo.get(key) if zones.memo is not None else None
+        if hit is not None:
+            codes, findings = hit
+            for q in codes:
+                k.report.qr.append(copied(q))
+                texts.append(q.text)
+            for fkey, f in findings:
+                if fkey in k._found:
+                    k._found[fkey].count += f.count
+                else:
+                    k._found[fkey] = copied(f)
+            continue
+        before = set(k._found)
+        first = len(k.report.qr)
+        whole = True           # every code's measure looked inside the zone only
+        for code in zxingcpp.read_barcodes(img, formats=formats):
+            if not code.valid:
+                continue
+            pts = [(zx0 + x / scale, zy1 - y / scale) for x, y in _corners(code)]
+            cbox = (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+            n = _modules(code)
+            reach = 6 * max(cbox[2] - cbox[0], cbox[3] - cbox[1]) / n if n else float("inf")
+            if (cbox[0] - reach < zx0 and zx0 > media[0]) or (cbox[1] - reach < zy0 and zy0 > media[1]) or \
+                    (cbox[2] + reach > zx1 and zx1 < media[2]) or (cbox[3] + reach > zy1 and zy1 < media[3]):
+                whole = False
+            q = _measure_qr(k, page, pageno, geo, code, cbox)
+            if q is not None:
+                texts.append(q.text)
+        if whole:
+            zones.remember(key, (tuple(copied(q) for q in k.report.qr[first:]),
+                                 tuple((fk, copied(k._found[fk])) for fk in k._found if fk not in before)))
+    return texts
 
 
 def _finder_edge(dark, cx: int, cy: int, dx: int, dy: int, steps: int) -> int | None:
@@ -2065,7 +2195,8 @@ def _check_qr_targets(k: _Check, facts) -> None:
 
 def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, qr: str = "full",
               expect_qr: list[str] | None = None, separations: bool = False, name: str | None = None,
-              gs: str | None = None, known_streams: tuple[bytes, ...] = ()) -> Report:
+              gs: str | None = None, known_streams: tuple[bytes, ...] = (), qr_zones: QrZones | None = None
+              ) -> Report:
     """Check ``source`` (a path or the bytes of a PDF) against ``profile`` (shop | office).
 
     ``facts``: the project's campaign facts, to compare with the fingerprint the
@@ -2076,7 +2207,8 @@ def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, 
     ``known_streams``: Flate-compressed stream contents known to decode soundly
     (the build's ICC profiles, see :meth:`OutputConditions.checked_streams`): an
     OutputIntent profile stored as exactly one of them, Flate with no parameters,
-    is not decoded again by the syntax check; any other byte is."""
+    is not decoded again by the syntax check; any other byte is.  ``qr_zones``: search only these parts of
+    each page for QR codes (:class:`QrZones`), for a caller that knows where codes can be."""
     import pikepdf
 
     prof = PROFILES.get(profile)
@@ -2123,7 +2255,7 @@ def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, 
         if qr != "off" and k.geometry:
             t1 = time.perf_counter()
             try:
-                _check_qr(k, data, k.geometry, qr, expect_qr)
+                _check_qr(k, data, k.geometry, qr, expect_qr, qr_zones)
             except Exception as exc:   # a renderer failure must not hide the other findings
                 k.add("qr", None, ("render",), f"the QR check could not render the pages: {_short(exc)}",
                       severity=WARNING)

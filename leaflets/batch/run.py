@@ -278,7 +278,86 @@ def _check_codes(found: list[str], expected: int, target: str, name: str, page: 
     return []
 
 
-def _print_file(ws, s: _Spec, design_id: str, lang: str, data: bytes, name: str) -> tuple[bytes, list]:
+class _QrChecks:
+    """What a process has searched for QR codes: the (design, language, edition) whose pages it has searched
+    whole, and the memo of its zones (:class:`leaflets.preflight.QrZones`).
+
+    The first file of a design in a language and edition is searched whole, as ``leaflets build`` searches
+    its own; after it, only the zones that a batch can change or that hold codes are: the design's QR
+    regions and its local-contact slot (the organisation's block and logo).  The rest of the page is the
+    official design, the same for every organisation; a code anywhere in the slot, a logo's among them,
+    is found there.  A zone drawn pixel for pixel as one already searched is not decoded or measured again:
+    one decode per distinct code, module size and surroundings."""
+
+    def __init__(self):
+        self.searched: set[tuple[str, str, str]] = set()
+        self.memo: dict = {}
+
+    def zones(self, design, page, options, edition: str, lang: str):
+        """The zones of ``page`` (a laid-out page and its following pages) as painted with ``options``,
+        page number -> PDF boxes; None for the first file of its kind, to be searched whole."""
+        key = (design.id, lang, edition)
+        if key not in self.searched:
+            self.searched.add(key)
+            return None
+        return _zones(design, page, options)
+
+
+def _zones(design, page, options) -> dict[int, list[tuple[float, float, float, float]]]:
+    """The QR codes (each with a margin of 30 % of its side, beyond the six modules a quiet zone is measured
+    over) and the local-contact slots (1 mm more, both ways round: a right-to-left page mirrors) of each
+    page of ``page`` (laid out in ``design``), in the PDF's user space as the painter places the page with
+    ``options``."""
+    from ..layout.frame import MM as PT
+    from ..layout.frame import Path as Shape
+    from ..layout.frame import Rect
+    margin = page.bleed + page.slug if options.marks else (page.bleed if options.bleed else 0.0)
+    W, H = design.width, design.height
+
+    def pdf_box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        return margin + x0, margin + page.height - y1, margin + x1, margin + page.height - y0
+
+    out: dict[int, list[tuple[float, float, float, float]]] = {}
+    for index, sheet in enumerate(page.pages):
+        boxes = []
+        for r in design.page_regions(index):
+            if r.qr:
+                xs, ys = [], []
+                for item in sheet.items:
+                    if getattr(item, "figure", "") != r.id:
+                        continue
+                    if isinstance(item, Rect):
+                        xs += [item.x, item.x + item.w]
+                        ys += [item.y, item.y + item.h]
+                    elif isinstance(item, Shape):
+                        for cmd in item.commands:
+                            if cmd[0] == "R":
+                                xs += [cmd[1], cmd[1] + cmd[3]]
+                                ys += [cmd[2], cmd[2] + cmd[4]]
+                            else:
+                                xs += list(cmd[1::2])
+                                ys += list(cmd[2::2])
+                if xs:
+                    grow = 0.3 * max(max(xs) - min(xs), max(ys) - min(ys))
+                    boxes.append(pdf_box(min(xs) - grow, min(ys) - grow, max(xs) + grow, max(ys) + grow))
+            elif r.slot == "local-contact":
+                x, y, w, h = r.box(design)
+                x0, x1 = min(x, W - x - w) - 1.0, max(x + w, W - x) + 1.0
+                boxes.append(pdf_box(x0 * PT, (y - 1.0) * PT, x1 * PT, (y + h + 1.0) * PT))
+        if boxes:
+            out[index + 1] = boxes
+    return out
+
+
+def _qr_checks(ws) -> _QrChecks:
+    checks = getattr(ws, "_batch_qr", None)
+    if checks is None:
+        checks = ws._batch_qr = _QrChecks()
+    return checks
+
+
+def _print_file(ws, s: _Spec, design_id: str, lang: str, data: bytes, name: str, page=None
+                ) -> tuple[bytes, list]:
     """The print PDF made PDF/X and preflighted as ``leaflets build`` does, expecting the batch's QR target."""
     from .. import preflight as pf
     from ..render import pdfx
@@ -287,15 +366,19 @@ def _print_file(ws, s: _Spec, design_id: str, lang: str, data: bytes, name: str)
     facts = project.facts
     design = project.designs[design_id]
     if ws._conditions is None:
-        ws._conditions = OutputConditions(ws.root / "icc")
-    cond = ws.pdfx.resolve(ws._conditions, getattr(design, "output_condition", None))
+        ws._conditions = OutputConditions(ws.root / "icc", ws.fonts.cache_dir)
+    cond = ws.pdfx.resolve(ws._conditions, getattr(design, "output_condition", None), getattr(design, "path", None))
     fingerprint = pdfx.facts_fingerprint(facts)
     out = pdfx.apply(data, ws.pdfx.level, cond, ws._conditions,
                      date=pdfx.document_date(facts.edition, ws.pdfx.source_date_epoch), fingerprint=fingerprint,
                      document_key=f"{facts.campaign_id}/{facts.edition}/{design_id}/{lang}/batch/{s.spec.id}")
     expect = [s.target] if any(r.qr for r in design.regions) else None
     # the facts are compared here, not in preflight: its list of the campaign's links has no tagged address
-    report = pf.preflight(out, pf.BUILD_PROFILE, facts=None, qr=pf.BUILD_QR, expect_qr=expect, name=name)
+    from ..render import PRINT
+    boxes = _qr_checks(ws).zones(design, page, PRINT, "print", lang) if page is not None else None
+    zones = pf.QrZones(boxes, _qr_checks(ws).memo) if boxes is not None else None
+    report = pf.preflight(out, pf.BUILD_PROFILE, facts=None, qr=pf.BUILD_QR, expect_qr=expect, name=name,
+                          known_streams=ws._conditions.checked_streams(), qr_zones=zones)
     errors, warnings = pf.build_diagnostics(report)
     if report.facts_recorded != fingerprint:
         errors.append(Diagnostic(ERROR, f"{name}: the campaign-facts fingerprint it records "
@@ -313,6 +396,7 @@ def render_leaflet(ws, s: _Spec, design_id: str, lang: str, editions=None
                    ) -> tuple[list[tuple[str, str, bytes, int]], list]:
     """Every edition of one batch leaflet (or those of ``editions``): [(path in the batch, edition, bytes,
     pages)] and its warnings.  Raises ContentError when a check fails."""
+    from .. import preflight as pf
     from ..render import ONLINE, PRINT, png
     page, diags = _layout(ws, s, design_id, lang)
     errors = [d for d in diags if d.severity == ERROR]
@@ -327,14 +411,17 @@ def render_leaflet(ws, s: _Spec, design_id: str, lang: str, editions=None
         rel = f"{design_id}/{output_name(design_id, lang, edition)}"
         if edition == "print":
             data, found = _print_file(ws, s, design_id, lang, ws.renderer.render(page, PRINT),
-                                      output_name(design_id, lang, "print"))
+                                      output_name(design_id, lang, "print"), page)
             warnings += found
             out.append((rel, edition, data, n))
         elif edition == "online":
             online = online or ws.renderer.render(page, ONLINE)
             errors = []
+            checks = _qr_checks(ws)
+            boxes = checks.zones(design, page, ONLINE, "online", lang)
+            zoned = pf.zone_codes(online, boxes, QR_DPI, checks.memo) if boxes is not None else None
             for i in range(n):
-                found = _decode(png.rasterise(online, QR_DPI, page=i))
+                found = zoned.get(i + 1, []) if zoned is not None else _decode(png.rasterise(online, QR_DPI, page=i))
                 errors += _check_codes(found, _expected_codes(design, i), s.target,
                                        output_name(design_id, lang, edition), i + 1)
             if errors:
