@@ -93,10 +93,55 @@ class _Para:
 class Composer:
     """Lays out designs for a project; holds the fonts it was given."""
 
+    # what a composer keeps between pages of the last few languages it set: shaped paragraphs, and the scale
+    # and the blocks of a box, each found again only for the very objects it was found for (compared by
+    # identity, so a key never stands for anything else); a batch lays out the same official text around
+    # each organisation's block
+    KEPT = 1024              # of each kind, per language
+    LANGUAGES_KEPT = 4
+
     def __init__(self, project: Project, fonts: FontLibrary):
         self.project = project
         self.fonts = fonts
         self._mark: Paragraph | None = None     # the draft mark, shaped once
+        self._kept: dict[str, dict[str, dict]] = {}    # language -> kind -> key -> (objects, value)
+        self._pictograms: dict[tuple, tuple] = {}
+
+    def _memo(self, lang: str, kind: str) -> dict:
+        kept = self._kept.pop(lang, None)
+        if kept is None:
+            kept = {"paragraphs": {}, "scales": {}, "fits": {}}
+            while len(self._kept) >= self.LANGUAGES_KEPT:
+                del self._kept[next(iter(self._kept))]
+        self._kept[lang] = kept          # the most recent last
+        return kept[kind]
+
+    @staticmethod
+    def _keep(memo: dict, key: tuple, value) -> None:
+        if len(memo) >= Composer.KEPT:
+            memo.clear()
+        memo[key] = value
+
+    def _paragraph(self, text: str, lang: str, faces: list, rtl: bool) -> Paragraph:
+        """``Paragraph(text, lang, faces, fonts, rtl)``, shaped once for the same faces."""
+        memo = self._memo(lang, "paragraphs")
+        key = (text, rtl, tuple(map(id, faces)))
+        kept = memo.get(key)
+        if kept is not None and len(kept[0]) == len(faces) and all(a is b for a, b in zip(kept[0], faces)):
+            return kept[1]
+        para = Paragraph(text, lang, faces, self.fonts, rtl)
+        self._keep(memo, key, (tuple(faces), para))
+        return para
+
+    @staticmethod
+    def _objects(paras: list[_Para]) -> tuple:
+        """What the setting of ``paras`` depends on, as objects (compared by identity) and values."""
+        return tuple((p.paragraph, p.style, p.item, p.line_height, p.rtl, p.lang) for p in paras)
+
+    @staticmethod
+    def _same(a: tuple, b: tuple) -> bool:
+        return len(a) == len(b) and all(x[0] is y[0] and x[1] is y[1] and x[2] is y[2] and x[3:] == y[3:]
+                                        for x, y in zip(a, b))
 
     # ------------------------------------------------------------ text
     def _texts(self, design: Design, lang: str, local_contact=None) -> tuple[dict[str, list[_Para]], list[Problem]]:
@@ -238,7 +283,7 @@ class Composer:
         faces = {key: [self.fonts.embeddable(f, frozenset(chars[f])) for f in fs] for key, fs in stacks.items()}
         for paras in texts.values():
             for p in paras:
-                p.paragraph = Paragraph(p.text, p.lang, faces[(p.script,) + p.stack], self.fonts, p.rtl)
+                p.paragraph = self._paragraph(p.text, p.lang, faces[(p.script,) + p.stack], p.rtl)
 
     # ---------------------------------------------------------- compose
     def compose(self, design_id: str, lang: str, draft_mark: bool = True,
@@ -330,8 +375,8 @@ class Composer:
             paras = texts.get(region.id) or []
             self._substitute({region.id: paras})
             for p in paras:
-                p.paragraph = Paragraph(p.text, p.lang, self.fonts.faces(p.script, p.stack[1], p.stack[0]),
-                                        self.fonts, p.rtl)
+                p.paragraph = self._paragraph(p.text, p.lang, self.fonts.faces(p.script, p.stack[1], p.stack[0]),
+                                              p.rtl)
             box = self._inner(region, design, mirror_all)
             if logo is not None:
                 box = self._logo(logo, box, mirror_all and region.mirror, design.colors.get("paper"))[2]
@@ -418,9 +463,15 @@ class Composer:
             if region.pictogram:
                 size = min(iw, ih)
                 pcolors = {name: colors[c] for name, c in region.pictogram_colors.items()}
-                items += _figure(region.id, self._alt(region, lang), pictograms.place(
-                    project.pictograms[region.pictogram], ix + (iw - size) / 2, iy + (ih - size) / 2, size, pcolors,
-                    mirror=mirrored))
+                picture = project.pictograms[region.pictogram]
+                px, py = ix + (iw - size) / 2, iy + (ih - size) / 2
+                key = (id(picture), px, py, size, tuple((n, id(c)) for n, c in pcolors.items()), mirrored)
+                kept = self._pictograms.get(key)
+                if kept is None or kept[0] is not picture or any(a is not b for a, b in zip(kept[1], pcolors.values())):
+                    kept = (picture, tuple(pcolors.values()),
+                            tuple(pictograms.place(picture, px, py, size, pcolors, mirror=mirrored)))
+                    self._keep(self._pictograms, key, kept)
+                items += _figure(region.id, self._alt(region, lang), list(kept[2]))
             if region.qr:
                 items += _figure(region.id, self._alt(region, lang, project.facts.links[region.qr].display), self._qr(
                     (qr_urls or {}).get(region.qr) or project.facts.links[region.qr].url, ix, iy, iw, ih,
@@ -729,6 +780,19 @@ class Composer:
     def _best(self, paras: list[_Para], w: float, h: float, top: float = 1.0) -> float:
         """The largest scale up to ``top`` at which the paragraphs fit the box; 0 when even the smallest
         sizes do not."""
+        if not paras:
+            return self._search(paras, w, h, top)
+        memo = self._memo(paras[0].lang, "scales")
+        objects = self._objects(paras)
+        key = (tuple(map(id, (o[0] for o in objects))), w, h, top)
+        kept = memo.get(key)
+        if kept is not None and self._same(kept[0], objects):
+            return kept[1]
+        best = self._search(paras, w, h, top)
+        self._keep(memo, key, (objects, best))
+        return best
+
+    def _search(self, paras: list[_Para], w: float, h: float, top: float) -> float:
         floor = min(self._floor(paras), top)
         if self._measure(paras, w, h, top)[0] <= h + 0.01:
             return top
@@ -747,6 +811,20 @@ class Composer:
              lang: str, mirrored: bool, scale: float = 1.0) -> tuple[list[TextBlock], list[Problem]]:
         """Set the paragraphs of a box at ``scale`` (see :meth:`_scales`): 0 sets them at their smallest
         sizes, too tall for the box, and says so."""
+        if any(p.placeholders for p in paras):        # their spots are found as they are set
+            return self._set(region, paras, x, y, w, h, design, lang, mirrored, scale)
+        memo = self._memo(lang, "fits")
+        objects = self._objects(paras) + ((region, design, None, lang, mirrored),)
+        key = (tuple(map(id, (o[0] for o in objects))), id(region), x, y, w, h, mirrored, scale)
+        kept = memo.get(key)
+        if kept is not None and self._same(kept[0], objects):
+            return list(kept[1][0]), list(kept[1][1])
+        blocks, problems = self._set(region, paras, x, y, w, h, design, lang, mirrored, scale)
+        self._keep(memo, key, (objects, (tuple(blocks), tuple(problems))))
+        return blocks, problems
+
+    def _set(self, region: Region, paras: list[_Para], x: float, y: float, w: float, h: float, design: Design,
+             lang: str, mirrored: bool, scale: float = 1.0) -> tuple[list[TextBlock], list[Problem]]:
         problems: list[Problem] = []
         total, result = self._measure(paras, w, h, scale)
         if total > h + 0.01:

@@ -376,8 +376,15 @@ class FontLibrary:
                 families: tuple[str, ...] | None = None) -> list[str]:
         """Characters of ``text`` that no face of the script's stack (or of ``families``) covers."""
         faces = self.faces(script, weight, families)
+        left = set(map(ord, text))
+        for f in faces:
+            left -= f.unicodes
+            if not left:
+                return []
         out = []
         for ch in dict.fromkeys(text):
+            if ord(ch) not in left:
+                continue
             if ch in "\n\t\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f":
                 continue
             if not any(f.covers(ch) for f in faces):
