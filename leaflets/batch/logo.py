@@ -9,7 +9,12 @@ refused, and so is anything but a regular file of at most
   before any pixel is decoded, and Pillow's decompression-bomb warning is an
   error.  Transparency is flattened on white (print files are PDF/X-1a: no
   transparency), and the pixels are kept as 8-bit RGB (online edition) and
-  8-bit CMYK (print).  The pixel values are taken as sRGB; CMYK is the
+  8-bit CMYK (print).  A logo is never drawn taller than
+  :data:`MAX_DRAWN_HEIGHT_MM` (the contact block's plate), so one with more
+  rows than that height needs at :data:`PRINT_DPI` is reduced by a whole
+  factor (box average, after flattening) to no fewer rows than that — never
+  enlarged; the conversion goes band by band, so that beside the decoded image
+  only one band of it is ever in memory.  The pixel values are taken as sRGB; CMYK is the
   device-independent formula with full grey replacement — K = 1 − max(R, G, B),
   C = (1 − R − K) / (1 − K) and so on, in integer arithmetic — so black is
   K 100 % alone, the same bytes on every machine and never above 300 % ink.
@@ -53,6 +58,9 @@ MAX_SIDE = 20_000                # a PNG's width or height
 MAX_ELEMENTS = 20_000            # SVG elements
 MAX_SEGMENTS = 200_000           # path segments of an SVG, after <use> is expanded
 MAX_USE_DEPTH = 8
+PRINT_DPI = 300                  # the effective resolution a print file needs (preflight's minimum)
+MAX_DRAWN_HEIGHT_MM = 25.0       # the tallest a logo is drawn: the contact block's plate (leaflets.layout.page)
+BAND_PIXELS = 1 << 18            # pixels of a PNG flattened and converted at a time
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -78,7 +86,7 @@ class Logo:
     aspect: float                    # width / height
     warnings: tuple[Diagnostic, ...] = ()
 
-    def min_width_pt(self, dpi: float = 300) -> float | None:
+    def min_width_pt(self, dpi: float = PRINT_DPI) -> float | None:
         """Raster: the largest width in points at which the logo still has
         ``dpi`` effective pixels per inch (wider, it prints coarser); None
         for a vector logo."""
@@ -246,22 +254,51 @@ def _png(path: Path, data: bytes) -> Logo:
             with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
                 if im.format != "PNG" or im.size != (w, h):
                     raise _Problem("the file is not a PNG Pillow can read as one", "save the logo again as PNG")
-                im.load()
-                n_frames = getattr(im, "n_frames", 1)
-                if n_frames != 1:
+                if getattr(im, "n_frames", 1) != 1:
                     raise _Problem("the PNG is animated", "save a single still image")
-                rgba = im.convert("RGBA")
+                im.load()
+                rgb, cmyk, out_w, out_h = _flattened(im)
     except _Problem:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _Problem(f"the PNG is too large to decode safely ({exc})", "save it smaller") from None
     except (OSError, SyntaxError, ValueError, zlib.error, struct.error, EOFError, MemoryError) as exc:
         raise _Problem(f"the PNG cannot be decoded: {exc}", "save the logo again as PNG") from None
-    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    rgb = Image.alpha_composite(white, rgba).convert("RGB")
-    cmyk = _pixels_cmyk(rgb)
-    return Logo(source=path, kind="png", width_px=w, height_px=h, cmyk=cmyk.tobytes(), rgb=rgb.tobytes(),
+    return Logo(source=path, kind="png", width_px=out_w, height_px=out_h, cmyk=cmyk, rgb=rgb,
                 paths=None, aspect=w / h)
+
+
+def print_rows() -> int:
+    """The most rows a logo can show in print: its tallest drawn height at :data:`PRINT_DPI`."""
+    return math.ceil(MAX_DRAWN_HEIGHT_MM / 25.4 * PRINT_DPI)
+
+
+def _flattened(im) -> tuple[bytes, bytes, int, int]:
+    """The pixels of the decoded PNG ``im`` flattened on white, reduced by the whole factor that
+    leaves no fewer than :func:`print_rows` rows (1 for a smaller logo), as (RGB bytes, CMYK bytes,
+    width, height).  Done in bands of whole reduction blocks: each pixel's value depends only on its
+    block, so the bytes are those of the whole image done at once, with one band in memory at a time."""
+    from PIL import Image
+    w, h = im.size
+    factor = max(1, h // print_rows())
+    rows = max(factor, BAND_PIXELS // w // factor * factor)
+    rgb_parts: list[bytes] = []
+    cmyk_parts: list[bytes] = []
+    for y in range(0, h, rows):
+        with im.crop((0, y, w, min(h, y + rows))) as band:
+            rgba = band if band.mode == "RGBA" else band.convert("RGBA")
+            with Image.new("RGBA", rgba.size, (255, 255, 255, 255)) as white, \
+                    Image.alpha_composite(white, rgba) as flat:
+                rgb = flat.convert("RGB")
+            if rgba is not band:
+                rgba.close()
+        if factor > 1:
+            full, rgb = rgb, rgb.reduce(factor)
+            full.close()
+        with rgb, _pixels_cmyk(rgb) as cmyk:
+            rgb_parts.append(rgb.tobytes())
+            cmyk_parts.append(cmyk.tobytes())
+    return b"".join(rgb_parts), b"".join(cmyk_parts), -(-w // factor), -(-h // factor)
 
 
 # --------------------------------------------------------------------------- SVG
