@@ -1,21 +1,219 @@
-"""Batch logos: a large PNG is reduced to what print can use, band by band, and drawn as the full
-one would be."""
+"""Batch specs against careless and hostile input: counts are judged by the text written, not by
+what YAML 1.1 makes of it; a batch id is a folder name on every system; a large PNG logo is reduced
+to what print can use, band by band; two specs of one run never share a folder."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
 import random
+import re
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 
 import leaflets.batch.logo as logo_mod
+from leaflets.batch import load_spec
 from leaflets.batch.logo import MAX_DRAWN_HEIGHT_MM, PRINT_DPI, Logo, load_logo, print_rows
+from leaflets.batch.spec import BATCH_ID, MAX_COPIES, folder_name_problem, scalar_sources
+from leaflets.cli import main
+from leaflets.errors import ContentError
 from leaflets.layout.page import Composer
+from leaflets.model.guard import digit_value
+from leaflets.model.load import require_project
 
+ROOT = Path(__file__).resolve().parents[1]
 MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def project():
+    return require_project(ROOT)[0]
+
+
+def write(folder: Path, text: str, name: str = "spec.yaml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def spec(org: str = "name: Sample Support Centre", top: str = "", head: str = "id: test-batch\n") -> str:
+    org_lines = "\n".join("  " + line for line in org.splitlines())
+    return f"{head}organisation:\n{org_lines}\nlanguages: [ja, en]\nformats: [a4-leaflet]\n{top}"
+
+
+def errors(folder: Path, project, text: str, name: str = "spec.yaml") -> list:
+    path = write(folder, text, name)
+    with pytest.raises(ContentError) as info:
+        load_spec(path, project)
+    diags = info.value.diagnostics
+    assert diags
+    for d in diags:
+        assert d.file == path and d.line is not None and d.hint, d.format()
+    return diags
+
+
+def messages(diags) -> str:
+    return "\n".join(d.format() for d in diags)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# ------------------------------------------------------------- counts as written
+
+def _yaml_int_forms(n: int) -> list[str]:
+    """``n`` written in every YAML 1.1 form that is not plain decimal digits, each of which YAML reads as n."""
+    forms = [hex(n), hex(n).upper().replace("0X", "0x"), "0" + format(n, "o"), bin(n), f"+{n}", f"{n}.0",
+             f"{n / 10:.1f}e+1", f"{n // 60}:{n % 60:02d}" if n >= 60 else None]
+    digits = str(n)
+    if len(digits) > 1:
+        forms.append(digits[0] + "_" + digits[1:])
+    return [f for f in forms if f is not None]
+
+
+COUNT_VALUES = [8, 10, 16, 80, 100, 1000, 4096]
+COUNT_PLACES = [("copies: {}", "copies"), ("copies: {{default: {}}}", "default"),
+                ("copies: {{formats: {{a4-leaflet: {}}}}}", "a4-leaflet"),
+                ("copies: {{languages: {{ja: {}}}}}", "ja")]
+
+
+def test_every_form_is_read_by_yaml_as_the_number():
+    # the payloads below are what they claim: YAML 1.1 reads each as the number (so only the text tells)
+    for n in COUNT_VALUES:
+        for form in _yaml_int_forms(n):
+            assert yaml.safe_load(f"v: {form}")["v"] == n, form
+
+
+@pytest.mark.parametrize("n", COUNT_VALUES)
+@pytest.mark.parametrize("place,key", COUNT_PLACES)
+def test_counts_in_other_notations_are_refused_with_the_decimal(tmp_path, project, n, place, key):
+    for i, form in enumerate(_yaml_int_forms(n)):
+        text = spec(top=place.format(form))
+        d = errors(tmp_path / str(i), project, text)
+        assert len(d) == 1, messages(d)
+        assert d[0].line == line_of(text, form), messages(d)
+        assert form in d[0].message and "decimal" in d[0].message, messages(d)
+        # the hint shows the number YAML read, or the digits read as decimal (010: 10, or 8)
+        shown = {int(x) for x in re.findall(rf"\b{re.escape(key)}: (\d+)", d[0].hint)}
+        assert n in shown, messages(d)
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "true", "False", "y", "n", "~", "null", ".inf", ".nan",
+                                  "2.5", "1e3", "0o17", "1,000", "2024-01-01", "[1]"])
+def test_counts_that_are_not_numbers(tmp_path, project, word):
+    text = spec(top=f"copies: {word}")
+    d = errors(tmp_path, project, text)
+    assert len(d) == 1 and d[0].line == line_of(text, "copies:") and "copies" in d[0].message, messages(d)
+
+
+@pytest.mark.parametrize("written,meant", [('"100"', 100), ("'100'", 100), ('"0x10"', 16), ("|\n  100", 100),
+                                          (">\n  100", 100)])
+def test_counts_in_quotes_are_refused_with_the_quotes_named(tmp_path, project, written, meant):
+    d = errors(tmp_path, project, spec(top=f"copies: {written}"))
+    assert len(d) == 1 and "not as a number" in d[0].message, messages(d)
+    assert f"copies: {meant}" in d[0].hint, messages(d)
+
+
+def _zeros() -> list[str]:
+    """The zero of every decimal digit set Unicode has (Nd): each set is ten code points from zero."""
+    return [chr(c) for c in range(sys.maxunicode + 1)
+            if unicodedata.category(chr(c)) == "Nd" and unicodedata.decimal(chr(c)) == 0 and c > 0x7F]
+
+
+def test_counts_in_other_digits_are_refused_with_the_ascii_number(tmp_path, project):
+    zeros = _zeros()
+    assert len(zeros) > 50
+    for i, zero in enumerate(zeros):
+        digits = "".join(chr(ord(zero) + int(c)) for c in "150")
+        assert [digit_value(c) for c in digits] == [1, 5, 0]
+        d = errors(tmp_path / str(i), project, spec(top=f"copies: {digits}"))
+        assert len(d) == 1 and "copies: 150" in d[0].hint, messages(d)
+    # full width, through NFKC
+    d = errors(tmp_path / "fw", project, spec(top="copies: ２００"))
+    assert "copies: 200" in d[0].hint, messages(d)
+
+
+@pytest.mark.parametrize("n", [1, 7, 10, 100, 1234, MAX_COPIES])
+def test_plain_decimal_counts_load(tmp_path, project, n):
+    s = load_spec(write(tmp_path, spec(top=f"copies: {{default: {n}, formats: {{a4-leaflet: {n}}}, "
+                                           f"languages: {{ja: {n}}}}}")), project)
+    assert s.copies_default == n and s.copies_by_design == {"a4-leaflet": n} and s.copies_by_language == {"ja": n}
+
+
+@pytest.mark.parametrize("written", ["0", "00", "-3", "-0x10", str(MAX_COPIES + 1), "9" * 40])
+def test_counts_out_of_range_stay_refused(tmp_path, project, written):
+    d = errors(tmp_path, project, spec(top=f"copies: {written}"))
+    assert len(d) == 1 and "copies" in d[0].message, messages(d)
+
+
+def test_scalar_sources_pair_every_value_with_its_text():
+    text = ("a: 0x10\nb: [1, '2', \"x\", {c: 010, d: [yes, ~]}]\ne: {}\nf: []\ng:\n  - h: 1_000\n    i: |\n"
+            "      block\n  - 1:20\nj:\nk: +5\n")
+    data = yaml.safe_load(text)
+    sources = scalar_sources(text, data)
+    assert sources[("a",)] == ("0x10", None)
+    assert sources[("b", 1)] == ("2", "'") and sources[("b", 2)] == ("x", '"')
+    assert sources[("b", 3, "c")] == ("010", None) and sources[("b", 3, "d", 0)] == ("yes", None)
+    assert sources[("g", 0, "h")] == ("1_000", None) and sources[("g", 0, "i")] == ("block\n", "|")
+    assert sources[("g", 1)] == ("1:20", None) and sources[("j",)] == ("", None) and sources[("k",)] == ("+5", None)
+    # every plain scalar's own text, read alone, is the value the document holds
+    leaves = 0
+    for path, (written, style) in sources.items():
+        value = data
+        for k in path:
+            value = value[k]
+        if style is None:
+            assert yaml.safe_load(f"v: {written}")["v"] == value, path
+        leaves += 1
+    assert leaves == 12          # e: {} and f: [] hold no scalar
+
+
+# ------------------------------------------------------------------- batch ids
+
+_DEVICES = ["con", "prn", "aux", "nul"] + [f"{p}{d}" for p in ("com", "lpt") for d in "0123456789¹²³"]
+
+
+def _case_variants(name: str) -> set[str]:
+    rnd = random.Random(name)
+    return {name, name.upper(), name.capitalize()} | {"".join(c.upper() if rnd.random() < 0.5 else c for c in name)
+                                                        for _ in range(3)}
+
+
+@pytest.mark.parametrize("device", _DEVICES)
+def test_windows_device_names_are_no_folder_names(device):
+    for name in _case_variants(device):
+        for suffix in ("", ".txt", ".tar.gz", " .pdf", "  "):
+            assert folder_name_problem(name + suffix), name + suffix
+    assert folder_name_problem(device + "-office") is None and folder_name_problem("my-" + device) is None
+
+
+def test_the_id_pattern_lets_only_ascii_through():
+    # superscript digits (COM¹) and other look-alikes cannot reach the folder: the pattern is ASCII
+    allowed = {chr(c) for c in range(0x110000) if BATCH_ID.fullmatch("a" + chr(c))}
+    assert allowed == set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+@pytest.mark.parametrize("device", [d for d in _DEVICES if BATCH_ID.fullmatch(d)])
+def test_device_ids_and_file_names_are_refused(tmp_path, project, device):
+    d = errors(tmp_path / "a", project, spec(head=f"id: {device}\n"))
+    assert len(d) == 1 and d[0].line == 1 and device.upper() in d[0].message and "Windows" in d[0].message, \
+        messages(d)
+    # the id from the file name: the same rule
+    d = errors(tmp_path / "b", project, spec(head=""), name=f"{device}.yaml")
+    assert len(d) == 1 and "file name" in d[0].message and device.upper() in d[0].message, messages(d)
+
+
+@pytest.mark.parametrize("name", ["conx", "com10", "lpt", "con-office", "nul1", "auxiliary", "prn-2026", "com"])
+def test_names_near_devices_are_ids(tmp_path, project, name):
+    assert load_spec(write(tmp_path, spec(head=f"id: {name}\n")), project).id == name
+    assert load_spec(write(tmp_path, spec(head=""), f"{name}.yaml"), project).id == name
 
 
 # ----------------------------------------------------------------------- logos
@@ -113,3 +311,23 @@ def test_the_reduced_logo_is_drawn_as_the_full_one_would_be_at_300_dpi(tmp_path,
     assert (a.x, a.y, a.w, a.h) == (b.x, b.y, b.w, b.h)
     assert b.h <= MAX_DRAWN_HEIGHT_MM * MM
     assert b.px_h / (b.h / 72) >= PRINT_DPI and b.px_w / (b.w / 72) >= PRINT_DPI * 0.99
+
+
+# -------------------------------------------------------- one folder per spec
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("second", ["id: same\n", ""])
+def test_two_specs_of_one_run_never_share_a_folder(tmp_path, root, font_cache, second):
+    a = write(tmp_path / "north", spec(head="id: same\n"), "a.yaml")
+    b = write(tmp_path / "south", spec(head=second), "same.yaml" if not second else "a.yaml")
+    out = tmp_path / "out"
+    code, _o, err = run("batch", str(a), str(b), "--project", str(root), "--cache", str(font_cache),
+                        "--out", str(out), "--jobs", "1")
+    assert code == 1, err
+    assert str(a) in err and str(b) in err and "'same'" in err, err
+    assert "Traceback" not in err and not out.exists()

@@ -29,6 +29,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from ..errors import ContentError, Diagnostic, Diagnostics
 from ..model import guard as _guard
+from ..model import yamlsrc as _yamlsrc
 from ..model.guard import FactsGuard, digit_value, parse_phone, visible
 from ..model.tags import TagError, canonical, resolve_tag, tag_problem
 from ..model.yamlsrc import YamlError, load_yaml
@@ -178,10 +179,12 @@ def fact_key(key: str, facts=None) -> bool:
 class _Reader:
     """Type checks on the spec that report into one Diagnostics."""
 
-    def __init__(self, src, diags: Diagnostics, facts):
+    def __init__(self, src, diags: Diagnostics, facts, scalars: Mapping[tuple, tuple[str, str | None]] | None = None):
         self.src = src
         self.diags = diags
         self.facts = facts
+        # path -> (the scalar's text as written, its style: None when plain); see scalar_sources()
+        self.scalars = scalars or {}
 
     def line(self, path: tuple) -> int | None:
         return self.src.line(*path)
@@ -267,11 +270,12 @@ def load_spec(path: Path, project) -> BatchSpec:
     every problem, each with the file, the line and a fix."""
     path = Path(path)
     try:
-        src = load_yaml(path)
+        text = _yamlsrc._read(path)
+        src = load_yaml(path, text)
     except YamlError as exc:
         raise ContentError([exc.diagnostic]) from None
     diags = Diagnostics()
-    r = _Reader(src, diags, project.facts)
+    r = _Reader(src, diags, project.facts, scalar_sources(text, src.data))
     data = src.data
     if not isinstance(data, dict) or not data:
         kind = "a list" if isinstance(data, list) else "empty" if not data else "a single value"
@@ -301,20 +305,103 @@ def load_spec(path: Path, project) -> BatchSpec:
                      copies_by_language=copies[2], warnings=tuple(warnings) + tuple(diags.warnings))
 
 
+def scalar_sources(text: str, data: Any) -> dict[tuple, tuple[str, str | None]]:
+    """Every scalar value of the YAML document ``text`` (already read into ``data`` by the safe
+    reader), by its path: (its text as written, its style — None when plain, ' or " when quoted,
+    | or > for a block).  A value's type is what YAML makes of that text (``0x10`` is 16, ``010`` is 8,
+    ``yes`` is true); the text is what the person wrote.
+
+    The parser's events are read again; values come in document order, which is the order of
+    ``data``'s leaves (mappings keep their keys' order, and the reader refuses anything but plain
+    mappings, lists and scalars), so the two are paired without building paths a second way."""
+    import yaml
+    written: list[tuple[str, str | None]] = []
+    stack: list[list] = []            # [is a mapping, a key comes next] of each open collection
+    loader = _yamlsrc._Loader(text[1:] if text.startswith("\ufeff") else text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            top = stack[-1] if stack else None
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                continue
+            if top is not None and top[0]:
+                top[1] = not top[1]
+                if not top[1]:        # a key: its value comes next
+                    continue
+            if isinstance(event, yaml.ScalarEvent):
+                written.append((event.value, event.style or None))
+            else:
+                stack.append([isinstance(event, yaml.MappingStartEvent), True])
+    except yaml.YAMLError:            # pragma: no cover - the same text was read without error
+        return {}
+    finally:
+        loader.dispose()
+    leaves: list[tuple] = []
+    todo: list[tuple[tuple, Any]] = [((), data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, dict):
+            todo += reversed([(path + (k,), v) for k, v in value.items()])
+        elif isinstance(value, list):
+            todo += reversed([(path + (i,), v) for i, v in enumerate(value)])
+        else:
+            leaves.append(path)
+    if len(leaves) != len(written):   # pragma: no cover - one leaf per scalar value
+        return {}
+    return dict(zip(leaves, written))
+
+
+# Names Windows keeps for devices, whatever follows them after a dot or spaces (NUL.txt, "con .pdf") and in
+# any case; COM and LPT with a digit — the superscripts ¹ ² ³ count as digits there, and NFKC makes them
+# 1 2 3 before this is tried.  A folder of that name cannot be made on a Windows PC or a stick formatted
+# for one, nor copied there.
+_DEVICE = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$|clock\$)", re.ASCII)
+_WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
+
+
+def folder_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a batch's folder on every system its files are copied to (Linux, macOS,
+    Windows, FAT and exFAT sticks), or None.  Beyond :data:`BATCH_ID`'s letters: a device name of
+    Windows, with or without an extension; a name that ends in a dot or a space (Windows drops them);
+    a character Windows refuses; a control character."""
+    if not name or name in (".", ".."):
+        return "it is not a name"
+    if any(unicodedata.category(c)[0] == "C" for c in name) or _WINDOWS_FORBIDDEN & set(name):
+        return "it holds a character that Windows does not allow in a file name"
+    if name[-1] in ". ":
+        return "it ends in a dot or a space, which Windows drops from a folder name"
+    base = unicodedata.normalize("NFKC", name).split(".", 1)[0].rstrip(" ").casefold()
+    if _DEVICE.fullmatch(base):
+        return (f"'{base.upper()}' is the name of a device on Windows (like CON, PRN, AUX, NUL, COM1, LPT1): a "
+                "folder of that name cannot be made or copied there")
+    return None
+
+
 def _batch_id(r: _Reader, data: dict, path: Path) -> str:
+    pattern_hint = ("use 1 to 63 lower-case ASCII letters, digits and '-', starting with a letter or digit, "
+                    "e.g. shinjuku-2026")
     if "id" not in data:
-        if BATCH_ID.fullmatch(path.stem):
-            return path.stem
-        r.error((), f"the batch spec has no id, and its file name '{visible(path.stem)}' cannot be one",
+        stem = path.stem
+        problem = folder_name_problem(stem)
+        if BATCH_ID.fullmatch(stem) and problem is None:
+            return stem
+        problem = problem or "a batch id is lower-case letters, digits and '-'"
+        r.error((), f"the batch spec has no id, and its file name '{visible(stem)}' cannot be one: {problem}",
                 "add id: with lower-case letters, digits and '-', e.g. id: shinjuku-2026")
         return ""
     value = r.string(data["id"], ("id",), "id", "shinjuku-2026")
-    if value is not None and not BATCH_ID.fullmatch(value):
-        r.error(("id",), f"the batch id '{visible(value)}' is not usable as a folder name",
-                "use 1 to 63 lower-case ASCII letters, digits and '-', starting with a letter or digit, "
-                "e.g. shinjuku-2026")
+    if value is None:
         return ""
-    return value or ""
+    problem = folder_name_problem(value)
+    if BATCH_ID.fullmatch(value) and problem is None:
+        return value
+    r.error(("id",), f"the batch id '{visible(value)}' is not usable as a folder name"
+            + (f": {problem}" if problem else ""), pattern_hint if not BATCH_ID.fullmatch(value) else
+            f"choose another id, e.g. id: {value}-office or id: shinjuku-2026")
+    return ""
 
 
 def _list(r: _Reader, data: dict, key: str, what: str, example: str) -> list[tuple[Any, tuple]] | None:
@@ -397,17 +484,76 @@ def _editions(r: _Reader, data: dict) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _count(r: _Reader, value: Any, path: tuple, what: str) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")          # a count as a person writes it (ASCII digits only)
+# digits in groups of three with one separator, as thousands are written: 1,000 1.000 1 000 1'000 1_000
+_GROUPED = re.compile(r"[0-9]{1,3}([,.' _\u00a0\u202f\u2009])[0-9]{3}(?:\1[0-9]{3})*")
+
+
+def _readings(written: str, value: Any) -> list[int]:
+    """The whole numbers ``written`` (a scalar that is not plain decimal digits) may stand for, the
+    likeliest first: its digits read as decimal (any script's digits by value, leading zeros, a '+',
+    thousands separators), the integer literal it is in Python (0x, 0o, 0b, underscores) or in
+    floating point (1e3), and the value YAML gave it (010 is 8 in YAML 1.1, 1:20 is 80)."""
+    out: list[int] = []
+    s = "".join(str(digit_value(c)) if digit_value(c) is not None else c
+                for c in unicodedata.normalize("NFKC", written.strip()))
+    s = s[1:] if s.startswith("+") else s
+    if len(s) > 40:                   # no count of copies is that long; none of it is read
+        return []
+    if re.fullmatch(r"[0-9]+", s) or _GROUPED.fullmatch(s):
+        out.append(int(re.sub(r"[^0-9]", "", s)))
+    for read in (lambda t: int(t, 0), float):
+        try:
+            n = read(written.strip())
+        except (ValueError, OverflowError):
+            continue
+        if n == n and abs(n) != float("inf") and n == int(n):
+            out.append(int(n))
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
+            and abs(value) != float("inf") and value == int(value):
+        out.append(int(value))
+    return list(dict.fromkeys(out))
+
+
+def _count(r: _Reader, value: Any, path: tuple, what: str, low: int = 1, high: int = MAX_COPIES) -> int | None:
+    """A whole number of the spec (copies), from ``low`` to ``high``, written as a person writes one:
+    plain decimal digits, no leading zero, sign, separator or quotes.  YAML reads 0x10 as 16, 010 as 8,
+    1_000 as 1000, 1:20 as 80 and yes as true; the scalar's own text is judged, not what YAML made of
+    it, and the hint shows the decimal number it may mean."""
+    key = str(path[-1])
+    example = f"write a number from {low} to {high} in decimal digits, e.g. {key}: 200"
+    written, style = r.scalars.get(path, (None, None))
+    if value is None or isinstance(value, (dict, list)) or not isinstance(value, (str, int, float)):
+        r.error(path, f"{what} must be a whole number of copies, not {_kind(value)}", example)
+        return None
+    if written is None:               # not written in the spec: a default
+        written = str(value)
+    meant = [n for n in _readings(written, value) if low <= n <= high]
+    if style is not None:
+        block = style in "|>"
+        how = "a block of text" if block else f"text in quotes ({style}{visible(written)}{style})"
+        r.error(path, f"{what} is written as {how}, not as a number",
+                (f"write the number after the colon, without {'the block marker' if block else 'quotes'}: "
+                 f"{key}: {meant[0]}") if meant else example)
+        return None
+    if not _DECIMAL.fullmatch(written):
+        if isinstance(value, int) and not isinstance(value, bool) and re.fullmatch(r"-[1-9][0-9]*", written):
+            pass                      # a negative number: out of range, below
         else:
-            r.error(path, f"{what} must be a whole number of copies, not {_kind(value)}"
-                    + (f" ({value})" if isinstance(value, (float, str)) else ""),
-                    f"write a number from 1 to {MAX_COPIES}, e.g. 200")
+            read = ("true/false" if isinstance(value, bool) else "text" if isinstance(value, str)
+                    else "a number too long to show" if value == value and 10 ** 12 <= abs(value) < float("inf")
+                    else f"{value}")
+            if isinstance(value, str) and not meant:
+                message = f"{what} must be a whole number of copies, not text ('{visible(written)}')"
+            else:
+                message = (f"{what} is written '{visible(written)}', which is not a count in decimal digits: "
+                           f"YAML reads it as {read}")
+            hint = (f"write it in plain decimal digits: {key}: {meant[0]}"
+                    + "".join(f" (or {key}: {n}, if that is what you mean)" for n in meant[1:])) if meant else example
+            r.error(path, message, hint)
             return None
-    if not 1 <= value <= MAX_COPIES:
-        r.error(path, f"{what} must be from 1 to {MAX_COPIES}, not {value if abs(value) < 10**12 else 'that'}",
+    if not low <= value <= high:
+        r.error(path, f"{what} must be from {low} to {high}, not {value if abs(value) < 10**12 else 'that'}",
                 "print at least one copy; for a national run, split it into several batches")
         return None
     return value
