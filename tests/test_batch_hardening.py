@@ -1,6 +1,7 @@
 """Batch specs against careless and hostile input: counts are judged by the text written, not by
-what YAML 1.1 makes of it; a batch id is a folder name on every system; a large PNG logo is reduced
-to what print can use, band by band; two specs of one run never share a folder."""
+what YAML 1.1 makes of it; a batch id is a folder name on every system; free text restates no
+campaign host and no recognisable part of a campaign number; a large PNG logo is reduced to what
+print can use, band by band; two specs of one run never share a folder."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ from PIL import Image
 import leaflets.batch.logo as logo_mod
 from leaflets.batch import load_spec
 from leaflets.batch.logo import MAX_DRAWN_HEIGHT_MM, PRINT_DPI, Logo, load_logo, print_rows
-from leaflets.batch.spec import BATCH_ID, MAX_COPIES, folder_name_problem, scalar_sources
+from leaflets.batch.spec import (BATCH_ID, MAX_COPIES, _number_windows, campaign_digits_in, folder_name_problem,
+                                 scalar_sources)
 from leaflets.cli import main
 from leaflets.errors import ContentError
 from leaflets.layout.page import Composer
 from leaflets.model.guard import digit_value
 from leaflets.model.load import require_project
+from leaflets.model.schema import Link
 
 ROOT = Path(__file__).resolve().parents[1]
 MM = 72 / 25.4
@@ -214,6 +217,144 @@ def test_device_ids_and_file_names_are_refused(tmp_path, project, device):
 def test_names_near_devices_are_ids(tmp_path, project, name):
     assert load_spec(write(tmp_path, spec(head=f"id: {name}\n")), project).id == name
     assert load_spec(write(tmp_path, spec(head=""), f"{name}.yaml"), project).id == name
+
+
+# ------------------------------------------------------------------- free text
+
+FIELDS = ["name", "address", "hours", "label"]
+
+
+def _org(field: str, text: str) -> str:
+    esc = text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    if field == "name":
+        return f'name: "{esc}"'
+    if field == "label":
+        return f'name: A\nphones: [{{number: "03-1234-5678", label: "{esc}"}}]'
+    return f'name: A\n{field}: "{esc}"'
+
+
+def _where(field: str) -> str:
+    return "a phone's label" if field == "label" else f"organisation.{field}"
+
+
+def _fullwidth(s: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+def _host_mentions(display: str, url: str) -> list[str]:
+    host = display.split("/")[0]
+    bare = host[4:] if host.startswith("www.") else host
+    core, _, ending = bare.partition(".")
+    out = [display, url, host, host.upper(), bare, _fullwidth(bare), f"Report: {display} (24h)",
+           f"{core} {ending.replace('.', ' ')}", " . ".join(bare.split(".")), f"{core}\u3002{ending}",
+           bare.replace("o", "\u043e")]                                     # Cyrillic o
+    if not core.isalpha():
+        out += [core, core.capitalize(), re.sub(r"(\D)(\d)", r"\1 \2", core, count=1), "-".join(core)]
+    return out
+
+
+def test_campaign_hosts_in_free_text_are_refused(tmp_path, project):
+    i = 0
+    for name, link in project.facts.links.items():
+        for text in _host_mentions(link.display, link.url):
+            for field in FIELDS:
+                i += 1
+                d = errors(tmp_path / str(i), project, spec(org=_org(field, text)))
+                assert any(_where(field) in x.message and link.display in x.message for x in d), \
+                    (name, text, field, messages(d))
+
+
+def test_hosts_come_from_the_campaign_facts(tmp_path, project):
+    # another campaign: its host is refused, and nothing is hard-coded about tokumei24
+    links = dict(project.facts.links, report=Link("https://www.report-k9.example/", "www.report-k9.example"))
+    other = dataclasses.replace(project, facts=dataclasses.replace(project.facts, links=links))
+    for text in ("www.report-k9.example", "report-k9 example", "Report K9 office"):
+        d = errors(tmp_path, other, spec(org=_org("address", text)))
+        assert any("www.report-k9.example" in x.message for x in d), (text, messages(d))
+    assert load_spec(write(tmp_path, spec(org=_org("name", "Tokumei 24 Centre"))), other).id == "test-batch"
+
+
+def _digit_forms(digits: str) -> list[str]:
+    """``digits`` written as people write numbers: separators, spaces, other scripts' digits."""
+    zeros = ["0", "\uff10", "\u0660", "\u0966", "\u0e50", "\U0001d7ce"]
+    out = []
+    for z in zeros:
+        d = "".join(chr(ord(z) + int(c)) for c in digits)
+        out += [d, d[:3] + "-" + d[3:], " ".join(d), d[:2] + "\u2212" + d[2:4] + "." + d[4:],
+                "(" + d[:3] + ") " + d[3:], d[:3] + "," + d[3:], d[:4] + "\uff0f" + d[4:], d[:2] + "\u30fb" + d[2:],
+                d[:3] + "\u200b" + d[3:]]
+    return out
+
+
+def test_the_window_is_the_hotlines_subscriber_number(project):
+    (name, display, window, windows, forms), = _number_windows(tuple(project.facts.numbers().items()))
+    assert (name, display, window) == ("hotline", "0120-924-839", 6)
+    assert forms == ("0120924839", "81120924839")
+    assert "924839" in windows and "012092" in windows and "811209" in windows and "92483" not in windows
+
+
+def test_runs_of_hotline_digits_are_refused(tmp_path, project):
+    (_n, display, window, _w, forms), = _number_windows(tuple(project.facts.numbers().items()))
+    i = 0
+    for form in forms:
+        for length in range(window, len(form)):       # every part of it, as long as the window or longer
+            for start in range(0, len(form) - length + 1, 2):
+                for text in _digit_forms(form[start:start + length]):
+                    i += 1
+                    field = FIELDS[i % len(FIELDS)]
+                    d = errors(tmp_path / str(i), project, spec(org=_org(field, f"Open {text}")))
+                    assert any(_where(field) in x.message and display in x.message for x in d), \
+                        (text, field, messages(d))
+
+
+def test_shorter_runs_of_hotline_digits_are_not_the_hotline(project):
+    (_n, _d, window, _w, forms), = _number_windows(tuple(project.facts.numbers().items()))
+    for form in forms:
+        for start in range(len(form) - window + 2):
+            part = form[start:start + window - 1]
+            assert not campaign_digits_in(project.facts, f"{part[:2]}-{part[2:]}"), part
+
+
+ORDINARY = {"hours": ["Mon–Fri 10:00–18:00", "月〜金 10:00〜17:00", "Mon-Fri 9:00-12:00 / 13:00-17:00",
+                      "24 hours, 365 days", "Sat 10:00–14:00 (closed 29 Dec – 3 Jan)", "2024–2026"],
+            "address": ["1-2-3 Nishi-Shinjuku, Shinjuku-ku, Tokyo", "東京都新宿区西新宿2-8-1 〒163-8001",
+                        "Room 1203, 4-12-8 Higashi, Shibuya", "Since 2012", "Gem Building 3F",
+                        "Room 1209, 24F, 3-9 Kita"],
+            "name": ["Tokumei Support Centre", "Gem Centre", "Centre 2026", "Shelter 24"],
+            "label": ["Office", "Office, Mon–Fri 10:00–18:00", "24h line", "Shelter (since 1998)"]}
+
+
+@pytest.mark.parametrize("field", sorted(ORDINARY))
+def test_ordinary_text_passes(tmp_path, project, field):
+    for text in ORDINARY[field]:
+        s = load_spec(write(tmp_path, spec(org=_org(field, text))), project)
+        assert s.organisation.phones or field != "label"
+
+
+@pytest.mark.parametrize("start", range(1900, 2101, 7))
+def test_years_and_times_pass(tmp_path, project, start):
+    hours = f"since {start}, {start}–{start + 3}, {start % 24:02d}:{start % 60:02d}–{(start + 5) % 24:02d}:00"
+    assert load_spec(write(tmp_path, spec(org=_org("hours", hours))), project).organisation.hours_for("en") == hours
+
+
+def test_own_phone_with_a_label(tmp_path, project):
+    org = 'name: A\nphones: [{number: "03-1234-5678", label: "Office 10:00–18:00"}]'
+    s = load_spec(write(tmp_path, spec(org=org)), project)
+    assert s.organisation.phones[0].number == "03-1234-5678" and s.organisation.phones[0].label
+
+
+def test_number_windows_come_from_the_campaign_facts(tmp_path, project):
+    other = dataclasses.replace(project, facts=dataclasses.replace(project.facts, hotline_display="0120-357-246"))
+    d = errors(tmp_path, other, spec(org=_org("hours", "Open 357-246")))
+    assert any("0120-357-246" in x.message for x in d), messages(d)
+    assert load_spec(write(tmp_path, spec(org=_org("hours", "Open 924-839"))), other)
+
+
+def test_url_paths_and_user_names_carry_no_part_of_the_hotline(tmp_path, project):
+    for org in ('website: "https://www.example.org/924-839"', 'email: "info924839@example.org"',
+                'line_id: "@ngo924839"'):
+        d = errors(tmp_path, project, spec(org="name: A\n" + org))
+        assert any("hotline" in x.message for x in d), messages(d)
 
 
 # ----------------------------------------------------------------------- logos

@@ -23,6 +23,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -809,8 +810,14 @@ def text_findings(guard: FactsGuard, facts, text: str, rtl: bool = False) -> lis
     """Why ``text`` may not be printed in an organisation's block: the facts
     guard's checks (hidden and control characters, stacked marks, addresses),
     and no phone number at all — not even the campaign's own, which the design
-    prints from campaign.yaml, and the organisation's go under phones."""
+    prints from campaign.yaml, and the organisation's go under phones.  Nor may
+    it restate a campaign fact in part: a campaign host, written exactly (which
+    the guard lets a translation do) or disguised (:func:`campaign_hosts_in`),
+    or a recognisable run of a campaign number's digits
+    (:func:`campaign_digits_in`)."""
     out = invisible_findings(text, rtl) + _guard._marks(text)
+    partial = campaign_digits_in(facts, text)
+    whole: list[tuple[int, int]] = []           # runs that are a campaign number, not a part of one
     for start, end, _digits, hidden in _guard._digit_runs(text):
         raw = text[start:end]
         official = official_like(facts, raw)
@@ -819,14 +826,186 @@ def text_findings(guard: FactsGuard, facts, text: str, rtl: bool = False) -> lis
             out.append(_guard.Finding(f"the number '{visible(raw)}' has invisible characters inside it: {names}",
                                       "delete them"))
         elif official is not None:
-            out.append(_guard.Finding(f"'{visible(raw)}' is the campaign's {official} number",
+            out.append(_guard.Finding(f"'{visible(raw)}' is the campaign's {official} number "
+                                      f"{facts.numbers()[official]}",
                                       "remove it: the design prints the campaign's numbers from "
                                       "content/campaign.yaml, apart from the organisation's block"))
-        else:
+            whole.append((start, end))
+        elif not _year_range(raw) and not any(a < end and start < b for a, b, *_rest in partial):
             out.append(_guard.Finding(f"'{visible(raw)}' is a phone number", _FIELD_HINTS[0][1]))
-    for f in guard._addresses(text):
+    for start, end, name, display, n in partial:
+        if not any(a < end and start < b for a, b in whole):
+            out.append(_guard.Finding(
+                f"'{visible(text[start:end])}' repeats {n} digits in a row of the campaign's {name} number {display}",
+                f"remove them: the design prints the {name} {display} itself, beside the organisation's block; "
+                "the organisation's own numbers go under organisation.phones"))
+    addresses = guard._addresses(text)
+    for f in addresses:
         out.append(_guard.Finding(f.message, _FIELD_HINTS[1][1]))
+    for raw, display in campaign_hosts_in(guard, text):
+        if not any(f"the campaign's {display}" in f.message for f in addresses):
+            out.append(_guard.Finding(
+                f"'{visible(raw)}' names the campaign's address {display}",
+                f"remove it: the design prints {display} (and its QR code) itself, beside the organisation's "
+                "block; the organisation's own site goes under organisation.website"))
     return list(dict.fromkeys(out))
+
+
+def _year_range(raw: str) -> bool:
+    """Whether ``raw`` (a run of digits) is two years with a dash or a tilde between them: 2024–2026."""
+    m = re.fullmatch(r"([0-9]{4})\s*[-~\u301c\uff5e]\s*([0-9]{4})", "".join(
+        str(digit_value(c)) if digit_value(c) is not None else ("-" if _guard._is_dash(c) else c) for c in raw))
+    return bool(m) and all(1900 <= int(y) <= 2100 for y in m.groups()) and m.group(1) <= m.group(2)
+
+
+MIN_DIGIT_WINDOW = 5     # fewer digits in a row are a year, a time or a house number, whatever number they are from
+
+
+@lru_cache(maxsize=8)
+def _number_windows(numbers: tuple[tuple[str, str], ...]
+                    ) -> tuple[tuple[str, str, int, frozenset[str], tuple[str, ...]], ...]:
+    """(name, display, window, windows, forms) of each campaign number: ``window`` is the length of its
+    subscriber number — its national significant number without the national destination code (the
+    digits after 0120 of 0120-924-839: six), which tell the line apart from every other number
+    with that code — and ``windows`` every run of that many digits in its ``forms``, the number as it
+    is dialled at home (0120924839) and from abroad (81120924839)."""
+    import phonenumbers
+    out = []
+    for name, display in numbers:
+        parsed = parse_phone(display)
+        home = "".join(str(digit_value(c)) for c in display if digit_value(c) is not None)
+        forms = [home]
+        window = len(home)
+        if parsed is not None and parsed.national_number:
+            nsn = str(parsed.national_number)
+            forms.append(f"{parsed.country_code}{nsn}")
+            window = len(nsn) - phonenumbers.length_of_national_destination_code(parsed)
+        window = max(window, MIN_DIGIT_WINDOW)
+        windows = frozenset(f[i:i + window] for f in forms for i in range(len(f) - window + 1))
+        if windows:
+            out.append((name, display, window, windows, tuple(forms)))
+    return tuple(out)
+
+
+def _digit_sequences(text: str) -> list[tuple[int, int, str]]:
+    """Every run of digits in ``text`` as (start, end, digits): digits of any script and their
+    compatibility forms by value, with a letter Unicode lists as a look-alike of a digit read as that
+    digit where it stands among digits (9248З9).  What joins the digits of a number written out is
+    ignored: the facts guard's separators (spaces, dashes, dots, brackets), slashes, invisible
+    characters and marks, and any other punctuation or symbol standing between two digits (924,839);
+    a letter ends a run, and so does punctuation before a space (Room 1209, 24F is two numbers)."""
+    values: list[int | None] = [digit_value(c) for c in text]
+    if not any(v is not None for v in values):
+        return []
+    lookalike = _guard._digit_lookalikes()
+    n = len(text)
+    i = 0
+    while i < n:                          # words of digits and look-alikes: "8З9" is three digits, "Oak" none
+        if values[i] is None and text[i] not in lookalike:
+            i += 1
+            continue
+        j = i
+        while j < n and (values[j] is not None or text[j] in lookalike):
+            j += 1
+        real = sum(1 for k in range(i, j) if values[k] is not None)
+        bounded = (i == 0 or not text[i - 1].isalpha()) and (j == n or not text[j].isalpha())
+        if real and bounded and real >= (j - i) - real:
+            for k in range(i, j):
+                if values[k] is None:
+                    values[k] = lookalike[text[k]]
+        i = j
+    def joins(k: int) -> bool:
+        ch = text[k]
+        cat = unicodedata.category(ch)
+        if (_guard._is_separator(ch) and ch != "+") or unicodedata.normalize("NFKC", ch) == "/" or \
+                _guard._is_hidden(ch) or cat[0] == "M":
+            return True
+        return cat[0] in "PS" and 0 < k < n - 1 and values[k - 1] is not None and values[k + 1] is not None
+
+    runs = []
+    start = None
+    digits: list[str] = []
+    end = 0
+    for k in range(n + 1):
+        if k < n and values[k] is not None:
+            if start is None:
+                start = k
+            digits.append(str(values[k]))
+            end = k + 1
+        elif k == n or not joins(k):
+            if start is not None:
+                runs.append((start, end, "".join(digits)))
+            start, digits = None, []
+    return runs
+
+
+def campaign_digits_in(facts, text: str) -> list[tuple[int, int, str, str, int]]:
+    """Where ``text`` repeats a campaign number in part: (start, end, the number's name, its display,
+    how many of its digits in a row) for every run of digits (:func:`_digit_sequences`) holding at
+    least a window of the number (see :func:`_number_windows`: six digits of 0120-924-839, such as
+    924-839 or 0120 92)."""
+    out = []
+    for start, end, digits in _digit_sequences(text):
+        for name, display, window, windows, forms in _number_windows(tuple(facts.numbers().items())):
+            if any(digits[i:i + window] in windows for i in range(len(digits) - window + 1)):
+                out.append((start, end, name, display, max(_longest_common_run(digits, f) for f in forms)))
+                break
+    return out
+
+
+def _longest_common_run(a: str, b: str) -> int:
+    best = 0
+    for i in range(len(a)):
+        for j in range(len(b)):
+            k = 0
+            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def campaign_hosts_in(guard: FactsGuard, text: str) -> list[tuple[str, str]]:
+    """Where ``text`` names a campaign host: (the words, the host's display) — a host-like word
+    that is or imitates one (:func:`host_imitates`: any case or width, homoglyphs, invisible
+    characters, another ending, one letter off), the host spelt out with anything between its
+    letters (tokumei24 . jp), or the name before its ending where that holds a digit and so is no
+    ordinary word (tokumei24; gem is one)."""
+    skel, index = _guard._skeleton(text)
+    out: list[tuple[str, str]] = []
+    for m in re.finditer(r"[a-z0-9](?:[a-z0-9.\-]*[a-z0-9])?", skel):
+        word = m.group()
+        raw = text[index[m.start()]:index[m.end() - 1] + 1]
+        similar = host_imitates(guard, word) if "." in word else _names_core(guard, word)
+        if similar:
+            out.append((raw, similar))
+    squashed = _guard._confusable_key(re.sub(r"[^a-z0-9]", "", skel))
+    for host, display in guard._hosts.items():
+        if any(d == display for _r, d in out):
+            continue
+        key = _guard._confusable_key(host)
+        core = _guard._core(key).replace("-", "")
+        spelt = re.sub(r"[^a-z0-9]", "", key)
+        if (spelt and spelt in squashed) or (core and _distinctive(host) and core in squashed):
+            out.append((text, display))
+    return list(dict.fromkeys(out))
+
+
+def _distinctive(host: str) -> bool:
+    """Whether a campaign host's name (before its ending, as campaign.yaml writes it) is a name only,
+    never an ordinary word: it holds a character that is not a letter (tokumei24; gem is a word), and
+    is long enough to be told apart (5 characters, as :func:`host_imitates` asks)."""
+    core = _guard._core(host[4:] if host.startswith("www.") else host).replace("-", "")
+    return len(core) >= 5 and not core.isalpha()
+
+
+def _names_core(guard: FactsGuard, word: str) -> str | None:
+    """The display of the campaign host whose distinctive name ``word`` holds or is one edit from, or None."""
+    key = _guard._confusable_key(word).replace("-", "")
+    for host, display in guard._hosts.items():
+        core = _guard._core(_guard._confusable_key(host)).replace("-", "")
+        if core and _distinctive(host) and (core in key or _one_edit(key, core)):
+            return display
+    return None
 
 
 # ----------------------------------------------------------------------- phones
@@ -1092,6 +1271,8 @@ def names_campaign(guard: FactsGuard, facts, text: str) -> str | None:
         official = official_like(facts, text[start:end])
         if official is not None:
             return f"{official} number"
+    for _start, _end, name, _display, _n in campaign_digits_in(facts, text):
+        return f"{name} number (in part)"
     for token in re.split(r"[^\w.\-]+", text):
         similar = host_imitates(guard, token.strip(".")) if token.strip(".") else None
         if similar:
