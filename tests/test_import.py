@@ -331,6 +331,26 @@ def test_new_language_then_import_one_string(project_copy):
                     '-    text: ""', "+    text: La traite des êtres humains est un crime !"]
 
 
+@pytest.mark.parametrize("tag,name,native,script,direction", [
+    ("dv", "Divehi", "ދިވެހިބަސް", "Thaa", "rtl"),        # none of these is shipped
+    ("am", "Amharic", "አማርኛ", "Ethi", "ltr"),
+    ("pa-PK", "Punjabi (Arabic, Pakistan)", None, "Arab", "rtl"),
+    ("zh-TW", None, None, "Hant", "ltr"),
+    ("yi", "Yiddish", None, "Hebr", "rtl"),
+])
+def test_new_language_takes_names_script_and_direction_from_cldr(project_copy, tag, name, native, script,
+                                                                 direction):
+    import yaml
+    assert run("new-language", tag, "--project", str(project_copy))[0] == 0
+    data = yaml.safe_load(lang_file(project_copy, tag).read_text(encoding="utf-8"))["language"]
+    assert (data["script"], data["direction"]) == (script, direction)
+    if name:
+        assert data["name"] == name
+    if native:
+        assert data["native_name"] == native
+    assert data["native_name"] != tag and data["name"] != tag
+
+
 def test_dry_run_shows_a_diff_and_writes_nothing(project_copy):
     th = lang_file(project_copy, "th")
     before = th.read_bytes()

@@ -97,7 +97,7 @@ class Composer:
     # and the blocks of a box, each found again only for the very objects it was found for (compared by
     # identity, so a key never stands for anything else); a batch lays out the same official text around
     # each organisation's block
-    KEPT = 1024              # of each kind, per language
+    KEPT = 256               # of each kind, per language
     LANGUAGES_KEPT = 4
 
     def __init__(self, project: Project, fonts: FontLibrary):
