@@ -472,3 +472,29 @@ def test_two_specs_of_one_run_never_share_a_folder(tmp_path, root, font_cache, s
     assert code == 1, err
     assert str(a) in err and str(b) in err and "'same'" in err, err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_a_spec_of_the_same_name_in_another_folder_does_not_replace_a_batch(tmp_path, root, font_cache):
+    one = spec(head="id: same\n").replace("languages: [ja, en]", "languages: [en]")
+    a = write(tmp_path / "north", one, "ngo.yaml")
+    b = write(tmp_path / "south", one, "ngo.yaml")
+    out = tmp_path / "out"
+    common = ("--project", str(root), "--cache", str(font_cache), "--out", str(out), "--jobs", "1", "-q")
+    code, _o, err = run("batch", str(a), *common)
+    assert code == 0, err
+    before = {p: p.read_bytes() for p in (out / "same").rglob("*") if p.is_file()}
+    code, _o, err = run("batch", str(b), *common)
+    assert code == 1, err
+    assert "another folder" in err and "Traceback" not in err, err
+    assert {p: p.read_bytes() for p in (out / "same").rglob("*") if p.is_file()} == before
+    # the spec that made it still builds there (nothing to do)
+    assert run("batch", str(a), *common)[0] == 0
+
+
+def test_a_spec_given_twice_is_named_once(tmp_path, root, font_cache):
+    a = write(tmp_path, spec(head="id: twice\n"), "a.yaml")
+    out = tmp_path / "out"
+    code, _o, err = run("batch", str(a), str(tmp_path / "." / "a.yaml"), "--project", str(root), "--cache",
+                        str(font_cache), "--out", str(out), "--jobs", "1")
+    assert code == 1 and "given twice" in err and "Traceback" not in err, err
+    assert not out.exists()

@@ -693,15 +693,23 @@ def _sheet_plans(ws, spec) -> dict[tuple[str, str], SheetPlan]:
     return plans
 
 
-def _manifest_spec(folder: Path) -> str | None:
-    """The name of the spec file a batch's folder was built from (its manifest's ``spec``), None when
-    there is no readable manifest."""
+def spec_origin(path: Path) -> str:
+    """Which spec file a batch comes from, as its manifest records it: a digest of the file's resolved path
+    (two specs of one name in two folders differ; the manifest does not show where the spec lives)."""
+    return hashlib.sha256(str(Path(path).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _manifest_spec(folder: Path) -> tuple[str | None, str | None]:
+    """The name of the spec file a batch's folder was built from and its origin (:func:`spec_origin`; None
+    in a manifest from before it was recorded), as its manifest says; (None, None) when there is no
+    readable manifest."""
     try:
         doc = json.loads((folder / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
-        return None
+        return None, None
     spec = doc.get("spec") if isinstance(doc, dict) else None
-    return spec if isinstance(spec, str) else None
+    origin = doc.get("spec_origin") if isinstance(doc, dict) else None
+    return (spec if isinstance(spec, str) else None), (origin if isinstance(origin, str) else None)
 
 
 def _read_manifest(folder: Path) -> dict[str, dict]:
@@ -972,9 +980,13 @@ def validate(ws, spec_paths: list[Path], out_root: Path | None = None, runner: R
         for d in getattr(spec, "warnings", ()):
             diags.add_once(d)
         if spec.id in seen:
-            diags.error(f"batch id '{spec.id}' is also the id of {seen[spec.id]}: both would write "
-                        f"output/batches/{spec.id}/", spec.source, s.line("id"),
-                        "give each spec its own id")
+            where = Path(out_root) / spec.id if out_root is not None else Path("output") / "batches" / spec.id
+            if Path(seen[spec.id]).resolve() == Path(spec.source).resolve():
+                diags.error(f"the spec {spec.source} is given twice", spec.source, None,
+                            "name each spec once")
+            else:
+                diags.error(f"batch id '{spec.id}' is also the id of {seen[spec.id]}: both would write "
+                            f"{where}/", spec.source, s.line("id"), "give each spec its own id")
             continue
         seen[spec.id] = spec.source
         bad = [e for e in spec.editions if e not in EDITIONS]
@@ -1002,11 +1014,15 @@ def validate(ws, spec_paths: list[Path], out_root: Path | None = None, runner: R
             rows = {}
             if out_root is not None:
                 folder = Path(out_root) / spec.id
-                other = _manifest_spec(folder)
-                if other is not None and other != spec.source.name:
-                    diags.error(f"{folder} holds the batch '{spec.id}' of another spec ({other}): this spec would "
+                other, origin = _manifest_spec(folder)
+                if (other is not None and other != spec.source.name) or \
+                        (origin is not None and origin != spec_origin(spec.source)):
+                    whose = other if other != spec.source.name else f"{other} in another folder"
+                    diags.error(f"{folder} holds the batch '{spec.id}' of another spec ({whose}): this spec would "
                                 "replace its files", spec.source, s.line("id"),
-                                "give this spec its own id, or write it elsewhere with --out")
+                                "give this spec its own id, or write it elsewhere with --out (a spec moved to "
+                                "another folder counts as another spec: build it elsewhere, or delete the old "
+                                "batch folder)")
                     continue
                 s.hashes = _Hashes(_cache_of(ws, runner), folder)
                 rows, _bad = _verified(folder, _read_manifest(folder), s.hashes)
@@ -1319,6 +1335,7 @@ def manifest_json(result: BatchResult) -> bytes:
     doc = {
         "batch": spec.id,
         "spec": spec.source.name,
+        "spec_origin": spec_origin(spec.source),
         "organisation": spec.organisation.name_for(""),
         "qr_target": result.qr_target,
         "complete": result.complete,
