@@ -325,3 +325,32 @@ def test_command_line_arguments_are_never_echoed_raw(project_copy):
         assert code == 2, text
         assert not any(unicodedata.category(c) in ("Cc", "Cf") and c != "\n" for c in text), repr(text)
         assert "⟨U+" in text
+
+
+# ------------------------------------------------------------ the package's copy of the confusables tables
+
+def test_the_kept_confusables_tables_are_those_of_the_installed_data(tmp_path):
+    import hashlib
+    import json
+    from leaflets.model import guard
+    source = guard._confusables_path()
+    if source is None:
+        pytest.skip("confusable_homoglyphs' confusables.json is not installed")
+    raw = Path(source).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    kept = json.loads(guard.TABLES_FILE.read_text("utf-8"))
+    if kept["source_sha256"] != digest:
+        pytest.skip("the installed confusables data is not the one the package's tables were derived from "
+                    "(they are derived anew at run time); regenerate with leaflets.model.guard.write_tables()")
+    derived = guard._tables_from(guard._confusables_data(raw))
+    assert guard._kept_tables(digest) == derived
+    assert guard._confusable_tables() == derived
+    # a copy for other data, or a damaged one, is never used
+    assert guard._kept_tables("0" * 64) is None
+    damaged = tmp_path / "t.json"
+    damaged.write_text(json.dumps({**kept, "digits": ["not", "a", "table"]}), "utf-8")
+    assert guard._kept_tables(digest, damaged) is None
+    damaged.write_text("{", "utf-8")
+    assert guard._kept_tables(digest, damaged) is None
+    written = guard.write_tables(tmp_path / "again.json")
+    assert written.read_bytes() == guard.TABLES_FILE.read_bytes()

@@ -33,6 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 from ..errors import printable
@@ -122,32 +123,100 @@ def _is_hidden(ch: str) -> bool:
     return cat in ("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp") or _is_default_ignorable(ord(ch))
 
 
-def _confusables_data() -> dict:
-    """Unicode's confusables data as confusable_homoglyphs ships it: its confusables.json, read
-    directly (importing the package also imports urllib.request, http and ssl), from
-    ``$CONFUSABLE_DATA`` when that is set, as the package does."""
+def _confusables_path() -> str | None:
+    """Where the confusables.json of confusable_homoglyphs is (``$CONFUSABLE_DATA`` when that is set, as
+    the package does), found without importing the package (which also imports urllib.request, http and
+    ssl); None when it is not there."""
     import importlib.util
-    import json
     import os
     spec = importlib.util.find_spec("confusable_homoglyphs")
     folders = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if folders:
-        try:
-            with open(os.path.join(os.environ.get("CONFUSABLE_DATA", folders[0]), "confusables.json"),
-                      encoding="utf-8") as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            pass
+    if not folders:
+        return None
+    path = os.path.join(os.environ.get("CONFUSABLE_DATA", folders[0]), "confusables.json")
+    return path if os.path.isfile(path) else None
+
+
+def _confusables_data(raw: bytes | None = None) -> dict:
+    """Unicode's confusables data as confusable_homoglyphs ships it: its confusables.json (``raw``, or read
+    from :func:`_confusables_path`), else what the package itself loads."""
+    import json
+    try:
+        if raw is None:
+            path = _confusables_path()
+            if path is not None:
+                with open(path, "rb") as f:
+                    raw = f.read()
+        if raw is not None:
+            return json.loads(raw)
+    except (OSError, ValueError):
+        pass
     from confusable_homoglyphs.confusables import confusables_data
     return confusables_data
+
+
+# The three tables as derived from one confusables.json, kept with the package with the sha256 of the data
+# they were derived from: used only for exactly that data (any other is read and derived anew), they spare
+# a process the 7 MB of Python objects the data makes and about 50 ms.  ``write_tables`` makes the file.
+TABLES_FILE = Path(__file__).with_name("confusables-tables.json")
+
+
+def _tables_from(data: dict) -> tuple[dict[str, str], dict[str, int], frozenset[str]]:
+    return _build_homoglyphs(data), _build_digit_lookalikes(data), _build_dot_lookalikes(data)
+
+
+def _kept_tables(digest: str, path: Path = TABLES_FILE):
+    import json
+    try:
+        kept = json.loads(path.read_text("utf-8"))
+        if not isinstance(kept, dict) or kept.get("source_sha256") != digest:
+            return None
+        homoglyphs, digits, dots = kept["homoglyphs"], kept["digits"], kept["dots"]
+        if not (isinstance(homoglyphs, dict) and isinstance(digits, dict) and isinstance(dots, list)):
+            return None
+        return ({str(k): str(v) for k, v in homoglyphs.items()}, {str(k): int(v) for k, v in digits.items()},
+                frozenset(map(str, dots)))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_tables(path: Path = TABLES_FILE) -> Path:
+    """Derive the tables from the installed confusables data and keep them at ``path`` (the package's
+    file by default), with the data's sha256."""
+    import hashlib
+    import json
+    source = _confusables_path()
+    if source is None:
+        raise FileNotFoundError("confusable_homoglyphs' confusables.json is not installed")
+    raw = Path(source).read_bytes()
+    homoglyphs, digits, dots = _tables_from(_confusables_data(raw))
+    doc = {"source": "confusable_homoglyphs confusables.json (Unicode confusables.txt)",
+           "source_sha256": hashlib.sha256(raw).hexdigest(),
+           "homoglyphs": dict(sorted(homoglyphs.items())), "digits": dict(sorted(digits.items())),
+           "dots": sorted(dots)}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=False) + "\n", "utf-8")
+    return path
 
 
 @lru_cache(maxsize=1)
 def _confusable_tables() -> tuple[dict[str, str], dict[str, int], frozenset[str]]:
     """The three tables the guard derives from Unicode's confusables data, made together so that
-    the data itself (7 MB as Python objects) is read once and not kept."""
-    data = _confusables_data()
-    return _build_homoglyphs(data), _build_digit_lookalikes(data), _build_dot_lookalikes(data)
+    the data itself (7 MB as Python objects) is read once and not kept; the package's own copy of them
+    when the installed data is the one they were derived from."""
+    import hashlib
+    path = _confusables_path()
+    raw = None
+    if path is not None:
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except OSError:
+            raw = None
+    if raw is not None:
+        kept = _kept_tables(hashlib.sha256(raw).hexdigest())
+        if kept is not None:
+            return kept
+    return _tables_from(_confusables_data(raw))
 
 
 def _homoglyphs() -> dict[str, str]:
