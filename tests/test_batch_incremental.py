@@ -117,6 +117,22 @@ def test_a_second_run_rebuilds_nothing(root, font_cache, tmp_path):
     assert stats(folder) == before
 
 
+def test_a_rerun_says_again_what_was_said_of_the_files_it_keeps(root, font_cache, tmp_path):
+    spec = spec_copy(tmp_path, root, "  formats: {a5-flyer: 50}\n", "", formats="[hotline-card]", languages="[en]")
+    out = tmp_path / "out"
+    args = ("batch", str(spec), "--project", str(root), "--cache", str(font_cache), "--out", str(out), "--jobs", "1")
+    code, _o, first = cli(*args)
+    assert code == 0, first
+    said = sorted(line for line in first.splitlines() if "warning:" in line)
+    assert any("too small for the whole contact block" in line for line in said), first
+    rows = manifest(out / "sample")["files"]
+    kept = [r for r in rows if r.get("warnings")]
+    assert kept and all(w["file"] == "sample.yaml" for r in kept for w in r["warnings"])   # no place on this machine
+    code, stdout, again = cli(*args)
+    assert code == 0 and "0 built" in stdout, again
+    assert sorted(line for line in again.splitlines() if "warning:" in line) == said
+
+
 def test_a_changed_language_file_rebuilds_only_that_language(project_copy, font_cache, tmp_path):
     spec = spec_copy(tmp_path, project_copy)
     out = tmp_path / "out"

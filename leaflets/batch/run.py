@@ -59,7 +59,7 @@ from pathlib import Path
 
 from ..atomic import OutputError, _mkdirs, output_error, publish_bytes, sync_folder, write_bytes
 from ..build import Job, judge, language_diagnostics, output_name
-from ..errors import ContentError, Diagnostic, Diagnostics, ERROR, LeafletsError, UsageError
+from ..errors import ContentError, Diagnostic, Diagnostics, ERROR, LeafletsError, UsageError, WARNING
 from ..layout.frame import Link, TextBlock
 from .block import Block, field_line, fields_with, left_out, place, slot_regions
 
@@ -86,18 +86,54 @@ class BatchFile:
     copies: int
     sha256: str
     inputs: str = ""             # the key of what went into it (Inputs)
+    warnings: tuple = ()         # what was said of it when it was built (warning_record), said again while it is kept
 
     def row(self) -> dict:
         return {k: getattr(self, k if k != "file" else "path") for k in MANIFEST_FIELDS}
 
     def record(self) -> dict:
-        """Its row of manifest.json: the row of manifest.csv and its inputs' key."""
-        return {**self.row(), "inputs": self.inputs}
+        """Its row of manifest.json: the row of manifest.csv, its inputs' key and its warnings, if any."""
+        out = {**self.row(), "inputs": self.inputs}
+        if self.warnings:
+            out["warnings"] = [dict(w) for w in self.warnings]
+        return out
 
     @classmethod
     def from_record(cls, r: dict) -> "BatchFile":
         return cls(r["file"], r["organisation"], r["language"], r["format"], r["edition"], r["pages"],
-                   r["copies"], r["sha256"], r.get("inputs", ""))
+                   r["copies"], r["sha256"], r.get("inputs", ""), tuple(r.get("warnings") or ()))
+
+
+def warning_record(d: Diagnostic, base: Path) -> dict:
+    """A warning as a manifest row keeps it: its message, hint and code, its line and its file, relative to
+    ``base`` (the spec's folder: the manifest names no place on the machine that built it)."""
+    out: dict = {"message": d.message}
+    if d.file is not None:
+        out["file"] = Path(os.path.relpath(Path(d.file).resolve(), Path(base).resolve())).as_posix()
+    if d.line is not None:
+        out["line"] = d.line
+    if d.hint:
+        out["hint"] = d.hint
+    if d.code != "content":
+        out["code"] = d.code
+    return out
+
+
+def warnings_of(rows: list[dict], base: Path) -> list[Diagnostic]:
+    """The warnings manifest rows keep (what :func:`warning_record` wrote, files relative to ``base``;
+    anything else is passed over)."""
+    out: list[Diagnostic] = []
+    for row in rows:
+        for w in row.get("warnings") or ():
+            if not isinstance(w, dict) or not isinstance(w.get("message"), str):
+                continue
+            line = w.get("line")
+            out.append(Diagnostic(WARNING, w["message"],
+                                  Path(base) / w["file"] if isinstance(w.get("file"), str) else None,
+                                  line if isinstance(line, int) and not isinstance(line, bool) else None,
+                                  w.get("hint") if isinstance(w.get("hint"), str) else None,
+                                  w.get("code") if isinstance(w.get("code"), str) else "content"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -1029,6 +1065,10 @@ def validate(ws, spec_paths: list[Path], out_root: Path | None = None, runner: R
             stale = {(o.design, o.lang) for o in s.outputs if not _fresh(rows, o)}
             calls += [("layout", str(spec.source), d, lang, ()) for d in spec.designs for lang in spec.languages
                       if (d, lang) in stale]
+            # what was said of the files that are kept is said again
+            for d in warnings_of([rows[p] for o in s.outputs if (o.design, o.lang) not in stale
+                                  for p in o.paths if p in rows], spec.source.parent):
+                diags.add_once(d)
         loaded.append(s)
     runner = runner or Runner(ws, inputs)
     found: dict[tuple, list] = {}
@@ -1109,7 +1149,7 @@ def build_batches(ws, loaded: list[_Spec], out_root: Path, jobs: int | None = No
             if status == "ok":
                 outs, found = value
                 warnings[call] = found
-                f.publish_rendered(call[2], call[3], outs)
+                f.publish_rendered(call[2], call[3], outs, found)
             else:
                 errors[call] = list(value)
             if progress is not None:
@@ -1224,12 +1264,14 @@ class _Folder:
         self._write_manifest()
 
     def _row(self, rel: str, lang: str, design_id: str, edition: str, pages: int, copies: int, data: bytes,
-             key: str) -> dict:
+             key: str, warnings=()) -> dict:
         org = self.s.spec.organisation
+        base = self.s.spec.source.parent
+        kept = tuple(dict.fromkeys(tuple(sorted(warning_record(d, base).items())) for d in warnings))
         return BatchFile(rel, org.name_for(lang), lang, design_id, edition, pages, copies,
-                         hashlib.sha256(data).hexdigest(), key).record()
+                         hashlib.sha256(data).hexdigest(), key, tuple(dict(w) for w in kept)).record()
 
-    def publish_rendered(self, design_id: str, lang: str, outs) -> None:
+    def publish_rendered(self, design_id: str, lang: str, outs, warnings=()) -> None:
         spec = self.s.spec
         copies = spec.copies(design_id, lang)
         expected = {o.edition: o for o in self.s.outputs if o.design == design_id and o.lang == lang}
@@ -1240,7 +1282,7 @@ class _Folder:
                                     "(another version of leaflets, of its libraries, of the project or of the spec)\n"
                                     "    hint: give every worker the same installation and the same project "
                                     "files at the same path")
-            files.append((rel, data, self._row(rel, lang, design_id, edition, pages, copies, data, key)))
+            files.append((rel, data, self._row(rel, lang, design_id, edition, pages, copies, data, key, warnings)))
         self._publish(files)
         print_pdf = next((data for _rel, edition, data, _p, _k in outs if edition == "print"), None)
         if print_pdf is not None:
