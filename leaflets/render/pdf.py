@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from reportlab import rl_config
-from reportlab.pdfbase.pdfdoc import PDFName
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFZCompress
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -72,6 +72,10 @@ class _TTFont(TTFont):
 
         c2g = self.face.charToGlyph
         self.face.makeSubset = make_subset
+        # ToUnicode maps, (font name, texts) -> (map, compressed), and formatted arrays (the widths of a
+        # subset): the same subset in another document is written with the same bytes
+        self._cmaps: dict[tuple, tuple[str, bytes]] = {}
+        self._arrays: dict[tuple, bytes] = {}
 
     def addObjects(self, doc):
         state = self.state.get(doc)
@@ -90,10 +94,22 @@ class _TTFont(TTFont):
             name = (self.face.name + self.face.subfontNameX).decode("pdfdoc")
             tagged = subset_tag(name, subset, [c2g.get(code, 0) for code in subset]) + "+" + name
             if internal[n] in fonts:
-                fonts[internal[n]].BaseFont = tagged
+                font = fonts[internal[n]]
+                font.BaseFont = tagged
+                if type(font.Widths) is PDFArray:
+                    font.Widths = _Array(font.Widths.sequence, self._arrays)
             stream = doc.idToObject.get("toUnicodeCMap:" + base)
             if stream is not None:
-                stream.content = _to_unicode_cmap(tagged, [self.texts.get(code, chr(code)) for code in subset])
+                texts = tuple(self.texts.get(code, chr(code)) for code in subset)
+                kept = self._cmaps.get((tagged, texts))
+                if kept is None:
+                    if len(self._cmaps) >= 64:
+                        self._cmaps.clear()
+                    cmap = _to_unicode_cmap(tagged, texts)
+                    kept = self._cmaps[tagged, texts] = (cmap, zlib.compress(cmap.encode("utf8")))
+                stream.content = kept[0]
+                if stream.filters == [PDFZCompress]:
+                    stream.filters = [_Packed(kept[1])]
             descriptor = doc.idToObject.get("fontDescriptor:" + base)
             if descriptor is not None:
                 descriptor.dict["FontName"] = PDFName(tagged)
@@ -103,6 +119,23 @@ class _TTFont(TTFont):
                 x0, y0, x1, y1 = self.face.bbox
                 descriptor.dict["Ascent"] = max(y1, 0)
                 descriptor.dict["Descent"] = min(y0, 0)
+
+
+class _Array(PDFArray):
+    """A PDFArray formatted as reportlab formats it, once for every sequence of values."""
+
+    def __init__(self, sequence, formatted: dict[tuple, bytes]):
+        super().__init__(sequence)
+        self.formatted = formatted
+
+    def format(self, document, IND=b"\n "):
+        key = tuple(self.sequence)
+        out = self.formatted.get(key)
+        if out is None:
+            if len(self.formatted) >= 64:
+                self.formatted.clear()
+            out = self.formatted[key] = super().format(document, IND)
+        return out
 
 
 class _Packed:
@@ -188,8 +221,10 @@ class _PdfFont:
         self._outlined: dict[int, bool] = {}
         self._ink: dict[int, float] = {}
         self._bytes: dict[int, tuple[int, int]] = {}     # code -> (subset, byte), this document only
-        # (gid, text, width) -> (code, subset, byte string "<XX>", width in the font), this document only
-        self._painted: dict[tuple, tuple[int, int, str, float]] = {}
+        # (gid, text, width) -> (subset's font name, byte string "<XX>"), this document only
+        self._painted: dict[tuple, tuple[str, str]] = {}
+        # (gid, text, width) -> the width its code has in the font, the same in every document
+        self._widths: dict[tuple, float] = {}
 
     def advance(self, gid: int) -> float:
         """A glyph's advance in PDF text space units (1000 to the em)."""
@@ -204,13 +239,24 @@ class _PdfFont:
             w = self._ink[gid] = round(abs(e.width) * self.units, 1) if e else 0.0
         return w
 
-    def byte(self, code: int, doc) -> tuple[int, int]:
-        """The subset and the byte that stand for ``code`` in this document."""
-        b = self._bytes.get(code)
-        if b is None:
-            ((subset, data),) = self.tt.splitString(chr(code), doc)
-            b = self._bytes[code] = (subset, data[0])
-        return b
+    def assign(self, keys: tuple[tuple, ...], doc) -> None:
+        """Give the glyphs ``keys`` (gid, text, width) that this document has not painted yet their
+        codes, in order, and those codes their subsets and bytes: what :attr:`_painted` holds."""
+        painted = self._painted
+        new = [key for key in dict.fromkeys(keys) if key not in painted]
+        codes = [self.code(*key) for key in new]
+        known = self._bytes
+        missing = list(dict.fromkeys(code for code in codes if code not in known))
+        if missing:
+            # reportlab gives each character the next byte of the current subset (a new subset when
+            # one is full), in the order it first meets them: one call for the run as for each alone
+            chunks = self.tt.splitString("".join(map(chr, missing)), doc)
+            for code, b in zip(missing, [(subset, byte) for subset, data in chunks for byte in data]):
+                known[code] = b
+        name = self.tt.getSubsetInternalName
+        for key, code in zip(new, codes):
+            subset, byte = known[code]
+            painted[key] = (name(subset, doc), "<%02X>" % byte)
 
     def outlined(self, gid: int) -> bool:
         """Whether the glyph draws anything."""
@@ -238,6 +284,22 @@ class _PdfFont:
         self._bytes.clear()
         self._painted.clear()
         self.next_private = _PUA_START
+
+    def painted_width(self, gid: int, text: str, width: float | None = None) -> float:
+        """The width (text space units) that the code :meth:`code` gives for these arguments has in the
+        font's widths, without assigning one: it does not depend on the codes assigned before."""
+        key = (gid, text, width)
+        w = self._widths.get(key)
+        if w is None:
+            if width is None:
+                code = self.cmap_codes.get(gid)
+                w = self.widths.get(code) if code is not None and text == chr(code) else None
+                if not w:
+                    w = self.advance(gid) or self.ink(gid)
+            else:
+                w = width
+            self._widths[key] = w
+        return w
 
     def code(self, gid: int, text: str, width: float | None = None) -> int:
         """The code that draws glyph ``gid`` and stands for ``text``; ``width`` (text space
@@ -460,6 +522,73 @@ def _simple_ltr(glyphs, advances, size: float, font: "_PdfFont") -> list[_Glyph]
     return out
 
 
+class _Segment(NamedTuple):
+    """Glyphs of a run painted by one TJ, unless a subset of the font ends among them."""
+
+    keys: tuple[tuple, ...]        # each glyph's (gid, text, width)
+    adjusts: tuple[str, ...]       # the TJ adjustment before each glyph ("": none)
+    template: str                  # the TJ's array, "%s" for each glyph's byte string
+    rise: str | None               # the text rise set before it ("… Ts"), None: as it is
+    bdc: str                       # the text object, "%s" for the array
+
+
+class _RunPlan(NamedTuple):
+    run: GlyphRun
+    font: "_PdfFont"
+    size: str                      # the font size as written
+    segments: tuple[_Segment, ...]
+    raised: bool                   # the run ends with a text rise, set back to 0 after it
+    glyphs: tuple[tuple, ...]      # each glyph's (gid, text, width), in order
+    keys: frozenset[tuple]         # the same, as a set
+
+
+class _BlockPlan(NamedTuple):
+    span: str                      # the marked-content sequence around the paragraph
+    runs: tuple[_RunPlan, ...]
+    fonts: tuple[tuple[FontFace, "_PdfFont"], ...]    # each run's face and the font it was planned with
+
+
+def _run_plan(run: GlyphRun, font: "_PdfFont", glyphs: list[_Glyph], carrier: int | None,
+              replacement: str | None) -> _RunPlan:
+    """How a run is painted: glyph ``carrier`` alone in a TJ that carries ``replacement`` (None: no
+    replacement text at all, the glyphs are the text for every reader), a TJ wherever the text rise
+    changes; each glyph placed where it goes by the adjustment before it."""
+    scale = run.size / 1000.0
+    width = font.painted_width
+    segments = []
+    pen = 0.0      # where the text position is, points from the run origin
+    rise = 0.0
+    keys: list[tuple] = []
+    adjusts: list[str] = []
+    tokens: list[str] = []
+    ts = bdc = None
+    for k, g in enumerate(glyphs):
+        if keys and (g.y != rise or k == carrier or k - 1 == carrier):
+            segments.append(_Segment(tuple(keys), tuple(adjusts), " ".join(tokens), ts, bdc))
+            keys, adjusts, tokens, ts = [], [], [], None
+        if g.y != rise:
+            ts = "%s Ts" % fp_str(g.y)
+            rise = g.y
+        if not keys:
+            bdc = ("[%s] TJ" if replacement is None else
+                   (_REPLACEMENT % _utf16_hex(replacement) if k == carrier else _MUTED) + " [%s] TJ EMC")
+        adjust = round((pen - g.x) / scale)
+        if adjust:
+            a = str(adjust)
+            tokens.append(a)
+            pen -= adjust * scale
+        else:
+            a = ""
+        tokens.append("%s")
+        keys.append((g.gid, g.text, g.width))
+        adjusts.append(a)
+        pen += width(g.gid, g.text, g.width) * scale
+    if keys:
+        segments.append(_Segment(tuple(keys), tuple(adjusts), " ".join(tokens), ts, bdc))
+    every = tuple(key for seg in segments for key in seg.keys)
+    return _RunPlan(run, font, fp_str(run.size), tuple(segments), bool(rise), every, frozenset(every))
+
+
 _PATH_OPS = {"M": "m", "L": "l", "C": "c"}
 
 
@@ -492,6 +621,7 @@ class PdfRenderer:
     def __init__(self):
         self._fonts: dict[int, _PdfFont] = {}
         self._paths: dict[tuple, str] = {}
+        self._plans: dict[tuple, _BlockPlan] = {}     # (block, page right to left) -> how it is painted
 
     def _font(self, face: FontFace) -> _PdfFont:
         f = self._fonts.get(id(face))
@@ -693,14 +823,33 @@ class _Painter:
         right-to-left text, which poppler would reorder once more, they read
         the glyphs, which are in reading order already.
         """
+        # what the paragraph paints does not depend on the document: it is worked out once (for the
+        # print and the online edition, for a page painted again) and only the codes are the document's
+        key = (block, self.page.rtl)
+        plans = self.r._plans
+        plan = plans.get(key)
+        if plan is None or any(self.r._font(face) is not font for face, font in plan.fonts):
+            if len(plans) >= 4096:
+                plans.clear()
+            plan = plans[key] = self._plan(block)
+        self.code.append(plan.span)
+        for run in plan.runs:
+            self.glyph_run(run)
+        self.code.append("EMC")
+
+    def _plan(self, block: TextBlock) -> "_BlockPlan":
+        """What :meth:`text` paints for ``block``: its runs in reading order, the glyph that carries
+        the replacement text, and the span around them."""
         lines: dict[float, list[GlyphRun]] = {}
         for run in block.runs:
             if run.glyphs:
                 lines.setdefault(run.y, []).append(run)
         order = []
+        fonts = []
         for runs in lines.values():
             for run in sorted(runs, key=lambda r: r.start):
                 font = self.r._font(run.face)
+                fonts.append((run.face, font))
                 if font.gid_map is not None:      # shaped with the full face: the subset's glyph ids
                     m = font.gid_map
                     run = replace(run, glyphs=tuple((m.get(g, 0), x, y, t) for g, x, y, t in run.glyphs))
@@ -729,69 +878,60 @@ class _Painter:
         # left-to-right text with such characters on a left-to-right page is left to its glyphs
         plain = not rtl and not self.page.rtl and any(ord(ch) > 0xFFFC for ch in block.text)
         if rtl or plain:
-            self.code.append("/Span <</Lang %s>> BDC" % _pdf_string(block.lang))
+            span = "/Span <</Lang %s>> BDC" % _pdf_string(block.lang)
         else:
-            self.code.append("/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang),
-                                                                         _utf16_hex(block.text)))
-        for i, (run, font, glyphs) in enumerate(order):
-            self.glyph_run(run, font, glyphs, carrier[1] if carrier and carrier[0] == i else None,
-                           None if plain else replacement)
-        self.code.append("EMC")
+            span = "/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang), _utf16_hex(block.text))
+        runs = tuple(_run_plan(run, font, glyphs, carrier[1] if carrier and carrier[0] == i else None,
+                               None if plain else replacement)
+                     for i, (run, font, glyphs) in enumerate(order))
+        return _BlockPlan(span, runs, tuple(fonts))
 
-    def glyph_run(self, run: GlyphRun, font: "_PdfFont", glyphs: list[_Glyph], carrier: int | None,
-                  replacement: str | None) -> None:
-        """One run as one text object; glyph ``carrier`` alone in a TJ that carries ``replacement``
-        (None: no replacement text at all, the glyphs are the text for every reader)."""
+    def glyph_run(self, plan: "_RunPlan") -> None:
+        """One run as one text object (more where a subset of its font ends), as :func:`_run_plan`
+        planned it, with this document's codes."""
+        font = plan.font
         if font not in self.used:
             self.used.append(font)
         doc = self.c._doc
-        size = run.size
-        scale = size / 1000.0
-        widths = font.widths
+        run = plan.run
         x0, y0 = self.pt(run.x, run.y)
         over = self.cmyk and _k100(run.color)
         out = (["q", self.overprint] if over else []) + ["BT", self.fill(run.color), "1 0 0 1 %s Tm" % fp_str(x0, y0)]
-        pen = 0.0      # where the text position is, points from the run origin
-        rise = 0.0
-        current = None
-        names: dict[int, str] = {}
-        tj: list[str] = []
-        bdc = ""
         painted = font._painted
-        for k, g in enumerate(glyphs):
-            key = (g.gid, g.text, g.width)
-            hit = painted.get(key)
-            if hit is None:
-                code = font.code(g.gid, g.text, g.width)
-                subset, byte = font.byte(code, doc)
-                hit = painted[key] = (code, subset, "<%02X>" % byte, widths.get(code, 0))
-            code, subset, hexbyte, width = hit
-            name = names.get(subset)
-            if name is None:
-                name = names[subset] = font.tt.getSubsetInternalName(subset, doc)
-            if tj and (name != current or g.y != rise or k == carrier or k - 1 == carrier):
-                out.append(bdc % " ".join(tj))
-                tj = []
-            if name != current:
-                out.append("%s %s Tf" % (name, fp_str(size)))
-                current = name
-            if g.y != rise:
-                out.append("%s Ts" % fp_str(g.y))
-                rise = g.y
-            if not tj:
-                bdc = ("[%s] TJ" if replacement is None else
-                       (_REPLACEMENT % _utf16_hex(replacement) if k == carrier else _MUTED) + " [%s] TJ EMC")
-                if self.tags is not None:
-                    bdc = self.tags.text_object(bdc)
-            adjust = round((pen - g.x) / scale)
-            if adjust:
-                tj.append(str(adjust))
-                pen -= adjust * scale
-            tj.append(hexbyte)
-            pen += width * scale
-        if tj:
+        tags = self.tags
+        current = None
+        if not painted.keys() >= plan.keys:
+            font.assign(plan.glyphs, doc)      # codes go in the order glyphs are first painted
+        for seg in plan.segments:
+            hits = [painted[key] for key in seg.keys]
+            name = hits[0][0]
+            if all(hit[0] == name for hit in hits):
+                if name != current:
+                    out.append("%s %s Tf" % (name, plan.size))
+                    current = name
+                if seg.rise is not None:
+                    out.append(seg.rise)
+                bdc = seg.bdc if tags is None else tags.text_object(seg.bdc)
+                out.append(bdc % (seg.template % tuple([hit[1] for hit in hits])))
+                continue
+            # the glyphs are in more than one subset: a text object for each stretch of one
+            tj: list[str] = []
+            for k, (name, hexbyte) in enumerate(hits):
+                if name != current:
+                    if tj:
+                        out.append(bdc % " ".join(tj))
+                        tj = []
+                    out.append("%s %s Tf" % (name, plan.size))
+                    current = name
+                if not tj:
+                    if k == 0 and seg.rise is not None:
+                        out.append(seg.rise)
+                    bdc = seg.bdc if tags is None else tags.text_object(seg.bdc)
+                if seg.adjusts[k]:
+                    tj.append(seg.adjusts[k])
+                tj.append(hexbyte)
             out.append(bdc % " ".join(tj))
-        if rise:
+        if plan.raised:
             out.append("0 Ts")
         out.append("ET")
         if over:
