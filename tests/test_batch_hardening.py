@@ -498,3 +498,11 @@ def test_a_spec_given_twice_is_named_once(tmp_path, root, font_cache):
                         str(font_cache), "--out", str(out), "--jobs", "1")
     assert code == 1 and "given twice" in err and "Traceback" not in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("site", ["https://[broken/", "https://[::1/x", "https://exa]mple.org/"])
+def test_a_website_the_url_parser_refuses_is_an_error_at_its_line(tmp_path, project, site):
+    text = spec(org=f"name: Sample Support Centre\nwebsite: \"{site}\"")
+    found = errors(tmp_path, project, text)
+    assert any("website" in d.message for d in found), messages(found)
+    assert all(d.line == line_of(text, "website") for d in found if "website" in d.message)

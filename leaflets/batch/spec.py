@@ -1288,7 +1288,12 @@ def _website(r: _Reader, value: Any, p: tuple, guard: FactsGuard) -> tuple[str, 
     if any(c.isspace() for c in text):
         r.error(p, f"{what} '{visible(text)}' contains a space", "write the address without spaces")
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:        # a bracket that opens no IPv6 address, and the like
+        r.error(p, f"{what} '{visible(text)}' is not a web address ({exc})",
+                "give the https:// address of the organisation's site, e.g. https://www.example.org/")
+        return None
     if parts.scheme.lower() != "https":
         if parts.scheme.lower() == "http":
             r.error(p, f"{what} '{visible(text)}' is not https", "give the https:// address of the site")
