@@ -205,6 +205,7 @@ class OutputConditions:
         self._profiles: dict[str, bytes] = {}
         self._compressed: dict[str, bytes] = {}
         self._inflated: dict[str, bool] = {}     # condition -> its compressed profile inflates to the committed one
+        self._streams: dict[str, tuple] = {}     # condition -> (a PDF, its profile stream): see profile_stream
         self._load()
 
     def _load(self) -> None:
@@ -319,6 +320,22 @@ class OutputConditions:
                     _keep(path, hashlib.sha256(data).digest() + data)
             self._compressed[cond.key] = data
         return data
+
+    def profile_stream(self, cond: OutputCondition):
+        """The compressed profile (:meth:`compressed`) as a stream (FlateDecode, /N 4) of a PDF of its own,
+        made once per process: a print file copies it from there, so that its bytes are handed to qpdf once,
+        not for every file (the copy is written with the same bytes as a stream made in the file itself)."""
+        kept = self._streams.get(cond.key)
+        if kept is None:
+            import pikepdf
+            from pikepdf import Name
+            holder = pikepdf.new()
+            stream = pikepdf.Stream(holder, self.compressed(cond))
+            stream.Filter = Name.FlateDecode
+            stream.N = 4
+            holder.Root.Profile = holder.make_indirect(stream)
+            kept = self._streams[cond.key] = (holder, holder.Root.Profile)
+        return kept[1]
 
     def checked_streams(self) -> tuple[bytes, ...]:
         """The compressed profiles of :meth:`compressed` so far, each inflated once in this process and found
@@ -528,16 +545,19 @@ def _pdf13_only(pdf) -> None:
         ops = pikepdf.parse_content_stream(obj)
         changed = False
         out = []
-        for operands, op in ops:
-            if op == bdc and len(operands) == 2 and isinstance(operands[1], Dictionary):
-                props = operands[1]
-                drop = [k for k in POST_13_PROPERTIES if k in props]
-                if drop:
-                    changed = True
-                    kept = Dictionary({k: v for k, v in props.items() if k not in POST_13_PROPERTIES})
-                    out.append(([operands[0], kept], bdc) if len(kept) else ([operands[0]], bmc))
-                    continue
-            out.append((operands, op))
+        # an instruction left as it is stays as parsed (taking its operands apart is what costs most)
+        for inst in ops:
+            if inst.operator == bdc:
+                operands = inst.operands
+                if len(operands) == 2 and isinstance(operands[1], Dictionary):
+                    props = operands[1]
+                    drop = [k for k in POST_13_PROPERTIES if k in props]
+                    if drop:
+                        changed = True
+                        kept = Dictionary({k: v for k, v in props.items() if k not in POST_13_PROPERTIES})
+                        out.append(([operands[0], kept], bdc) if len(kept) else ([operands[0]], bmc))
+                        continue
+            out.append(inst)
         if changed:
             if isinstance(obj, pikepdf.Page):
                 obj.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
@@ -587,10 +607,7 @@ def apply(data: bytes, level: str, condition: OutputCondition, conditions: Outpu
                             OutputCondition=String(condition.name), RegistryName=String(condition.registry),
                             Info=String(condition.info))
         if level == "x4":
-            profile = pikepdf.Stream(pdf, conditions.compressed(condition))
-            profile.Filter = Name.FlateDecode
-            profile.N = 4
-            intent.DestOutputProfile = profile
+            intent.DestOutputProfile = pdf.copy_foreign(conditions.profile_stream(condition))
         pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
         if level == "x1a":
             _pdf13_only(pdf)
