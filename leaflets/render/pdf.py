@@ -16,6 +16,9 @@ import math
 import unicodedata
 import zlib
 from dataclasses import replace
+from functools import lru_cache
+from itertools import accumulate, groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from reportlab import rl_config
@@ -225,11 +228,31 @@ class _PdfFont:
         self._painted: dict[tuple, tuple[str, str]] = {}
         # (gid, text, width) -> the width its code has in the font, the same in every document
         self._widths: dict[tuple, float] = {}
+        self._advances: list[float] | None = None
+        self._direct: dict[tuple, int | None] = {}     # (gid, text, width) -> its code from the cmap, or None
+        self._names: dict[int, str] = {}               # subset -> its font name, this document only
+        self._extents: dict[int, float] = {}
 
     def advance(self, gid: int) -> float:
         """A glyph's advance in PDF text space units (1000 to the em)."""
-        metrics = self.tt.face.hmetrics
-        return metrics[gid][0] * self.units if gid < len(metrics) else 0.0
+        advances = self.advances
+        return advances[gid] if gid < len(advances) else 0.0
+
+    @property
+    def advances(self) -> list[float]:
+        """Every glyph's advance (:meth:`advance`), by glyph id."""
+        if self._advances is None:
+            units = self.units
+            self._advances = [m[0] * units for m in self.tt.face.hmetrics]
+        return self._advances
+
+    def extent(self, gid: int) -> float:
+        """How far a glyph's box reaches (text space units): its advance, or for a glyph that has none (a
+        mark) how wide it draws."""
+        w = self._extents.get(gid)
+        if w is None:
+            w = self._extents[gid] = self.advance(gid) or self.ink(gid)
+        return w
 
     def ink(self, gid: int) -> float:
         """How wide the glyph draws, in text space units."""
@@ -244,7 +267,13 @@ class _PdfFont:
         codes, in order, and those codes their subsets and bytes: what :attr:`_painted` holds."""
         painted = self._painted
         new = [key for key in dict.fromkeys(keys) if key not in painted]
-        codes = [self.code(*key) for key in new]
+        direct = self._direct
+        codes = []
+        for key in new:
+            code = direct.get(key, -1)
+            if code == -1:
+                code = direct[key] = self._cmap_code(*key)
+            codes.append(self.code(*key) if code is None else code)
         known = self._bytes
         missing = list(dict.fromkeys(code for code in codes if code not in known))
         if missing:
@@ -253,10 +282,22 @@ class _PdfFont:
             chunks = self.tt.splitString("".join(map(chr, missing)), doc)
             for code, b in zip(missing, [(subset, byte) for subset, data in chunks for byte in data]):
                 known[code] = b
-        name = self.tt.getSubsetInternalName
+        names = self._names
         for key, code in zip(new, codes):
             subset, byte = known[code]
-            painted[key] = (name(subset, doc), "<%02X>" % byte)
+            name = names.get(subset)
+            if name is None:
+                name = names[subset] = self.tt.getSubsetInternalName(subset, doc)
+            painted[key] = (name, _HEX[byte])
+
+    def _cmap_code(self, gid: int, text: str, width: float | None) -> int | None:
+        """The code :meth:`code` gives from the font's cmap, the same in every document; None where it
+        gives a private one."""
+        if width is None:
+            code = self.cmap_codes.get(gid)
+            if code is not None and text == chr(code) and self.widths.get(code):
+                return code
+        return None
 
     def outlined(self, gid: int) -> bool:
         """Whether the glyph draws anything."""
@@ -283,6 +324,7 @@ class _PdfFont:
         self.texts.clear()
         self._bytes.clear()
         self._painted.clear()
+        self._names.clear()
         self.next_private = _PUA_START
 
     def painted_width(self, gid: int, text: str, width: float | None = None) -> float:
@@ -357,14 +399,7 @@ def _stretch_class(ch: str) -> str:
 
 
 def _stretches(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, list[str]]] = []
-    for ch in text:
-        cls = _stretch_class(ch)
-        if out and out[-1][0] == cls:
-            out[-1][1].append(ch)
-        else:
-            out.append((cls, [ch]))
-    return [(cls, "".join(chars)) for cls, chars in out]
+    return [(cls, "".join(chars)) for cls, chars in groupby(text, _stretch_class)]
 
 
 def _pdfium_rtl(text: str, stretches: list[tuple[str, str]] | None = None) -> bool:
@@ -407,20 +442,14 @@ def _pdfium_text(text: str, rtl_page: bool, rtl_object: bool,
     return replacement[::-1] if rtl_object else replacement
 
 
-class _Glyph(NamedTuple):
-    """A glyph as painted: where it goes in the run, the text its code stands
-    for, and its width in the font (text space units; None: its own advance)."""
-
-    gid: int
-    x: float
-    y: float
-    text: str
-    width: float | None = None
+_Y, _TEXT = itemgetter(2), itemgetter(3)
 
 
-def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
+def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[float], list[str]]:
     """The glyphs of a run in the order the text is read, each with the text
-    and the width its code gets.
+    and the width its code gets: each one's (gid, text, width), its rise (y
+    from the baseline) and the TJ adjustment that moves the text position
+    where it goes (text space units, "" for none; see :func:`_adjusts`).
 
     A cluster's text is carried by its first glyph; its other glyphs (marks,
     parts of a vowel) stand for nothing.  Widths only say where a glyph's
@@ -438,88 +467,129 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> list[_Glyph]:
     """
     glyphs = run.glyphs
     size = run.size
-    advances = run.advances or tuple(font.advance(gid) * size / 1000.0 for gid, *_ in glyphs)
-    if not run.rtl:
-        simple = _simple_ltr(glyphs, advances, size, font)
-        if simple is not None:
-            return simple
-    pens = [0.0]
-    for a in advances:
-        pens.append(pens[-1] + a)
-    clusters: list[list[int]] = []
-    for i, (_gid, _x, _y, text) in enumerate(glyphs):
-        if text or not clusters:
-            clusters.append([i])
-        else:
-            clusters[-1].append(i)
+    advance = font.advance
+    advances = run.advances or tuple(advance(gid) * size / 1000.0 for gid, *_ in glyphs)
+    extent = font.extent
+    tolerance = 0.01 * size
+    if not run.rtl and all(map(_TEXT, glyphs)):
+        # every glyph a cluster of its own (as most runs are): kept as it is where it sits at its pen
+        # position and advances by its own width, else reaching the cluster's right end (see alone())
+        own = font.advances
+        count = len(own)
+        known = font._widths
+        scale = size / 1000.0
+        keys = []
+        adjusts = []
+        pen = 0.0      # the pen of the shaped run
+        at = 0.0       # the text position, as :func:`_adjusts` moves it
+        for (gid, x, _y, text), a in zip(glyphs, advances):
+            end = pen + a
+            if x == pen and abs((own[gid] if gid < count else 0.0) * size / 1000.0 - a) <= tolerance:
+                key = (gid, text, None)
+            else:
+                e = extent(gid) * size / 1000.0
+                reach = max(end, x + e)
+                key = (gid, text, None if reach - x <= e + tolerance else math.ceil((reach - x) * 100.0 / size) * 10.0)
+            keys.append(key)
+            pen = end
+            adjust = round((at - x) / scale)
+            if adjust:
+                adjusts.append(str(adjust))
+                at -= adjust * scale
+            else:
+                adjusts.append("")
+            w = known.get(key)
+            at += (font.painted_width(*key) if w is None else w) * scale
+        return keys, list(map(_Y, glyphs)), adjusts
+    pens = list(accumulate(advances, initial=0.0))
+    # clusters, as ranges of glyphs: a glyph with text starts one (and the first glyph, in any case)
+    starts = [0, *(i for i in range(1, len(glyphs)) if glyphs[i][3])]
+    clusters = list(zip(starts, [*starts[1:], len(glyphs)]))
+    keys: list[tuple] = []
+    xs: list[float] = []
+    ys: list[float] = []
 
-    def reaching(i: int, reach: float) -> _Glyph:
-        """Glyph ``i`` with its box reaching at least to ``reach`` (points from the run origin)."""
-        gid, x, y, text = glyphs[i]
-        own = (font.advance(gid) or font.ink(gid)) * size / 1000.0
-        if reach - x <= own + 0.01 * size:
-            return _Glyph(gid, x, y, text)
-        return _Glyph(gid, x, y, text, math.ceil((reach - x) * 100.0 / size) * 10.0)
-
-    def right_end(cluster: list[int]) -> float:
-        reach = pens[cluster[-1] + 1]
-        for i in cluster:
-            gid, x = glyphs[i][0], glyphs[i][1]
-            reach = max(reach, x + (font.advance(gid) or font.ink(gid)) * size / 1000.0)
+    def right_end(start: int, end: int) -> float:
+        reach = pens[end]
+        for gid, x, _y, _text in glyphs[start:end]:
+            reach = max(reach, x + extent(gid) * size / 1000.0)
         return reach
 
-    out: list[_Glyph] = []
+    def reaching(i: int, reach: float, text: str | None = None) -> None:
+        """Glyph ``i`` (standing for ``text``, if given) with its box reaching at least to ``reach``
+        (points from the run origin)."""
+        gid, x, y, own_text = glyphs[i]
+        own = extent(gid) * size / 1000.0
+        keys.append((gid, own_text if text is None else text,
+                     None if reach - x <= own + tolerance else math.ceil((reach - x) * 100.0 / size) * 10.0))
+        xs.append(x)
+        ys.append(y)
+
     if not run.rtl:
-        for cluster in clusters:
-            if len(cluster) == 1:
-                i = cluster[0]
-                gid, x = glyphs[i][0], glyphs[i][1]
-                if x == pens[i] and abs(font.advance(gid) * size / 1000.0 - advances[i]) <= 0.01 * size:
-                    out.append(_Glyph(*glyphs[i]))
-                    continue
-            reach = right_end(cluster)
-            rest = sorted(cluster[1:], key=lambda i: glyphs[i][1])
-            out += [reaching(i, reach) for i in (cluster[0], *rest)]
-        return out
+        for start, end in clusters:
+            if end - start == 1:
+                gid, x, y, text = glyphs[start]
+                if x == pens[start] and abs(advance(gid) * size / 1000.0 - advances[start]) <= tolerance:
+                    keys.append((gid, text, None))
+                    xs.append(x)
+                    ys.append(y)
+                else:
+                    reaching(start, max(pens[end], x + extent(gid) * size / 1000.0))
+                continue
+            reach = right_end(start, end)
+            for i in (start, *sorted(range(start + 1, end), key=lambda i: glyphs[i][1])):
+                reaching(i, reach)
+        return keys, ys, _adjusts(keys, xs, size, font)
     blank = font.blank
-    for cluster in reversed(clusters):
-        text = glyphs[cluster[0]][3]
-        reach = right_end(cluster)
-        outlined = [i for i in cluster if font.outlined(glyphs[i][0])]
-        if len(text) > 1 and blank is not None and outlined:
-            left, right = pens[cluster[0]], pens[cluster[-1] + 1]
+    for start, end in reversed(clusters):
+        text = glyphs[start][3]
+        if end - start == 1 and len(text) <= 1:
+            reaching(start, max(pens[end], glyphs[start][1] + extent(glyphs[start][0]) * size / 1000.0))
+            continue
+        reach = right_end(start, end)
+        cluster = range(start, end)
+        outlined = [i for i in cluster if font.outlined(glyphs[i][0])] if len(text) > 1 and blank is not None else ()
+        if outlined:
+            left, right = pens[start], pens[end]
             step = (right - left) / len(text)
             units = round(step * 1000.0 / size, 1)
             # the glyph drawn nearest the cluster's left end keeps the last character
             last = min(outlined, key=lambda i: abs(glyphs[i][1] - left))
-            parts = sorted((i for i in cluster if i != last), key=lambda i: -glyphs[i][1])
-            out += [reaching(i, reach)._replace(text="") for i in parts]
-            out += [_Glyph(blank, right - (k + 1) * step, 0.0, ch, units) for k, ch in enumerate(text[:-1])]
+            for i in sorted((i for i in cluster if i != last), key=lambda i: -glyphs[i][1]):
+                reaching(i, reach, "")
+            for k, ch in enumerate(text[:-1]):
+                keys.append((blank, ch, units))
+                xs.append(right - (k + 1) * step)
+                ys.append(0.0)
             gid, x, y, _text = glyphs[last]
-            out.append(_Glyph(gid, x, y, text[-1], max(round((left + step - x) * 1000.0 / size, 1), 1.0)))
+            keys.append((gid, text[-1], max(round((left + step - x) * 1000.0 / size, 1), 1.0)))
+            xs.append(x)
+            ys.append(y)
         else:
-            out += [reaching(i, reach) for i in sorted(cluster, key=lambda i: -glyphs[i][1])]
-    return out
+            for i in sorted(cluster, key=lambda i: -glyphs[i][1]):
+                reaching(i, reach)
+    return keys, ys, _adjusts(keys, xs, size, font)
 
 
-def _simple_ltr(glyphs, advances, size: float, font: "_PdfFont") -> list[_Glyph] | None:
-    """:func:`_reading_order` of a left-to-right run whose every glyph is a cluster of its own, at its
-    pen position, advancing by its own width (as most runs are); None for any other run."""
-    metrics = font.tt.face.hmetrics
-    count = len(metrics)
-    tolerance = 0.01 * size
-    units = font.units
-    pen = 0.0
-    out = []
-    for (gid, x, y, text), a in zip(glyphs, advances):
-        if not text or x != pen:
-            return None
-        own = metrics[gid][0] * units * size / 1000.0 if gid < count else 0.0
-        if abs(own - a) > tolerance:
-            return None
-        out.append(_Glyph(gid, x, y, text))
-        pen += a
-    return out
+def _adjusts(keys: list[tuple], xs: list[float], size: float, font: "_PdfFont") -> list[str]:
+    """The TJ adjustment before each glyph (text space units, rounded; "" for none) that moves the
+    text position, advanced by each glyph's width in the font, to the glyph's x."""
+    scale = size / 1000.0
+    known = font._widths
+    widths = [known.get(key) for key in keys]
+    if None in widths:
+        widths = [font.painted_width(*key) if w is None else w for key, w in zip(keys, widths)]
+    adjusts: list[str] = []
+    at = 0.0
+    for x, w in zip(xs, widths):
+        adjust = round((at - x) / scale)
+        if adjust:
+            adjusts.append(str(adjust))
+            at -= adjust * scale
+        else:
+            adjusts.append("")
+        at += w * scale
+    return adjusts
 
 
 class _Segment(NamedTuple):
@@ -548,52 +618,42 @@ class _BlockPlan(NamedTuple):
     fonts: tuple[tuple[FontFace, "_PdfFont"], ...]    # each run's face and the font it was planned with
 
 
-def _run_plan(run: GlyphRun, font: "_PdfFont", glyphs: list[_Glyph], carrier: int | None,
-              replacement: str | None) -> _RunPlan:
+def _run_plan(run: GlyphRun, font: "_PdfFont", keys: list[tuple], ys: list[float], adjusts: list[str],
+              carrier: int | None, replacement: str | None) -> _RunPlan:
     """How a run is painted: glyph ``carrier`` alone in a TJ that carries ``replacement`` (None: no
     replacement text at all, the glyphs are the text for every reader), a TJ wherever the text rise
     changes; each glyph placed where it goes by the adjustment before it."""
-    scale = run.size / 1000.0
-    width = font.painted_width
-    segments = []
-    pen = 0.0      # where the text position is, points from the run origin
+    starts = {0}            # where a TJ starts: where the text rise changes, and around the carrier
+    rises: dict[int, str] = {}
     rise = 0.0
-    keys: list[tuple] = []
-    adjusts: list[str] = []
-    tokens: list[str] = []
-    ts = bdc = None
-    for k, g in enumerate(glyphs):
-        if keys and (g.y != rise or k == carrier or k - 1 == carrier):
-            segments.append(_Segment(tuple(keys), tuple(adjusts), " ".join(tokens), ts, bdc))
-            keys, adjusts, tokens, ts = [], [], [], None
-        if g.y != rise:
-            ts = "%s Ts" % fp_str(g.y)
-            rise = g.y
-        if not keys:
-            bdc = ("[%s] TJ" if replacement is None else
-                   (_REPLACEMENT % _utf16_hex(replacement) if k == carrier else _MUTED) + " [%s] TJ EMC")
-        adjust = round((pen - g.x) / scale)
-        if adjust:
-            a = str(adjust)
-            tokens.append(a)
-            pen -= adjust * scale
-        else:
-            a = ""
-        tokens.append("%s")
-        keys.append((g.gid, g.text, g.width))
-        adjusts.append(a)
-        pen += width(g.gid, g.text, g.width) * scale
-    if keys:
-        segments.append(_Segment(tuple(keys), tuple(adjusts), " ".join(tokens), ts, bdc))
-    every = tuple(key for seg in segments for key in seg.keys)
+    if any(ys):
+        for k, y in enumerate(ys):
+            if y != rise:
+                rise = y
+                starts.add(k)
+                rises[k] = "%s Ts" % fp_str(rise)
+    if carrier is not None:
+        starts.update((carrier, carrier + 1))
+    bounds = sorted(k for k in starts if k < len(keys)) + [len(keys)]
+    segments = []
+    for start, end in zip(bounds, bounds[1:]):
+        bdc = ("[%s] TJ" if replacement is None else
+               (_REPLACEMENT % _utf16_hex(replacement) if start == carrier else _MUTED) + " [%s] TJ EMC")
+        part = adjusts[start:end]
+        template = " ".join([a + " %s" if a else "%s" for a in part])
+        segments.append(_Segment(tuple(keys[start:end]), tuple(part), template, rises.get(start), bdc))
+    every = tuple(keys)
     return _RunPlan(run, font, fp_str(run.size), tuple(segments), bool(rise), every, frozenset(every))
 
 
 _PATH_OPS = {"M": "m", "L": "l", "C": "c"}
+_HEX = tuple("<%02X>" % b for b in range(256))
 
 
+@lru_cache(maxsize=1 << 16)
 def _num(v: float) -> str:
-    """A number as PDF writes it: at most three decimals, no trailing zeros."""
+    """A number as PDF writes it: at most three decimals, no trailing zeros (the same numbers recur
+    on a page, and from page to page: each is written once)."""
     s = "%.3f" % v
     s = s.rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
@@ -853,25 +913,25 @@ class _Painter:
                 if font.gid_map is not None:      # shaped with the full face: the subset's glyph ids
                     m = font.gid_map
                     run = replace(run, glyphs=tuple((m.get(g, 0), x, y, t) for g, x, y, t in run.glyphs))
-                order.append((run, font, _reading_order(run, font)))
+                order.append((run, font, *_reading_order(run, font)))
         # the glyph that carries the replacement text: one that draws (PDFium skips a text object that
         # covers no area) and, for right-to-left text, a right-to-left letter, which PDFium takes as
         # right to left whatever precedes it on the line
         stretches = _stretches(block.text)
         rtl_text = _pdfium_rtl(block.text, stretches)
-        candidates = ((i, j) for i, (_run, font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
-                      if g.text and font.outlined(g.gid))
+        candidates = ((i, j) for i, (_run, font, keys, *_rest) in enumerate(order) for j, key in enumerate(keys)
+                      if key[1] and font.outlined(key[0]))
         carrier = first = next(candidates, None)
         if rtl_text:
-            while carrier is not None and _stretch_class(order[carrier[0]][2][carrier[1]].text[0]) != "R":
+            while carrier is not None and _stretch_class(order[carrier[0]][2][carrier[1]][1][0]) != "R":
                 carrier = next(candidates, None)
             carrier = carrier or first
         if carrier is None:
-            carrier = next(((i, j) for i, (_run, _font, glyphs) in enumerate(order) for j, g in enumerate(glyphs)
-                            if g.text), None)
+            carrier = next(((i, j) for i, (_run, _font, keys, *_rest) in enumerate(order)
+                            for j, key in enumerate(keys) if key[1]), None)
         replacement = ""
         if carrier is not None:
-            first = order[carrier[0]][2][carrier[1]].text[0]
+            first = order[carrier[0]][2][carrier[1]][1][0]
             replacement = _pdfium_text(block.text, self.page.rtl, _stretch_class(first) == "R", stretches)
         rtl = any(cls == "R" for cls, _part in stretches)
         # PDFium drops characters beyond U+FFFC from replacement text but reads them from glyphs:
@@ -881,9 +941,9 @@ class _Painter:
             span = "/Span <</Lang %s>> BDC" % _pdf_string(block.lang)
         else:
             span = "/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang), _utf16_hex(block.text))
-        runs = tuple(_run_plan(run, font, glyphs, carrier[1] if carrier and carrier[0] == i else None,
+        runs = tuple(_run_plan(run, font, keys, ys, adjusts, carrier[1] if carrier and carrier[0] == i else None,
                                None if plain else replacement)
-                     for i, (run, font, glyphs) in enumerate(order))
+                     for i, (run, font, keys, ys, adjusts) in enumerate(order))
         return _BlockPlan(span, runs, tuple(fonts))
 
     def glyph_run(self, plan: "_RunPlan") -> None:
