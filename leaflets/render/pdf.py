@@ -224,8 +224,10 @@ class _PdfFont:
         self._outlined: dict[int, bool] = {}
         self._ink: dict[int, float] = {}
         self._bytes: dict[int, tuple[int, int]] = {}     # code -> (subset, byte), this document only
-        # (gid, text, width) -> (subset's font name, byte string "<XX>"), this document only
-        self._painted: dict[tuple, tuple[str, str]] = {}
+        # (gid, text, width) -> the byte string "<XX>" that paints it, and the font name of its subset,
+        # this document only
+        self._painted: dict[tuple, str] = {}
+        self._subsets: dict[tuple, str] = {}
         # (gid, text, width) -> the width its code has in the font, the same in every document
         self._widths: dict[tuple, float] = {}
         self._advances: list[float] | None = None
@@ -264,7 +266,8 @@ class _PdfFont:
 
     def assign(self, keys: tuple[tuple, ...], doc) -> None:
         """Give the glyphs ``keys`` (gid, text, width) that this document has not painted yet their
-        codes, in order, and those codes their subsets and bytes: what :attr:`_painted` holds."""
+        codes, in order, and those codes their subsets and bytes: what :attr:`_painted` and
+        :attr:`_subsets` hold."""
         painted = self._painted
         new = [key for key in dict.fromkeys(keys) if key not in painted]
         direct = self._direct
@@ -283,12 +286,14 @@ class _PdfFont:
             for code, b in zip(missing, [(subset, byte) for subset, data in chunks for byte in data]):
                 known[code] = b
         names = self._names
+        subsets = self._subsets
         for key, code in zip(new, codes):
             subset, byte = known[code]
             name = names.get(subset)
             if name is None:
                 name = names[subset] = self.tt.getSubsetInternalName(subset, doc)
-            painted[key] = (name, _HEX[byte])
+            painted[key] = _HEX[byte]
+            subsets[key] = name
 
     def _cmap_code(self, gid: int, text: str, width: float | None) -> int | None:
         """The code :meth:`code` gives from the font's cmap, the same in every document; None where it
@@ -324,6 +329,7 @@ class _PdfFont:
         self.texts.clear()
         self._bytes.clear()
         self._painted.clear()
+        self._subsets.clear()
         self._names.clear()
         self.next_private = _PUA_START
 
@@ -399,16 +405,17 @@ def _stretch_class(ch: str) -> str:
 
 
 def _stretches(text: str) -> list[tuple[str, str]]:
-    return [(cls, "".join(chars)) for cls, chars in groupby(text, _stretch_class)]
+    for ch in set(text).difference(_CLASSES):
+        _stretch_class(ch)
+    return [(cls, "".join(chars)) for cls, chars in groupby(text, _CLASSES.__getitem__)]
 
 
 def _pdfium_rtl(text: str, stretches: list[tuple[str, str]] | None = None) -> bool:
     """Whether PDFium takes ``text`` (a line, or the characters of a text object) as right to left."""
     if stretches is None:
         stretches = _stretches(text)
-    right = sum(1 for cls, _ in stretches if cls == "R")
-    left = sum(1 for cls, _ in stretches if cls == "L")
-    return right > left
+    classes = [cls for cls, _part in stretches]
+    return classes.count("R") > classes.count("L")
 
 
 def _pdfium_text(text: str, rtl_page: bool, rtl_object: bool,
@@ -448,8 +455,9 @@ _Y, _TEXT = itemgetter(2), itemgetter(3)
 def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[float], list[str]]:
     """The glyphs of a run in the order the text is read, each with the text
     and the width its code gets: each one's (gid, text, width), its rise (y
-    from the baseline) and the TJ adjustment that moves the text position
-    where it goes (text space units, "" for none; see :func:`_adjusts`).
+    from the baseline) and its piece of a TJ array: "%s" for its byte string,
+    after the adjustment that moves the text position where it goes, if it
+    needs one (see :func:`_pieces`).
 
     A cluster's text is carried by its first glyph; its other glyphs (marks,
     parts of a vowel) stand for nothing.  Widths only say where a glyph's
@@ -479,9 +487,9 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
         known = font._widths
         scale = size / 1000.0
         keys = []
-        adjusts = []
+        pieces = []
         pen = 0.0      # the pen of the shaped run
-        at = 0.0       # the text position, as :func:`_adjusts` moves it
+        at = 0.0       # the text position, as :func:`_pieces` moves it
         for (gid, x, _y, text), a in zip(glyphs, advances):
             end = pen + a
             if x == pen and abs((own[gid] if gid < count else 0.0) * size / 1000.0 - a) <= tolerance:
@@ -494,13 +502,13 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
             pen = end
             adjust = round((at - x) / scale)
             if adjust:
-                adjusts.append(str(adjust))
+                pieces.append(str(adjust) + " %s")
                 at -= adjust * scale
             else:
-                adjusts.append("")
+                pieces.append("%s")
             w = known.get(key)
             at += (font.painted_width(*key) if w is None else w) * scale
-        return keys, list(map(_Y, glyphs)), adjusts
+        return keys, list(map(_Y, glyphs)), pieces
     pens = list(accumulate(advances, initial=0.0))
     # clusters, as ranges of glyphs: a glyph with text starts one (and the first glyph, in any case)
     starts = [0, *(i for i in range(1, len(glyphs)) if glyphs[i][3])]
@@ -539,7 +547,7 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
             reach = right_end(start, end)
             for i in (start, *sorted(range(start + 1, end), key=lambda i: glyphs[i][1])):
                 reaching(i, reach)
-        return keys, ys, _adjusts(keys, xs, size, font)
+        return keys, ys, _pieces(keys, xs, size, font)
     blank = font.blank
     for start, end in reversed(clusters):
         text = glyphs[start][3]
@@ -568,36 +576,37 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
         else:
             for i in sorted(cluster, key=lambda i: -glyphs[i][1]):
                 reaching(i, reach)
-    return keys, ys, _adjusts(keys, xs, size, font)
+    return keys, ys, _pieces(keys, xs, size, font)
 
 
-def _adjusts(keys: list[tuple], xs: list[float], size: float, font: "_PdfFont") -> list[str]:
-    """The TJ adjustment before each glyph (text space units, rounded; "" for none) that moves the
-    text position, advanced by each glyph's width in the font, to the glyph's x."""
+def _pieces(keys: list[tuple], xs: list[float], size: float, font: "_PdfFont") -> list[str]:
+    """Each glyph's piece of a TJ array: "%s" for its byte string, after the adjustment (text space
+    units, rounded) that moves the text position, advanced by each glyph's width in the font, to the
+    glyph's x where it needs one ("-12 %s")."""
     scale = size / 1000.0
     known = font._widths
     widths = [known.get(key) for key in keys]
     if None in widths:
         widths = [font.painted_width(*key) if w is None else w for key, w in zip(keys, widths)]
-    adjusts: list[str] = []
+    pieces: list[str] = []
     at = 0.0
     for x, w in zip(xs, widths):
         adjust = round((at - x) / scale)
         if adjust:
-            adjusts.append(str(adjust))
+            pieces.append(str(adjust) + " %s")
             at -= adjust * scale
         else:
-            adjusts.append("")
+            pieces.append("%s")
         at += w * scale
-    return adjusts
+    return pieces
 
 
 class _Segment(NamedTuple):
     """Glyphs of a run painted by one TJ, unless a subset of the font ends among them."""
 
     keys: tuple[tuple, ...]        # each glyph's (gid, text, width)
-    adjusts: tuple[str, ...]       # the TJ adjustment before each glyph ("": none)
-    template: str                  # the TJ's array, "%s" for each glyph's byte string
+    pieces: tuple[str, ...]        # each glyph's piece of the array, see _pieces
+    template: str                  # the TJ's array, the pieces joined
     rise: str | None               # the text rise set before it ("… Ts"), None: as it is
     bdc: str                       # the text object, "%s" for the array
 
@@ -618,7 +627,7 @@ class _BlockPlan(NamedTuple):
     fonts: tuple[tuple[FontFace, "_PdfFont"], ...]    # each run's face and the font it was planned with
 
 
-def _run_plan(run: GlyphRun, font: "_PdfFont", keys: list[tuple], ys: list[float], adjusts: list[str],
+def _run_plan(run: GlyphRun, font: "_PdfFont", keys: list[tuple], ys: list[float], pieces: list[str],
               carrier: int | None, replacement: str | None) -> _RunPlan:
     """How a run is painted: glyph ``carrier`` alone in a TJ that carries ``replacement`` (None: no
     replacement text at all, the glyphs are the text for every reader), a TJ wherever the text rise
@@ -639,9 +648,8 @@ def _run_plan(run: GlyphRun, font: "_PdfFont", keys: list[tuple], ys: list[float
     for start, end in zip(bounds, bounds[1:]):
         bdc = ("[%s] TJ" if replacement is None else
                (_REPLACEMENT % _utf16_hex(replacement) if start == carrier else _MUTED) + " [%s] TJ EMC")
-        part = adjusts[start:end]
-        template = " ".join([a + " %s" if a else "%s" for a in part])
-        segments.append(_Segment(tuple(keys[start:end]), tuple(part), template, rises.get(start), bdc))
+        part = pieces[start:end]
+        segments.append(_Segment(tuple(keys[start:end]), tuple(part), " ".join(part), rises.get(start), bdc))
     every = tuple(keys)
     return _RunPlan(run, font, fp_str(run.size), tuple(segments), bool(rise), every, frozenset(every))
 
@@ -936,14 +944,14 @@ class _Painter:
         rtl = any(cls == "R" for cls, _part in stretches)
         # PDFium drops characters beyond U+FFFC from replacement text but reads them from glyphs:
         # left-to-right text with such characters on a left-to-right page is left to its glyphs
-        plain = not rtl and not self.page.rtl and any(ord(ch) > 0xFFFC for ch in block.text)
+        plain = not rtl and not self.page.rtl and max(block.text, default="") > "\ufffc"
         if rtl or plain:
             span = "/Span <</Lang %s>> BDC" % _pdf_string(block.lang)
         else:
             span = "/Span <</Lang %s /ActualText <%s>>> BDC" % (_pdf_string(block.lang), _utf16_hex(block.text))
-        runs = tuple(_run_plan(run, font, keys, ys, adjusts, carrier[1] if carrier and carrier[0] == i else None,
+        runs = tuple(_run_plan(run, font, keys, ys, pieces, carrier[1] if carrier and carrier[0] == i else None,
                                None if plain else replacement)
-                     for i, (run, font, keys, ys, adjusts) in enumerate(order))
+                     for i, (run, font, keys, ys, pieces) in enumerate(order))
         return _BlockPlan(span, runs, tuple(fonts))
 
     def glyph_run(self, plan: "_RunPlan") -> None:
@@ -962,21 +970,22 @@ class _Painter:
         current = None
         if not painted.keys() >= plan.keys:
             font.assign(plan.glyphs, doc)      # codes go in the order glyphs are first painted
+        hexes, subsets = painted.__getitem__, font._subsets.__getitem__
+        one = len(font._names) == 1            # the font's glyphs are all in one subset so far
         for seg in plan.segments:
-            hits = [painted[key] for key in seg.keys]
-            name = hits[0][0]
-            if all(hit[0] == name for hit in hits):
+            name = subsets(seg.keys[0])
+            if one or all(subsets(key) == name for key in seg.keys):
                 if name != current:
                     out.append("%s %s Tf" % (name, plan.size))
                     current = name
                 if seg.rise is not None:
                     out.append(seg.rise)
                 bdc = seg.bdc if tags is None else tags.text_object(seg.bdc)
-                out.append(bdc % (seg.template % tuple([hit[1] for hit in hits])))
+                out.append(bdc % (seg.template % tuple(map(hexes, seg.keys))))
                 continue
             # the glyphs are in more than one subset: a text object for each stretch of one
             tj: list[str] = []
-            for k, (name, hexbyte) in enumerate(hits):
+            for k, (name, hexbyte) in enumerate(zip(map(subsets, seg.keys), map(hexes, seg.keys))):
                 if name != current:
                     if tj:
                         out.append(bdc % " ".join(tj))
@@ -987,9 +996,7 @@ class _Painter:
                     if k == 0 and seg.rise is not None:
                         out.append(seg.rise)
                     bdc = seg.bdc if tags is None else tags.text_object(seg.bdc)
-                if seg.adjusts[k]:
-                    tj.append(seg.adjusts[k])
-                tj.append(hexbyte)
+                tj.append(seg.pieces[k] % hexbyte)
             out.append(bdc % " ".join(tj))
         if plan.raised:
             out.append("0 Ts")
