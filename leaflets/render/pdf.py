@@ -897,7 +897,7 @@ class _Painter:
         plans = self.r._plans
         plan = plans.get(key)
         if plan is None or any(self.r._font(face) is not font for face, font in plan.fonts):
-            if len(plans) >= 4096:
+            if len(plans) >= 1024:
                 plans.clear()
             plan = plans[key] = self._plan(block)
         self.code.append(plan.span)
