@@ -895,11 +895,16 @@ class _Painter:
         # print and the online edition, for a page painted again) and only the codes are the document's
         key = (block, self.page.rtl)
         plans = self.r._plans
-        plan = plans.get(key)
+        try:
+            plan = plans.get(key)
+        except TypeError:                 # a block made with a list in it: painted all the same, not kept
+            plan = key = None
         if plan is None or any(self.r._font(face) is not font for face, font in plan.fonts):
-            if len(plans) >= 1024:
-                plans.clear()
-            plan = plans[key] = self._plan(block)
+            plan = self._plan(block)
+            if key is not None:
+                if len(plans) >= 1024:
+                    plans.clear()
+                plans[key] = plan
         self.code.append(plan.span)
         for run in plan.runs:
             self.glyph_run(run)
