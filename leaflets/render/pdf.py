@@ -516,20 +516,17 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
     keys: list[tuple] = []
     xs: list[float] = []
     ys: list[float] = []
+    owns = [extent(g[0]) * size / 1000.0 for g in glyphs]      # how far each glyph's box reaches
 
     def right_end(start: int, end: int) -> float:
-        reach = pens[end]
-        for gid, x, _y, _text in glyphs[start:end]:
-            reach = max(reach, x + extent(gid) * size / 1000.0)
-        return reach
+        return max(pens[end], *[glyphs[i][1] + owns[i] for i in range(start, end)])
 
     def reaching(i: int, reach: float, text: str | None = None) -> None:
         """Glyph ``i`` (standing for ``text``, if given) with its box reaching at least to ``reach``
         (points from the run origin)."""
         gid, x, y, own_text = glyphs[i]
-        own = extent(gid) * size / 1000.0
         keys.append((gid, own_text if text is None else text,
-                     None if reach - x <= own + tolerance else math.ceil((reach - x) * 100.0 / size) * 10.0))
+                     None if reach - x <= owns[i] + tolerance else math.ceil((reach - x) * 100.0 / size) * 10.0))
         xs.append(x)
         ys.append(y)
 
@@ -542,7 +539,7 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
                     xs.append(x)
                     ys.append(y)
                 else:
-                    reaching(start, max(pens[end], x + extent(gid) * size / 1000.0))
+                    reaching(start, max(pens[end], x + owns[start]))
                 continue
             reach = right_end(start, end)
             for i in (start, *sorted(range(start + 1, end), key=lambda i: glyphs[i][1])):
@@ -552,7 +549,7 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
     for start, end in reversed(clusters):
         text = glyphs[start][3]
         if end - start == 1 and len(text) <= 1:
-            reaching(start, max(pens[end], glyphs[start][1] + extent(glyphs[start][0]) * size / 1000.0))
+            reaching(start, max(pens[end], glyphs[start][1] + owns[start]))
             continue
         reach = right_end(start, end)
         cluster = range(start, end)
