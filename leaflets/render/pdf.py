@@ -481,7 +481,7 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
     tolerance = 0.01 * size
     if not run.rtl and all(map(_TEXT, glyphs)):
         # every glyph a cluster of its own (as most runs are): kept as it is where it sits at its pen
-        # position and advances by its own width, else reaching the cluster's right end (see alone())
+        # position and advances by its own width, else reaching its right end (as reaching() below)
         own = font.advances
         count = len(own)
         known = font._widths
