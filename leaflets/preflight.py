@@ -37,6 +37,7 @@ is damaged or is encrypted is a finding too, never an exception.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import json
@@ -391,7 +392,7 @@ _RGBLIKE = {"rgb", "lab"}
 class _CS:
     """A resolved colour space."""
 
-    __slots__ = ("family", "n", "base", "names", "alt", "lookup", "hival", "label")
+    __slots__ = ("family", "n", "base", "names", "alt", "lookup", "hival", "label", "kind")
 
     def __init__(self, family: str, n: int, base=None, names=(), alt=None, lookup=b"", hival=0, label=""):
         self.family = family      # DeviceGray DeviceRGB DeviceCMYK ICCBased CalGray CalRGB Lab Indexed Separation DeviceN Pattern
@@ -402,10 +403,9 @@ class _CS:
         self.lookup = lookup
         self.hival = hival
         self.label = label or family
+        self.kind = self._kind()  # gray | cmyk | rgb | lab | spot | pattern | unknown: what the colour is made of
 
-    @property
-    def kind(self) -> str:
-        """gray | cmyk | rgb | lab | spot | pattern | unknown: what the colour is made of."""
+    def _kind(self) -> str:
         f = self.family
         if f in ("DeviceGray", "CalGray"):
             return "gray"
@@ -445,6 +445,7 @@ _DEVICE = {"/DeviceGray": _CS("DeviceGray", 1), "/DeviceRGB": _CS("DeviceRGB", 3
            "/DeviceCMYK": _CS("DeviceCMYK", 4), "/Pattern": _CS("Pattern", 0),
            "/G": _CS("DeviceGray", 1), "/RGB": _CS("DeviceRGB", 3), "/CMYK": _CS("DeviceCMYK", 4)}
 _GRAY, _RGB_, _CMYK = _DEVICE["/DeviceGray"], _DEVICE["/DeviceRGB"], _DEVICE["/DeviceCMYK"]
+_DEVICE_SPACES = frozenset(_DEVICE.values())
 
 
 def _inks(cs: _CS, values: tuple) -> dict[str, float] | None:
@@ -541,8 +542,12 @@ class _GState:
 
     def copy(self) -> "_GState":
         g = _GState.__new__(_GState)
-        for s in _GState.__slots__:
-            setattr(g, s, getattr(self, s))
+        g.ctm, g.fcs, g.fill, g.scs, g.stroke = self.ctm, self.fcs, self.fill, self.scs, self.stroke
+        g.lw, g.op_f, g.op_s, g.opm, g.ca_f = self.lw, self.op_f, self.op_s, self.opm, self.ca_f
+        g.ca_s, g.bm, g.smask, g.font, g.fontname = self.ca_s, self.bm, self.smask, self.font, self.fontname
+        g.fsize, g.tc, g.tw, g.th, g.tl = self.fsize, self.tc, self.tw, self.th, self.tl
+        g.trise, g.tr, g.fpattern, g.spattern, g.clip = self.trise, self.tr, self.fpattern, self.spattern, self.clip
+        g.lj, g.ml = self.lj, self.ml
         return g
 
 
@@ -576,6 +581,76 @@ MAX_DEPTH = 16           # forms inside forms
 TOLERANCE = 0.005        # sizes within 0.5 % of a minimum pass (TeX's 6 pt is 5.98 PostScript points)
 INSIDE_PT = 0.3          # how far an object must reach into the BleedBox to be judged
 MIN_INK_AREA_MM2 = 1.0   # the smallest area over the ink limit that the rendered separations report
+MAX_KEPT_OPS = 1_000_000  # instructions of parsed forms (and pages) kept per file, for forms drawn again
+
+# the operators the walker acts on; those whose operands are all read as numbers (_num, 0 by default)
+_NUMERIC = frozenset({"m", "l", "c", "v", "y", "re", "j", "M", "k", "K", "g", "G", "rg", "RG", "cm", "w", "Tm",
+                      "Td", "TD", "TL", "Tc", "Tw", "Tz", "Ts", "Tr"})
+_NUM_DEFAULT = {"w": 1.0, "M": 10.0, "Tz": 100.0}     # read as these where the operand is no number
+_PAINT = frozenset({"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "n"})
+_HANDLED = _NUMERIC | _PAINT | {"h", "W", "W*", "cs", "CS", "sc", "scn", "SC", "SCN", "q", "Q", "gs", "BT", "Tf",
+                                "T*", "Tj", "'", '"', "TJ", "Do", "sh"}
+_OPERATORS = {op.encode(): op for op in _HANDLED}
+_SET_COLOUR = {"k": _CMYK, "K": _CMYK, "g": _GRAY, "G": _GRAY, "rg": _RGB_, "RG": _RGB_}
+
+
+def _floats(line: bytes, sp: int) -> list[float] | None:
+    """The operands of an instruction as qpdf writes it (``line``: each operand followed by a space, then the
+    operator, after the space at ``sp``) as numbers, or None unless each is a finite number.  A token float()
+    reads is an integer or a real (strings, names, arrays and dictionaries are written from ( < / [, booleans
+    and null as words, and any other word would be an operator), and float() makes of the text qpdf writes
+    what it makes of the operand (an int, or a Decimal of that text): _num() of each."""
+    if sp < 0:
+        return []
+    try:
+        vals = list(map(float, line[:sp].split(b" ")))
+    except ValueError:
+        return None
+    total = sum(vals)
+    if total - total != 0.0:      # inf or nan somewhere (or finite numbers whose sum is not)
+        for v in vals:
+            if v - v != 0.0:
+                return None
+    return vals
+
+
+# an item of a TJ array as qpdf writes it: a string in hexadecimal (two digits a byte) or literal (a byte
+# itself, or escaped: \n \r \t \b \f \( \) \\ or three octal digits), or any other run of bytes
+_TJ_ITEM = re.compile(rb"<[0-9a-f]*>|\((?:[^\\)]|\\[0-7]{3}|\\[^0-7])*\)|[^ ]+", re.S)
+_ESCAPE = re.compile(rb"\\(?:[0-7]{3}|.)", re.S)
+
+
+def _shown(line: bytes, sp: int, fsize: float, th: float) -> tuple[int, float, float] | None:
+    """(bytes shown, the negative and the positive adjustments summed in text space, in order) of a TJ as qpdf
+    writes it (see _floats: its array written as [ items ]) whose array holds only strings and finite numbers;
+    None for any other."""
+    if sp < 3 or line[:2] != b"[ " or line[sp - 2:sp] != b" ]":
+        return None
+    n = 0
+    back = ahead = 0.0
+    for t in _TJ_ITEM.findall(line, 2, sp - 1):
+        c = t[0]
+        if c == 60:               # <
+            if len(t) < 2 or t[1] == 60 or t[-1] != 62:
+                return None
+            n += (len(t) - 2) >> 1
+        elif c == 40:             # (
+            if len(t) < 2 or t[-1] != 41:
+                return None
+            n += len(t) - 2 if 92 not in t else len(_ESCAPE.sub(b"x", t)) - 2
+        else:
+            try:
+                v = float(t)
+            except ValueError:
+                return None
+            if v - v != 0.0:
+                return None
+            d = -v / 1000 * fsize * th
+            if d < 0:
+                back += d
+            else:
+                ahead += d
+    return n, back, ahead
 
 
 # ---------------------------------------------------------------- the walker
@@ -598,7 +673,11 @@ class _Walker:
         self.clipped_objects = 0      # painted wholly outside the clip region: never printed
         self.beneath: list = []       # (box, inks, total ink) of what was painted, most ink first
         self.beneath_keys: list = []  # minus the total ink of each, for bisect
-        self.metrics: dict = {}       # font -> how far its glyphs can reach (_font_reach)
+        # the same entries by the left edge of their box, for the boxes an opaque fill may cover (see
+        # overprinted); an entry whose box is not ordered (x0 <= x1, false for nan) is kept aside and always tried
+        self.lefts: list = []
+        self.left_entries: list = []
+        self.unordered: list = []
         self.base_ctm = _ID       # the CTM a content stream started with: patterns are placed from it
 
     # ------------------------------------------------------------ helpers
@@ -712,9 +791,8 @@ class _Walker:
                 k.add("colour", self.pageno, ("spotalt", cs.label, what),
                       f"{what} in the spot colour {cs.label} whose alternate is {cs.alt.label}: proofs and any "
                       "conversion to CMYK will go through RGB", xm, ym, severity=ERROR if k.x1a else WARNING)
-        inks = _inks(cs, values)
+        inks, tac = k.inks(cs, values)
         if inks is not None and self.inside(bbox):
-            tac = _tac(inks)
             if tac > k.profile.ink_limit + 0.05:
                 k.add("ink-limit", self.pageno, ("tac", round(tac), _describe(cs, values)),
                       f"{what} with {tac:.0f} % total ink ({_describe(cs, values)}), more than "
@@ -750,17 +828,33 @@ class _Walker:
         if bbox is None:
             return
         if not over and fill and self.beneath:
-            # an opaque fill hides what it covers wholly (a paper-white card on a dark band)
-            keep = [i for i, (b, _i, _t) in enumerate(self.beneath)
-                    if not (b[0] >= bbox[0] and b[1] >= bbox[1] and b[2] <= bbox[2] and b[3] <= bbox[3])]
-            if len(keep) < len(self.beneath):
-                self.beneath = [self.beneath[i] for i in keep]
-                self.beneath_keys = [self.beneath_keys[i] for i in keep]
+            # an opaque fill hides what it covers wholly (a paper-white card on a dark band): an ordered box it
+            # covers has its left edge between the fill's edges
+            x0, y0, x1, y1 = bbox
+            lefts = self.lefts
+            hidden = [e for e in self.left_entries[bisect.bisect_left(lefts, x0):bisect.bisect_right(lefts, x1)]
+                      if e[0][0] >= x0 and e[0][1] >= y0 and e[0][2] <= x1 and e[0][3] <= y1]
+            hidden += [e for e in self.unordered
+                       if e[0][0] >= x0 and e[0][1] >= y0 and e[0][2] <= x1 and e[0][3] <= y1]
+            if hidden:
+                gone = {id(e) for e in hidden}
+                self.beneath = [e for e in self.beneath if id(e) not in gone]
+                self.beneath_keys = [-e[2] for e in self.beneath]
+                kept = [i for i, e in enumerate(self.left_entries) if id(e) not in gone]
+                self.lefts = [self.lefts[i] for i in kept]
+                self.left_entries = [self.left_entries[i] for i in kept]
+                self.unordered = [e for e in self.unordered if id(e) not in gone]
         if tac > 0:
-            import bisect
+            entry = (bbox, inks, tac)
             at = bisect.bisect_right(self.beneath_keys, -tac)
-            self.beneath.insert(at, (bbox, inks, tac))
+            self.beneath.insert(at, entry)
             self.beneath_keys.insert(at, -tac)
+            if bbox[0] <= bbox[2]:
+                at = bisect.bisect_right(self.lefts, bbox[0])
+                self.lefts.insert(at, bbox[0])
+                self.left_entries.insert(at, entry)
+            else:
+                self.unordered.append(entry)
 
     def transparency(self, what: str, x: float, y: float) -> None:
         if self.k.no_transparency:
@@ -816,7 +910,7 @@ class _Walker:
                     k.add("line-width", self.pageno, ("w", round(width, 3)),
                           f"a line {width:.3f} pt wide, thinner than {k.profile.min_line_pt:g} pt", xm, ym)
                 if g.scs.family != "Pattern" and (g.lw <= 0 or width < k.profile.thin_line_pt):
-                    inks = _inks(g.scs, g.stroke)
+                    inks = k.inks(g.scs, g.stroke)[0]
                     if _k_only(inks) and not g.op_s:
                         k.add("black-overprint", self.pageno, ("line",),
                               f"a thin black line ({width:.2f} pt, 100 % K) that does not overprint", xm, ym)
@@ -906,12 +1000,13 @@ class _Walker:
             key = font.objgen
         except Exception:
             key = None
+        metrics = self.k.metrics
         if key is None or key == (0, 0):
             reach = _font_reach(font)
-        elif key in self.metrics:
-            reach = self.metrics[key]
+        elif key in metrics:
+            reach = metrics[key]
         else:
-            reach = self.metrics[key] = _font_reach(font)
+            reach = metrics[key] = _font_reach(font)
         if reach is None:
             return None, drift
         wmin, wmax, gx0, gy0, gx1, gy1 = reach
@@ -949,7 +1044,7 @@ class _Walker:
             if bbox is None:
                 return after
         scale = 1.0
-        if font is not None and font.get("/Subtype") == "/Type3":
+        if font is not None and k.is_type3(font):
             fm = [_num(v) for v in font.get("/FontMatrix", [0.001, 0, 0, 0.001, 0, 0])]
             if len(fm) == 6:
                 scale = math.hypot(fm[2], fm[3]) * 1000
@@ -977,7 +1072,7 @@ class _Walker:
             k.add("text-size", self.pageno, ("size", round(size, 2), fname),
                   f"text at {shown} pt, font {fname}, smaller than {k.profile.min_text_pt:g} pt", xm, ym)
         if size < k.profile.small_text_pt and fill and g.fcs.family != "Pattern":
-            inks = _inks(g.fcs, g.fill)
+            inks = k.inks(g.fcs, g.fill)[0]
             if _k_only(inks):
                 device_cmyk = g.fcs.kind == "cmyk"
                 if not g.op_f or (device_cmyk and g.opm != 1):
@@ -1118,101 +1213,241 @@ class _Walker:
     # ------------------------------------------------------------ the interpreter
     def run(self, stream, resources, g: _GState, what: str = "page") -> None:
         import pikepdf
-        if _content_bytes(stream) > MAX_CONTENT:
+        k = self.k
+        if k.content_size(stream) > MAX_CONTENT:
             raise _Budget()
-        try:
-            instructions = pikepdf.parse_content_stream(stream)
-        except (pikepdf.PdfError, TypeError, ValueError) as exc:
-            self.k.add("structure", self.pageno, ("parse", what), f"the content of a {what} cannot be parsed: {exc}")
-            return
+        parsed = k.parsed_content(stream)
+        if parsed is None:
+            try:
+                instructions = pikepdf.parse_content_stream(stream)
+            except (pikepdf.PdfError, TypeError, ValueError, IndexError) as exc:
+                k.add("structure", self.pageno, ("parse", what), f"the content of a {what} cannot be parsed: {exc}")
+                return
+            parsed = k.keep_content(stream, instructions)
+        instructions, lines = parsed
         saved_base = self.base_ctm
         self.base_ctm = g.ctm
         stack: list[_GState] = []
         tm = tlm = _ID
         drift = (0.0, 0.0)        # how far text shown since the last positioning moved the text position
-        path_box = None
+        path = False              # the current path has points; their box in device space:
+        bx0 = by0 = bx1 = by1 = 0.0
         segments = 0              # in the current subpath
         joins = False             # the path has corners (a stroke reaches out as far as the miter limit)
         clipping = False          # W or W*: the path clips once it is painted
-        k = self.k
         if resources is None:
             resources = pikepdf.Dictionary()
-        for ins in instructions:
+        instruction = pikepdf.ContentStreamInstruction
+        line = None
+        sp = -1
+        for i, ins in enumerate(instructions):
             self.ops += 1
             if self.ops > MAX_OPS:
                 raise _Budget()
-            if isinstance(ins, pikepdf.ContentStreamInlineImage):
+            if type(ins) is not instruction and isinstance(ins, pikepdf.ContentStreamInlineImage):
                 self.image(g, ins.iimage.obj, resources, "")
                 continue
+            if lines is not None:
+                # the instruction as qpdf writes it: its operands, a space, its operator (see _Check.keep_content)
+                line = lines[i]
+                sp = line.rfind(b" ")
+                op = _OPERATORS.get(line[sp + 1:])
+                if op is None and line[sp + 1:].isascii():
+                    continue          # an operator that changes nothing judged here
+            else:
+                op = None
+            if op is None:
+                try:
+                    op = str(ins.operator)
+                except UnicodeDecodeError:    # not UTF-8, so no PDF operator: a damaged stream
+                    k.add("structure", self.pageno, ("operator", what), f"the content of a {what} has bytes "
+                          "that are no PDF operator: it is damaged")
+                    continue
+                if op not in _HANDLED:
+                    continue
             try:
-                op = str(ins.operator)
-            except UnicodeDecodeError:    # not UTF-8, so no PDF operator: a damaged stream
-                self.k.add("structure", self.pageno, ("operator", what), f"the content of a {what} has bytes "
-                           "that are no PDF operator: it is damaged")
-                continue
-            a = ins.operands
-            try:
-                if op in ("m", "l"):
-                    x, y = _apply(g.ctm, _num(a[0]), _num(a[1]))
-                    path_box = (x, y, x, y) if path_box is None else (min(path_box[0], x), min(path_box[1], y),
-                                                                       max(path_box[2], x), max(path_box[3], y))
-                    if op == "m":
+                if op in _NUMERIC:
+                    # every operand as a number (_num: 0 where it is none), from the text qpdf writes when each is
+                    # a finite number, which is what float() makes of the operand itself
+                    nums = _floats(line, sp) if line is not None else None
+                    if nums is None:
+                        dflt = _NUM_DEFAULT.get(op, 0.0)      # w, M and Tz read one operand
+                        nums = [_num(v, dflt) for v in ins.operands]
+                    if op == "re":
+                        x0, y0, w, h = nums[:4]
+                        c = g.ctm
+                        a0, b0, c0, d0, e0, f0 = c
+                        x1, y1 = x0 + w, y0 + h
+                        # the four corners through the CTM, in the order _apply took them
+                        xa, ya = x0 * a0 + y0 * c0 + e0, x0 * b0 + y0 * d0 + f0
+                        xb, yb = x1 * a0 + y0 * c0 + e0, x1 * b0 + y0 * d0 + f0
+                        xc, yc = x0 * a0 + y1 * c0 + e0, x0 * b0 + y1 * d0 + f0
+                        xd, yd = x1 * a0 + y1 * c0 + e0, x1 * b0 + y1 * d0 + f0
+                        # min() and max() as the box grew point by point (b < a replaces a, b > a replaces a)
+                        if not path:
+                            bx0 = bx1 = xa
+                            by0 = by1 = ya
+                            path = True
+                        else:
+                            if xa < bx0:
+                                bx0 = xa
+                            if ya < by0:
+                                by0 = ya
+                            if xa > bx1:
+                                bx1 = xa
+                            if ya > by1:
+                                by1 = ya
+                        for x, y in ((xb, yb), (xc, yc), (xd, yd)):
+                            if x < bx0:
+                                bx0 = x
+                            if y < by0:
+                                by0 = y
+                            if x > bx1:
+                                bx1 = x
+                            if y > by1:
+                                by1 = y
+                        # the square corners of an upright rectangle reach no further out than its sides
+                        joins = joins or not ((b0 == 0 and c0 == 0) or (a0 == 0 and d0 == 0))
                         segments = 0
-                    else:
+                    elif op == "l" or op == "m":
+                        px, py = nums[0], nums[1]
+                        c = g.ctm
+                        x, y = px * c[0] + py * c[2] + c[4], px * c[1] + py * c[3] + c[5]
+                        if not path:
+                            bx0 = bx1 = x
+                            by0 = by1 = y
+                            path = True
+                        else:
+                            if x < bx0:
+                                bx0 = x
+                            if y < by0:
+                                by0 = y
+                            if x > bx1:
+                                bx1 = x
+                            if y > by1:
+                                by1 = y
+                        if op == "m":
+                            segments = 0
+                        else:
+                            segments += 1
+                            joins = joins or segments > 1
+                    elif op == "c" or op == "v" or op == "y":
+                        c = g.ctm
+                        for j in range(0, len(nums) - 1, 2):
+                            px, py = nums[j], nums[j + 1]
+                            x, y = px * c[0] + py * c[2] + c[4], px * c[1] + py * c[3] + c[5]
+                            if not path:
+                                bx0 = bx1 = x
+                                by0 = by1 = y
+                                path = True
+                            else:
+                                if x < bx0:
+                                    bx0 = x
+                                if y < by0:
+                                    by0 = y
+                                if x > bx1:
+                                    bx1 = x
+                                if y > by1:
+                                    by1 = y
                         segments += 1
                         joins = joins or segments > 1
-                elif op in ("c", "v", "y"):
-                    for i in range(0, len(a) - 1, 2):
-                        x, y = _apply(g.ctm, _num(a[i]), _num(a[i + 1]))
-                        path_box = (x, y, x, y) if path_box is None else (
-                            min(path_box[0], x), min(path_box[1], y), max(path_box[2], x), max(path_box[3], y))
-                    segments += 1
-                    joins = joins or segments > 1
-                elif op == "re":
-                    x0, y0, w, h = (_num(v) for v in a[:4])
-                    for px, py in ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h)):
-                        x, y = _apply(g.ctm, px, py)
-                        path_box = (x, y, x, y) if path_box is None else (
-                            min(path_box[0], x), min(path_box[1], y), max(path_box[2], x), max(path_box[3], y))
-                    # the square corners of an upright rectangle reach no further out than its sides
-                    c = g.ctm
-                    joins = joins or not ((c[1] == 0 and c[2] == 0) or (c[0] == 0 and c[3] == 0))
-                    segments = 0
-                elif op == "h":
-                    joins = joins or segments > 0
-                    segments = 0
-                elif op in ("f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "n"):
-                    if op in ("s", "b", "b*"):
+                    elif op == "k" or op == "K" or op == "g" or op == "G" or op == "rg" or op == "RG":
+                        cs = _SET_COLOUR[op]
+                        vals = tuple(nums)
+                        if op.islower():
+                            g.fcs, g.fill = cs, vals
+                        else:
+                            g.scs, g.stroke = cs, vals
+                    elif op == "Tm":
+                        tm = tlm = tuple(nums[:6])
+                        drift = (0.0, 0.0)
+                    elif op == "Ts":
+                        g.trise = nums[0]
+                    elif op == "w":
+                        g.lw = nums[0]
+                    elif op == "cm":
+                        g.ctm = _mul(tuple(nums[:6]), g.ctm)
+                    elif op == "Td" or op == "TD":
+                        tx, ty = nums[0], nums[1]
+                        if op == "TD":
+                            g.tl = -ty
+                        tlm = tm = _mul((1, 0, 0, 1, tx, ty), tlm)
+                        drift = (0.0, 0.0)
+                    elif op == "j":
+                        g.lj = int(nums[0])
+                    elif op == "M":
+                        g.ml = max(1.0, nums[0])
+                    elif op == "TL":
+                        g.tl = nums[0]
+                    elif op == "Tc":
+                        g.tc = nums[0]
+                    elif op == "Tw":
+                        g.tw = nums[0]
+                    elif op == "Tz":
+                        g.th = nums[0] / 100
+                    elif op == "Tr":
+                        g.tr = int(nums[0])
+                    continue
+                if op == "TJ":
+                    n = 0
+                    back = ahead = 0.0
+                    shown = _shown(line, sp, g.fsize, g.th) if line is not None else None
+                    if shown is not None:
+                        n, back, ahead = shown
+                    else:
+                        for x in ins.operands[0]:
+                            if isinstance(x, pikepdf.String):
+                                n += len(bytes(x))
+                            else:
+                                d = -_num(x) / 1000 * g.fsize * g.th
+                                if d < 0:
+                                    back += d
+                                else:
+                                    ahead += d
+                    drift = self.show_text(g, tm, n, resources, drift, (back, ahead))
+                elif op == "gs":
+                    self.extgstate(g, resources.get("/ExtGState", {}).get(str(ins.operands[0])))
+                elif op == "BT":
+                    tm = tlm = _ID
+                    drift = (0.0, 0.0)
+                elif op == "Tf":
+                    a = ins.operands
+                    g.font = resources.get("/Font", {}).get(str(a[0]))
+                    g.fsize = _num(a[1])
+                    g.fontname = str(a[0])
+                elif op in _PAINT:
+                    if op == "s" or op == "b" or op == "b*":
                         joins = joins or segments > 0
+                    path_box = (bx0, by0, bx1, by1) if path else None
                     if op != "n":
-                        self.paint_path(g, path_box, op not in ("S", "s"), op not in ("f", "F", "f*"), resources,
-                                        joins)
+                        self.paint_path(g, path_box, op != "S" and op != "s", op != "f" and op != "F" and op != "f*",
+                                        resources, joins)
                     if clipping:      # the clip takes effect after the path is painted (ISO 32000 8.5.4)
                         g.clip = _clip(g.clip, path_box if path_box is not None else _NOWHERE)
                         clipping = False
-                    path_box = None
+                    path = False
                     segments = 0
                     joins = False
-                elif op in ("W", "W*"):
+                elif op == "h":
+                    joins = joins or segments > 0
+                    segments = 0
+                elif op == "q":
+                    stack.append(g.copy())
+                elif op == "Q":
+                    if stack:
+                        g = stack.pop()
+                elif op == "W" or op == "W*":
                     clipping = True
-                elif op == "j":
-                    g.lj = int(_num(a[0]))
-                elif op == "M":
-                    g.ml = max(1.0, _num(a[0], 10.0))
-                elif op in ("k", "K", "g", "G", "rg", "RG"):
-                    cs = {"k": _CMYK, "K": _CMYK, "g": _GRAY, "G": _GRAY, "rg": _RGB_, "RG": _RGB_}[op]
-                    vals = tuple(_num(v) for v in a)
-                    if op.islower():
-                        g.fcs, g.fill = cs, vals
-                    else:
-                        g.scs, g.stroke = cs, vals
-                elif op in ("cs", "CS"):
-                    cs = self.resolve_cs(a[0], resources)
+                elif op == "Do":
+                    self.do(g, str(ins.operands[0]), resources)
+                elif op == "cs" or op == "CS":
+                    cs = self.resolve_cs(ins.operands[0], resources)
                     if op == "cs":
                         g.fcs, g.fill, g.fpattern = cs, cs.initial(), None
                     else:
                         g.scs, g.stroke, g.spattern = cs, cs.initial(), None
-                elif op in ("sc", "scn", "SC", "SCN"):
+                elif op == "sc" or op == "scn" or op == "SC" or op == "SCN":
+                    a = ins.operands
                     vals = tuple(_num(v) for v in a if not isinstance(v, pikepdf.Name))
                     pat = None
                     if a and isinstance(a[-1], pikepdf.Name):
@@ -1221,49 +1456,11 @@ class _Walker:
                         g.fill, g.fpattern = (vals or g.fill), pat
                     else:
                         g.stroke, g.spattern = (vals or g.stroke), pat
-                elif op == "q":
-                    stack.append(g.copy())
-                elif op == "Q":
-                    if stack:
-                        g = stack.pop()
-                elif op == "cm":
-                    g.ctm = _mul(tuple(_num(v) for v in a[:6]), g.ctm)
-                elif op == "w":
-                    g.lw = _num(a[0], 1.0)
-                elif op == "gs":
-                    self.extgstate(g, resources.get("/ExtGState", {}).get(str(a[0])))
-                elif op == "BT":
-                    tm = tlm = _ID
-                    drift = (0.0, 0.0)
-                elif op == "Tf":
-                    g.font = resources.get("/Font", {}).get(str(a[0]))
-                    g.fsize = _num(a[1])
-                    g.fontname = str(a[0])
-                elif op == "Tm":
-                    tm = tlm = tuple(_num(v) for v in a[:6])
-                    drift = (0.0, 0.0)
-                elif op in ("Td", "TD"):
-                    tx, ty = _num(a[0]), _num(a[1])
-                    if op == "TD":
-                        g.tl = -ty
-                    tlm = tm = _mul((1, 0, 0, 1, tx, ty), tlm)
-                    drift = (0.0, 0.0)
                 elif op == "T*":
                     tlm = tm = _mul((1, 0, 0, 1, 0, -g.tl), tlm)
                     drift = (0.0, 0.0)
-                elif op == "TL":
-                    g.tl = _num(a[0])
-                elif op == "Tc":
-                    g.tc = _num(a[0])
-                elif op == "Tw":
-                    g.tw = _num(a[0])
-                elif op == "Tz":
-                    g.th = _num(a[0], 100.0) / 100
-                elif op == "Ts":
-                    g.trise = _num(a[0])
-                elif op == "Tr":
-                    g.tr = int(_num(a[0]))
-                elif op in ("Tj", "'", '"'):
+                elif op == "Tj" or op == "'" or op == '"':
+                    a = ins.operands
                     if op != "Tj":
                         tlm = tm = _mul((1, 0, 0, 1, 0, -g.tl), tlm)
                         drift = (0.0, 0.0)
@@ -1272,23 +1469,8 @@ class _Walker:
                     s = a[-1]
                     drift = self.show_text(g, tm, len(bytes(s)) if isinstance(s, pikepdf.String) else 0, resources,
                                            drift)
-                elif op == "TJ":
-                    n = 0
-                    back = ahead = 0.0
-                    for x in a[0]:
-                        if isinstance(x, pikepdf.String):
-                            n += len(bytes(x))
-                        else:
-                            d = -_num(x) / 1000 * g.fsize * g.th
-                            if d < 0:
-                                back += d
-                            else:
-                                ahead += d
-                    drift = self.show_text(g, tm, n, resources, drift, (back, ahead))
-                elif op == "Do":
-                    self.do(g, str(a[0]), resources)
                 elif op == "sh":
-                    sh = resources.get("/Shading", {}).get(str(a[0]))
+                    sh = resources.get("/Shading", {}).get(str(ins.operands[0]))
                     if sh is not None:
                         # sh paints the clip region, and no more than the shading's own BBox
                         area = g.clip
@@ -1327,6 +1509,23 @@ class _Walker:
     def extgstate(self, g: _GState, gs) -> None:
         if gs is None:
             return
+        key = _objgen(gs)
+        effects = self.k.gs_effects.get(key) if key is not None else None
+        if effects is None and key is not None:
+            try:
+                effects = _gs_effects(gs)
+            except Exception:       # set what it sets before the error, as extgstate_read does
+                effects = None
+            else:
+                self.k.gs_effects[key] = effects
+        if effects is None:
+            self.extgstate_read(g, gs)
+            return
+        for name, value in effects:
+            setattr(g, name, value)
+
+    def extgstate_read(self, g: _GState, gs) -> None:
+        """The parameters of an ExtGState dictionary set in ``g`` (see _gs_effects)."""
         if "/LW" in gs:
             g.lw = _num(gs.get("/LW"), g.lw)
         if "/OP" in gs:
@@ -1359,6 +1558,51 @@ class _Walker:
                 g.font, g.fsize = gs["/Font"][0], _num(gs["/Font"][1])
             except (IndexError, TypeError):
                 pass
+
+
+def _gs_effects(gs) -> tuple:
+    """What _Walker.extgstate_read() sets from ``gs``, in its order: (attribute, value) pairs (none for a line
+    width that is no number, which leaves the width as it was)."""
+    out = []
+    if "/LW" in gs:
+        lw = _num(gs.get("/LW"), None)
+        if lw is not None:
+            out.append(("lw", lw))
+    if "/OP" in gs:
+        op = bool(gs.get("/OP"))
+        out.append(("op_s", op))
+        if "/op" not in gs:
+            out.append(("op_f", op))
+    if "/op" in gs:
+        out.append(("op_f", bool(gs.get("/op"))))
+    if "/OPM" in gs:
+        out.append(("opm", int(_num(gs.get("/OPM")))))
+    if "/CA" in gs:
+        out.append(("ca_s", _num(gs.get("/CA"), 1.0)))
+    if "/ca" in gs:
+        out.append(("ca_f", _num(gs.get("/ca"), 1.0)))
+    if "/BM" in gs:
+        bm = gs.get("/BM")
+        try:
+            names = [str(x)[1:] for x in bm] if not str(bm).startswith("/") else [str(bm)[1:]]
+        except TypeError:
+            names = [str(bm)[1:]]
+        out.append(("bm", names[0] if names else "Normal"))
+    if "/SMask" in gs:
+        out.append(("smask", str(gs.get("/SMask")) != "/None"))
+    if "/LJ" in gs:
+        out.append(("lj", int(_num(gs.get("/LJ")))))
+    if "/ML" in gs:
+        out.append(("ml", max(1.0, _num(gs.get("/ML"), 10.0))))
+    if "/Font" in gs:
+        try:
+            font, size = gs["/Font"][0], _num(gs["/Font"][1])
+        except (IndexError, TypeError):
+            pass
+        else:
+            out.append(("font", font))
+            out.append(("fsize", size))
+    return tuple(out)
 
 
 def _font_reach(font) -> tuple | None:
@@ -1464,6 +1708,16 @@ class _Check:
         self.x1a = False
         self.no_transparency = False
         self.geometry: list[dict] = []
+        # what the walker learns of an object once, by its object number: a content stream's decoded size, a
+        # page's or form's content parsed (with the text qpdf writes of it), a font's metrics and name
+        self.sizes: dict[tuple, int] = {}
+        self.contents: dict[tuple, tuple] = {}
+        self.kept_ops = 0
+        self.gs_effects: dict[tuple, tuple] = {}     # ExtGState -> what it sets (_gs_effects)
+        self.metrics: dict[tuple, tuple | None] = {}  # font -> how far its glyphs can reach (_font_reach)
+        self.type3s: dict[tuple, bool] = {}          # font -> whether it is a Type 3 font
+        self.bases: dict[tuple, str] = {}            # font -> its /BaseFont, for font_label
+        self.ink_cache: dict[tuple, tuple] = {}      # (device colour space, values) -> (_inks, _tac)
 
     def add(self, rule: str, page: int | None, key: tuple, message: str, x_mm: float | None = None,
             y_mm: float | None = None, severity: str | None = None) -> None:
@@ -1483,8 +1737,37 @@ class _Check:
     def font_label(self, font, resname: str | None) -> str:
         if font is None:
             return resname or "?"
-        base = str(font.get("/BaseFont", ""))[1:]
+        key = _objgen(font)
+        base = self.bases.get(key) if key is not None else None
+        if base is None:
+            base = str(font.get("/BaseFont", ""))[1:]
+            if key is not None:
+                self.bases[key] = base
         return f"{resname} ({base})" if resname else base
+
+    def is_type3(self, font) -> bool:
+        """font.get("/Subtype") == "/Type3", once for each font object."""
+        key = _objgen(font)
+        found = self.type3s.get(key) if key is not None else None
+        if found is None:
+            found = font.get("/Subtype") == "/Type3"
+            if key is not None:
+                self.type3s[key] = found
+        return found
+
+    def inks(self, cs: _CS, values: tuple) -> tuple:
+        """(_inks(cs, values), and their _tac() where there are inks), once for each colour of a device space."""
+        if cs in _DEVICE_SPACES and type(values) is tuple:
+            key = (cs, values)
+            found = self.ink_cache.get(key)
+            if found is None:
+                inks = _inks(cs, values)
+                found = (inks, _tac(inks) if inks is not None else None)
+                if len(self.ink_cache) < 65536:
+                    self.ink_cache[key] = found
+            return found
+        inks = _inks(cs, values)
+        return inks, (_tac(inks) if inks is not None else None)
 
     def use_font(self, font, resname: str, page: int) -> None:
         if font is None:
@@ -1501,6 +1784,65 @@ class _Check:
 
     def findings(self) -> list[Finding]:
         return list(self._found.values())
+
+    def content_size(self, stream) -> int:
+        """_content_bytes(), each content stream decoded once."""
+        import pikepdf
+        obj = stream.obj if isinstance(stream, pikepdf.Page) else stream
+        parts = obj.get("/Contents") if isinstance(stream, pikepdf.Page) else obj
+        parts = list(parts) if isinstance(parts, pikepdf.Array) else [parts]
+        total = 0
+        for part in parts:
+            if isinstance(part, pikepdf.Stream):
+                key = part.objgen
+                size = self.sizes.get(key)
+                if size is None:
+                    try:
+                        size = len(part.read_bytes())
+                    except pikepdf.PdfError:
+                        size = 0
+                    if key != (0, 0):
+                        self.sizes[key] = size
+                total += size
+        return total
+
+    def parsed_content(self, stream) -> tuple | None:
+        """(instructions, lines) of a page's or form's content parsed before (see keep_content), or None."""
+        key = _objgen(stream)
+        return self.contents.get(key) if key is not None else None
+
+    def keep_content(self, stream, instructions: list) -> tuple:
+        """(instructions, lines): the instructions pikepdf.parse_content_stream() gave for ``stream``, and the
+        text qpdf writes of each (pikepdf.unparse_content_stream(), one line each: operands and operator, each
+        followed by a space but the last), or None for lines where that text is not one line each (an inline
+        image's data).  Kept for the stream's object (its content does not change while the file is checked)
+        up to MAX_KEPT_OPS instructions."""
+        import pikepdf
+        lines = None
+        try:
+            text = pikepdf.unparse_content_stream(instructions)
+        except Exception:       # an instruction qpdf cannot write again: the walker reads the objects
+            text = None
+        if text is not None:
+            lines = text.split(b"\n")
+            if len(lines) != len(instructions):
+                lines = None
+        parsed = (instructions, lines)
+        key = _objgen(stream)
+        if key is not None and self.kept_ops + len(instructions) <= MAX_KEPT_OPS:
+            self.contents[key] = parsed
+            self.kept_ops += len(instructions)
+        return parsed
+
+
+def _objgen(obj) -> tuple | None:
+    """The object number and generation of an indirect object (a page: its dictionary's), else None."""
+    import pikepdf
+    try:
+        key = obj.obj.objgen if isinstance(obj, pikepdf.Page) else obj.objgen
+    except Exception:
+        return None
+    return key if key != (0, 0) else None
 
 
 def _font_program(font):
