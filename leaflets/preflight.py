@@ -1807,9 +1807,18 @@ class _Check:
         return total
 
     def parsed_content(self, stream) -> tuple | None:
-        """(instructions, lines) of a page's or form's content parsed before (see keep_content), or None."""
+        """(instructions, lines) of a page's or form's content parsed before (see keep_content), or None; a
+        page's is given once (a page is drawn once)."""
+        import pikepdf
         key = _objgen(stream)
-        return self.contents.get(key) if key is not None else None
+        if key is None:
+            return None
+        if isinstance(stream, pikepdf.Page):
+            found = self.contents.pop(key, None)
+            if found is not None:
+                self.kept_ops -= len(found[0])
+            return found
+        return self.contents.get(key)
 
     def keep_content(self, stream, instructions: list) -> tuple:
         """(instructions, lines): the instructions pikepdf.parse_content_stream() gave for ``stream``, and the
@@ -2641,11 +2650,103 @@ def _profile_problem(raw: bytes) -> str | None:
     return None
 
 
-def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = ()) -> list[str]:
+# pikepdf's check_pdf_syntax() (qpdf --check) as _check_syntax() follows it, by the sha256 of its source
+_CHECK_SOURCE = "ceb04b964b7cf2bf87315b8d5de4d613fb80c78bdc4f62424364b514ab14be27"
+_CHECK_STEPS = ("is_linearized", "check_linearization", "_check_document_structures",
+                "_decode_all_streams_and_discard", "get_warnings")
+_mirrored: dict = {}
+
+
+def _check_is_mirrored(check) -> bool:
+    """Whether ``check`` is the check_pdf_syntax() that _check_syntax() follows step by step."""
+    func = getattr(check, "__func__", None)
+    if func is None:
+        return False
+    if func not in _mirrored:
+        import inspect
+        import pikepdf
+        try:
+            source = inspect.getsource(func)
+        except (OSError, TypeError):
+            source = ""
+        _mirrored[func] = (hashlib.sha256(source.encode()).hexdigest() == _CHECK_SOURCE
+                           and all(hasattr(pikepdf.Pdf, step) for step in _CHECK_STEPS))
+    return _mirrored[func]
+
+
+def _check_syntax(pdf, keep: "_Check", hidden: set) -> list[str]:
+    """pikepdf's check_pdf_syntax() (qpdf --check: QPDFJob::doCheck), step by step, but for the parser of each
+    page's content: pikepdf.parse_content_stream(), which the walker needs (its instructions are kept in
+    ``keep`` unless the page's content is among the ``hidden`` streams set aside for the check), instead of a
+    parser that discards what it reads.  Both have qpdf parse the same content: qpdf's parse does not depend
+    on what is done with the objects it reads, so it warns alike and fails alike (a PdfError, with its message)
+    unless the instructions cannot be made of what it read (an operand or an inline image pikepdf refuses: a
+    TypeError, IndexError ...), where the page is parsed again as check_pdf_syntax() does, the warnings of the
+    first parse dropped.  The warnings are taken from qpdf as each page is reached, in the order qpdf gives
+    them, and the errors among them where check_pdf_syntax() puts them."""
+    import pikepdf
+    from pikepdf import StreamParser
+
+    class DiscardingParser(StreamParser):
+        def __init__(self):
+            super().__init__()
+
+        def handle_object(self, *_args):
+            pass
+
+        def handle_eof(self):
+            pass
+
+    problems: list[str] = []
+
+    def collect_warnings():
+        problems.extend("WARNING: " + warning for warning in pdf.get_warnings())
+
+    if pdf.is_linearized:
+        pending = pdf.get_warnings()
+        pdf.check_linearization(io.StringIO())
+        found = pdf.get_warnings()
+        repeated = set(found)
+        for warning in [w for w in pending if w not in repeated] + found:
+            problems.append("WARNING: " + warning)
+    pdf._check_document_structures()
+    if len(pdf.pages) == 0:
+        collect_warnings()
+        problems.append("ERROR: file does not contain any pages")
+    pdf._decode_all_streams_and_discard(None)
+    for pageno, page in enumerate(pdf.pages, start=1):
+        collect_warnings()
+        try:
+            instructions = pikepdf.parse_content_stream(page)
+        except pikepdf.PdfError as e:
+            collect_warnings()
+            problems.append(f"ERROR: page {pageno}: {e}")
+            continue
+        except Exception:
+            pdf.get_warnings()
+            try:
+                page.parse_contents(DiscardingParser())
+            except pikepdf.PdfError as e:
+                collect_warnings()
+                problems.append(f"ERROR: page {pageno}: {e}")
+            continue
+        try:
+            parts = page.obj.get("/Contents")
+            parts = list(parts) if isinstance(parts, pikepdf.Array) else [parts]
+            if not any(isinstance(part, pikepdf.Stream) and part.objgen in hidden for part in parts):
+                keep.keep_content(page, instructions)
+        except Exception:       # the walker parses it again
+            pass
+    collect_warnings()
+    return problems
+
+
+def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = (), keep: "_Check | None" = None) -> list[str]:
     """qpdf's syntax check (``qpdf --check``: every stream decoded), with each OutputIntent's ICC profile
     stored Flate-compressed (no parameters) checked here instead: one stored as exactly one of
     ``known_streams`` decodes as it did when it was checked, any other is inflated and checked whole
-    (:func:`_profile_problem`).  Their data is set aside while qpdf's check runs and put back after it."""
+    (:func:`_profile_problem`).  Their data is set aside while qpdf's check runs and put back after it.
+    ``keep``: the check of the file, to keep each page's content as the check parsed it (see _check_syntax)."""
     import pikepdf
     check = pdf.check_pdf_syntax if hasattr(pdf, "check_pdf_syntax") else pdf.check
     aside: list[tuple] = []
@@ -2677,6 +2778,9 @@ def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = ()) -> list[str]:
             stream.write(b"")
         for stream, *_ in big:
             stream.write(b"")
+        if keep is not None and _check_is_mirrored(check):
+            hidden = {s.objgen for s, *_ in aside + big}
+            return _check_syntax(pdf, keep, hidden) + problems
         return check() + problems
     finally:
         for stream, raw in aside:
@@ -2697,7 +2801,7 @@ def _analyse(k: _Check, pdf, data: bytes, facts, known_streams: tuple[bytes, ...
                                                 f"{_short(Exception(warnings[0]))}"
                                                 + (f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""))
     try:
-        problems = _syntax_problems(pdf, known_streams)
+        problems = _syntax_problems(pdf, known_streams, k)
     except pikepdf.PdfError as exc:
         problems = [str(exc)]
     for p in problems[:5]:
