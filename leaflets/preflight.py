@@ -2741,12 +2741,45 @@ def _check_syntax(pdf, keep: "_Check", hidden: set) -> list[str]:
     return problems
 
 
-def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = (), keep: "_Check | None" = None) -> list[str]:
+# a stream object as qpdf reads it without a warning (see _stored_data): its dictionary holding no string,
+# comment or dictionary, the word stream and an end of line; then, after its data, endstream
+_STREAM_START = re.compile(rb"(\d+) (\d+) obj[\x00\t\n\x0c\r ]*<<[^()<>%]*>>[\x00\t\n\x0c\r ]*stream(?:\r\n|\n)")
+_STREAM_END = re.compile(rb"(?:\r\n|\r|\n)?endstream(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|\Z)")
+
+
+def _stored_data(pdf, stream, data: bytes) -> bytes | None:
+    """The raw data of ``stream`` as qpdf reads it from the file's bytes ``data``, taken from ``data`` itself
+    (qpdf reads a large stream slowly), or None where that is not sure: the file must start with its header
+    (qpdf measures offsets from it) and not be encrypted, the object stand at the offset its cross-reference
+    entry gives, written simply (see _STREAM_START), and its data be followed by endstream where its /Length
+    (an integer) ends it: then qpdf takes that many bytes from the end of line after the word stream, with no
+    warning (qpdf's Objects::readStream)."""
+    if not data.startswith(b"%PDF-") or pdf.is_encrypted or not hasattr(pdf, "get_xref_table"):
+        return None
+    try:
+        entry = pdf.get_xref_table().get(stream.objgen)
+        length = stream.get("/Length")
+    except Exception:
+        return None
+    if entry is None or entry.type != 1 or type(length) is not int or length < 0:
+        return None
+    m = _STREAM_START.match(data, entry.offset)
+    if m is None or (int(m[1]), int(m[2])) != stream.objgen:
+        return None
+    start = m.end()
+    if start + length > len(data) or _STREAM_END.match(data, start + length) is None:
+        return None
+    return data[start:start + length]
+
+
+def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = (), keep: "_Check | None" = None,
+                     data: bytes | None = None) -> list[str]:
     """qpdf's syntax check (``qpdf --check``: every stream decoded), with each OutputIntent's ICC profile
     stored Flate-compressed (no parameters) checked here instead: one stored as exactly one of
     ``known_streams`` decodes as it did when it was checked, any other is inflated and checked whole
     (:func:`_profile_problem`).  Their data is set aside while qpdf's check runs and put back after it.
-    ``keep``: the check of the file, to keep each page's content as the check parsed it (see _check_syntax)."""
+    ``keep``: the check of the file, to keep each page's content as the check parsed it (see _check_syntax);
+    ``data``: the file's bytes, where the profile's data may be taken from (see _stored_data)."""
     import pikepdf
     check = pdf.check_pdf_syntax if hasattr(pdf, "check_pdf_syntax") else pdf.check
     aside: list[tuple] = []
@@ -2757,7 +2790,12 @@ def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = (), keep: "_Check |
             continue
         if stream.get("/Filter") != pikepdf.Name.FlateDecode or "/DecodeParms" in stream:
             continue
-        raw = bytes(stream.read_raw_bytes())
+        raw = None
+        length = stream.get("/Length")
+        if data is not None and type(length) is int and any(len(known) == length for known in known_streams):
+            raw = _stored_data(pdf, stream, data)
+        if raw is None:
+            raw = bytes(stream.read_raw_bytes())
         if raw not in known_streams:
             problem = _profile_problem(raw)
             if problem:
@@ -2801,7 +2839,7 @@ def _analyse(k: _Check, pdf, data: bytes, facts, known_streams: tuple[bytes, ...
                                                 f"{_short(Exception(warnings[0]))}"
                                                 + (f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""))
     try:
-        problems = _syntax_problems(pdf, known_streams, k)
+        problems = _syntax_problems(pdf, known_streams, k, data)
     except pikepdf.PdfError as exc:
         problems = [str(exc)]
     for p in problems[:5]:
