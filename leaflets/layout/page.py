@@ -97,7 +97,7 @@ class Composer:
     # and the blocks of a box, each found again only for the very objects it was found for (compared by
     # identity, so a key never stands for anything else); a batch lays out the same official text around
     # each organisation's block
-    KEPT = 256               # of each kind, per language
+    KEPT = 96                # of each kind, per language
     LANGUAGES_KEPT = 4
 
     def __init__(self, project: Project, fonts: FontLibrary):
@@ -118,15 +118,25 @@ class Composer:
 
     @staticmethod
     def _keep(memo: dict, key: tuple, value) -> None:
-        if len(memo) >= Composer.KEPT:
-            memo.clear()
+        """``value`` kept under ``key`` as the most recent; the least recently used go first."""
+        memo.pop(key, None)
+        while len(memo) >= Composer.KEPT:
+            del memo[next(iter(memo))]
         memo[key] = value
+
+    @staticmethod
+    def _recent(memo: dict, key: tuple):
+        """What ``memo`` keeps under ``key`` (None), made the most recent."""
+        value = memo.pop(key, None)
+        if value is not None:
+            memo[key] = value
+        return value
 
     def _paragraph(self, text: str, lang: str, faces: list, rtl: bool) -> Paragraph:
         """``Paragraph(text, lang, faces, fonts, rtl)``, shaped once for the same faces."""
         memo = self._memo(lang, "paragraphs")
         key = (text, rtl, tuple(map(id, faces)))
-        kept = memo.get(key)
+        kept = self._recent(memo, key)
         if kept is not None and len(kept[0]) == len(faces) and all(a is b for a, b in zip(kept[0], faces)):
             return kept[1]
         para = Paragraph(text, lang, faces, self.fonts, rtl)
@@ -466,7 +476,7 @@ class Composer:
                 picture = project.pictograms[region.pictogram]
                 px, py = ix + (iw - size) / 2, iy + (ih - size) / 2
                 key = (id(picture), px, py, size, tuple((n, id(c)) for n, c in pcolors.items()), mirrored)
-                kept = self._pictograms.get(key)
+                kept = self._recent(self._pictograms, key)
                 if kept is None or kept[0] is not picture or any(a is not b for a, b in zip(kept[1], pcolors.values())):
                     kept = (picture, tuple(pcolors.values()),
                             tuple(pictograms.place(picture, px, py, size, pcolors, mirror=mirrored)))
@@ -785,7 +795,7 @@ class Composer:
         memo = self._memo(paras[0].lang, "scales")
         objects = self._objects(paras)
         key = (tuple(map(id, (o[0] for o in objects))), w, h, top)
-        kept = memo.get(key)
+        kept = self._recent(memo, key)
         if kept is not None and self._same(kept[0], objects):
             return kept[1]
         best = self._search(paras, w, h, top)
@@ -816,7 +826,7 @@ class Composer:
         memo = self._memo(lang, "fits")
         objects = self._objects(paras) + ((region, design, None, lang, mirrored),)
         key = (tuple(map(id, (o[0] for o in objects))), id(region), x, y, w, h, mirrored, scale)
-        kept = memo.get(key)
+        kept = self._recent(memo, key)
         if kept is not None and self._same(kept[0], objects):
             return list(kept[1][0]), list(kept[1][1])
         blocks, problems = self._set(region, paras, x, y, w, h, design, lang, mirrored, scale)

@@ -680,6 +680,9 @@ def _pdf_string(text: str) -> str:
     return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
 
 
+PLANS_KEPT = 256         # paragraphs whose plans a renderer keeps: an official page's, and a few more
+
+
 class PdfRenderer:
     """Paints pages.  Keep one per process: it caches embedded fonts."""
 
@@ -893,15 +896,15 @@ class _Painter:
         key = (block, self.page.rtl)
         plans = self.r._plans
         try:
-            plan = plans.get(key)
+            plan = plans.pop(key, None)       # kept again as the most recent (the least recent go first)
         except TypeError:                 # a block made with a list in it: painted all the same, not kept
             plan = key = None
         if plan is None or any(self.r._font(face) is not font for face, font in plan.fonts):
             plan = self._plan(block)
-            if key is not None:
-                if len(plans) >= 1024:
-                    plans.clear()
-                plans[key] = plan
+        if key is not None:
+            while len(plans) >= PLANS_KEPT:
+                del plans[next(iter(plans))]
+            plans[key] = plan
         self.code.append(plan.span)
         for run in plan.runs:
             self.glyph_run(run)
