@@ -836,7 +836,7 @@ class _Walker:
                       if e[0][0] >= x0 and e[0][1] >= y0 and e[0][2] <= x1 and e[0][3] <= y1]
             hidden += [e for e in self.unordered
                        if e[0][0] >= x0 and e[0][1] >= y0 and e[0][2] <= x1 and e[0][3] <= y1]
-            if hidden:
+            if len(hidden) > 8:
                 gone = {id(e) for e in hidden}
                 self.beneath = [e for e in self.beneath if id(e) not in gone]
                 self.beneath_keys = [-e[2] for e in self.beneath]
@@ -844,6 +844,23 @@ class _Walker:
                 self.lefts = [self.lefts[i] for i in kept]
                 self.left_entries = [self.left_entries[i] for i in kept]
                 self.unordered = [e for e in self.unordered if id(e) not in gone]
+            else:
+                # each taken out where it is (the same lists as filtered, with fewer of them to rebuild)
+                for e in hidden:
+                    i = bisect.bisect_left(self.beneath_keys, -e[2])
+                    while self.beneath[i] is not e:
+                        i += 1
+                    del self.beneath[i], self.beneath_keys[i]
+                    if e[0][0] <= e[0][2]:
+                        i = bisect.bisect_left(lefts, e[0][0])
+                        while self.left_entries[i] is not e:
+                            i += 1
+                        del lefts[i], self.left_entries[i]
+                    else:
+                        i = 0
+                        while self.unordered[i] is not e:
+                            i += 1
+                        del self.unordered[i]
         if tac > 0:
             entry = (bbox, inks, tac)
             at = bisect.bisect_right(self.beneath_keys, -tac)
@@ -1238,6 +1255,9 @@ class _Walker:
         if resources is None:
             resources = pikepdf.Dictionary()
         instruction = pikepdf.ContentStreamInstruction
+        # the resources do not change while their content is drawn: an ExtGState's effects and a font, by name
+        states: dict[str, tuple] = {}
+        fonts: dict = {}
         line = None
         sp = -1
         for i, ins in enumerate(instructions):
@@ -1406,15 +1426,29 @@ class _Walker:
                                     ahead += d
                     drift = self.show_text(g, tm, n, resources, drift, (back, ahead))
                 elif op == "gs":
-                    self.extgstate(g, resources.get("/ExtGState", {}).get(str(ins.operands[0])))
+                    name = str(ins.operands[0])
+                    effects = states.get(name)
+                    if effects is None:
+                        gs = resources.get("/ExtGState", {}).get(name)
+                        effects = self.gs_effects(gs)
+                        if effects is None:
+                            self.extgstate_read(g, gs)
+                            continue
+                        states[name] = effects
+                    for attr, value in effects:
+                        setattr(g, attr, value)
                 elif op == "BT":
                     tm = tlm = _ID
                     drift = (0.0, 0.0)
                 elif op == "Tf":
                     a = ins.operands
-                    g.font = resources.get("/Font", {}).get(str(a[0]))
+                    name = str(a[0])
+                    font = fonts.get(name, fonts)
+                    if font is fonts:
+                        font = fonts[name] = resources.get("/Font", {}).get(name)
+                    g.font = font
                     g.fsize = _num(a[1])
-                    g.fontname = str(a[0])
+                    g.fontname = name
                 elif op in _PAINT:
                     if op == "s" or op == "b" or op == "b*":
                         joins = joins or segments > 0
@@ -1507,22 +1541,28 @@ class _Walker:
             self.form(xobj, xobj.get("/Resources", resources), _mul(matrix, g.ctm), g, f"form {name}")
 
     def extgstate(self, g: _GState, gs) -> None:
-        if gs is None:
-            return
-        key = _objgen(gs)
-        effects = self.k.gs_effects.get(key) if key is not None else None
-        if effects is None and key is not None:
-            try:
-                effects = _gs_effects(gs)
-            except Exception:       # set what it sets before the error, as extgstate_read does
-                effects = None
-            else:
-                self.k.gs_effects[key] = effects
+        effects = self.gs_effects(gs)
         if effects is None:
             self.extgstate_read(g, gs)
             return
         for name, value in effects:
             setattr(g, name, value)
+
+    def gs_effects(self, gs) -> tuple | None:
+        """What extgstate_read() sets from ``gs`` (see _gs_effects), once for each ExtGState object; None where
+        reading it fails part way (extgstate_read sets what it sets before the error)."""
+        if gs is None:
+            return ()
+        key = _objgen(gs)
+        effects = self.k.gs_effects.get(key) if key is not None else None
+        if effects is None:
+            try:
+                effects = _gs_effects(gs)
+            except Exception:
+                return None
+            if key is not None:
+                self.k.gs_effects[key] = effects
+        return effects
 
     def extgstate_read(self, g: _GState, gs) -> None:
         """The parameters of an ExtGState dictionary set in ``g`` (see _gs_effects)."""
