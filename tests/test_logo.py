@@ -284,3 +284,27 @@ def test_arc_becomes_cubics_on_the_circle():
         assert (x * x + y * y) ** 0.5 == pytest.approx(10, abs=1e-6)
     compact = parse_path("M0 0a5 5 0 1010 0")                 # flags written without separators
     assert compact[-1][5:] == pytest.approx((10, 0))
+
+
+def test_a_logo_of_the_same_bytes_is_decoded_once_and_keeps_its_own_file(tmp_path):
+    import dataclasses
+    from leaflets.batch import logo as logo_mod
+    data = png_bytes((40, 30), "RGBA", (10, 120, 200, 255))
+    a, b = tmp_path / "north", tmp_path / "south"
+    for folder in (a, b):
+        folder.mkdir()
+        (folder / "logo.png").write_bytes(data)
+    first = load_logo("logo.png", a, 3)
+    calls = []
+    real = logo_mod._png
+    logo_mod._png = lambda path, raw: calls.append(path) or real(path, raw)
+    try:
+        second = load_logo("logo.png", b, 3)
+        assert calls == []                                   # the same bytes: not decoded again
+        assert first.source == a / "logo.png" and second.source == b / "logo.png"
+        assert dataclasses.replace(second, source=first.source) == first
+        (b / "other.png").write_bytes(png_bytes((40, 30), "RGBA", (200, 0, 0, 255)))
+        third = load_logo("other.png", b, 3)
+        assert calls == [b / "other.png"] and third.cmyk != first.cmyk
+    finally:
+        logo_mod._png = real

@@ -46,7 +46,7 @@ import stat
 import struct
 import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ..errors import ContentError, Diagnostic, ERROR, WARNING
@@ -129,12 +129,28 @@ def load_logo(value: str, spec_dir: Path, line: int | None, spec_file: Path | No
         if ext != "." + kind:
             raise _Problem(f"the file is named {ext} but its content is {kind.upper()}",
                            f"rename it to {path.stem}.{kind}, or save it again as {ext[1:].upper()}")
-        if kind == "png":
-            return _png(path, data)
-        return _svg(path, data)
+        return _decoded(path, kind, data)
     except _Problem as exc:
         raise ContentError(Diagnostic(ERROR, f"the logo '{value}': {exc.message}", where or Path(spec_dir),
                                       line, exc.hint, code="logo")) from None
+
+
+# The logos decoded last, by their bytes: offices of one organisation share a logo, and a batch's specs are
+# read again by every run.  What a logo becomes depends on its bytes alone; only ``source`` is the file's.
+_DECODED: dict[tuple[str, bytes], Logo] = {}
+DECODED_KEPT = 8
+
+
+def _decoded(path: Path, kind: str, data: bytes) -> Logo:
+    import hashlib
+    key = (kind, hashlib.sha256(data).digest())
+    logo = _DECODED.pop(key, None)
+    if logo is None:
+        logo = _png(path, data) if kind == "png" else _svg(path, data)
+    while len(_DECODED) >= DECODED_KEPT:
+        del _DECODED[next(iter(_DECODED))]
+    _DECODED[key] = logo
+    return logo if logo.source == path else replace(logo, source=path)
 
 
 # ------------------------------------------------------------------------ files
