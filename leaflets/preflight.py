@@ -1540,14 +1540,6 @@ class _Walker:
                 matrix = _ID
             self.form(xobj, xobj.get("/Resources", resources), _mul(matrix, g.ctm), g, f"form {name}")
 
-    def extgstate(self, g: _GState, gs) -> None:
-        effects = self.gs_effects(gs)
-        if effects is None:
-            self.extgstate_read(g, gs)
-            return
-        for name, value in effects:
-            setattr(g, name, value)
-
     def gs_effects(self, gs) -> tuple | None:
         """What extgstate_read() sets from ``gs`` (see _gs_effects), once for each ExtGState object; None where
         reading it fails part way (extgstate_read sets what it sets before the error)."""
