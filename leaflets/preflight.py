@@ -2657,8 +2657,17 @@ def preflight(source: Path | str | bytes, profile: str = "shop", *, facts=None, 
 
 def _short(exc: Exception) -> str:
     """The first line of an error, without qpdf's name for the in-memory stream."""
-    text = re.sub(r"^\s*stream <[^>]*>:?\s*", "", str(exc)).strip().splitlines()
+    text = _unnamed(re.sub(r"^\s*stream <[^>]*>:?\s*", "", str(exc))).strip().splitlines()
     return text[0][:300] if text else exc.__class__.__name__
+
+
+_STREAM_NAME = re.compile(r"(?:stream )?<[A-Za-z_.]+ object at 0x[0-9A-Fa-f]+>:?\s*")
+
+
+def _unnamed(text: str) -> str:
+    """qpdf's message without the name it gives the in-memory stream it read (a memory address, other in
+    every run): the same file gives the same words."""
+    return _STREAM_NAME.sub("", text)
 
 
 def _profile_problem(raw: bytes) -> str | None:
@@ -2875,6 +2884,7 @@ def _analyse(k: _Check, pdf, data: bytes, facts, known_streams: tuple[bytes, ...
     except pikepdf.PdfError as exc:
         problems = [str(exc)]
     for p in problems[:5]:
+        p = _unnamed(p)
         k.add("structure", None, ("check", p[:80]), f"syntax: {p}")
     broken = [_short(Exception(w)) for w in pdf.get_warnings()[len(warnings):]]   # streams that do not decode
     if broken:

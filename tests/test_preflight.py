@@ -909,3 +909,15 @@ def test_an_imposed_sheet_still_judges_what_is_printed():
     rich = [f for f in report.errors if f.rule == "rich-black"]
     assert rich and all("text at 8.0 pt" in f.message for f in rich), report.format()
     assert "ink-limit" not in failed(report), report.format()
+
+
+def test_a_damaged_file_gives_the_same_words_every_time(built):
+    """qpdf names the in-memory stream it reads by its memory address; a report never shows it."""
+    import re
+    raw = built[("en", "print")]
+    for offset in (1000, 20000, len(raw) // 2):
+        damaged = raw[:offset] + bytes(b ^ 0x55 for b in raw[offset:offset + 10]) + raw[offset + 10:]
+        reports = [preflight(damaged, "shop", qr="off") for _ in range(2)]
+        texts = [[f.to_json() for f in r.findings] for r in reports]
+        assert texts[0] == texts[1]
+        assert not any(re.search(r"object at 0x|0x[0-9a-f]{6,}", f["message"]) for f in texts[0]), texts[0]
