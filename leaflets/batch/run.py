@@ -846,9 +846,22 @@ _LOCAL = threading.local()
 _TASK_LOCK = threading.Lock()
 
 
+# A batch sets the same official pages around every organisation's block, in each of its languages: its
+# workspace keeps what it laid out and painted of more languages than a build's does.
+BATCH_LANGUAGES_KEPT = 8
+BATCH_PLANS_KEPT = 512
+
+
+def for_batches(ws):
+    """``ws`` keeping, as a batch's workers do, what it set and painted of the last few languages."""
+    ws.composer.languages_kept = max(ws.composer.languages_kept, BATCH_LANGUAGES_KEPT)
+    ws.renderer.plans_kept = max(ws.renderer.plans_kept, BATCH_PLANS_KEPT)
+    return ws
+
+
 def _worker_init(root: str, cache_dir: str | None, pdfx) -> None:
     from ..build import Workspace
-    ws = Workspace(Path(root), Path(cache_dir) if cache_dir else None, pdfx=pdfx)
+    ws = for_batches(Workspace(Path(root), Path(cache_dir) if cache_dir else None, pdfx=pdfx))
     _WORKER.update(ws=ws, inputs=Inputs(ws), specs={})
 
 
@@ -860,7 +873,7 @@ def _dask_task(root: str, cache_dir: str | None, pdfx, call):
     state = getattr(_LOCAL, "state", None)
     if state is None or state[0] != (root, cache_dir, pdfx):
         from ..build import Workspace
-        ws = Workspace(Path(root), Path(cache_dir) if cache_dir else None, pdfx=pdfx)
+        ws = for_batches(Workspace(Path(root), Path(cache_dir) if cache_dir else None, pdfx=pdfx))
         state = _LOCAL.state = ((root, cache_dir, pdfx), ws, Inputs(ws), {})
     with _TASK_LOCK:
         return _run_call(state[1], state[2], state[3], call)
@@ -899,6 +912,8 @@ class Runner:
     def __init__(self, ws, inputs: Inputs, jobs: int = 1, scheduler: str | None = None,
                  cache_dir: Path | None = None):
         self.ws, self.inputs, self.jobs, self.scheduler = ws, inputs, jobs, scheduler
+        if jobs == 1 and scheduler is None:
+            for_batches(ws)              # its tasks run here
         cache = cache_dir if cache_dir is not None else ws.fonts.cache_dir
         self.cache = str(cache) if cache else None
         self.specs: dict = {}

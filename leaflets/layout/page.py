@@ -98,11 +98,14 @@ class Composer:
     # identity, so a key never stands for anything else); a batch lays out the same official text around
     # each organisation's block
     KEPT = 96                # of each kind, per language
-    LANGUAGES_KEPT = 4
 
-    def __init__(self, project: Project, fonts: FontLibrary):
+    def __init__(self, project: Project, fonts: FontLibrary, languages_kept: int = 1):
+        """``languages_kept``: of how many languages (the most recent) what was set is kept; one is enough
+        for a build (each page once, its editions painted from one layout), a batch, which sets the same
+        official pages around every organisation's block in each of its languages, keeps them all."""
         self.project = project
         self.fonts = fonts
+        self.languages_kept = max(1, int(languages_kept))
         self._mark: Paragraph | None = None     # the draft mark, shaped once
         self._kept: dict[str, dict[str, dict]] = {}    # language -> kind -> key -> (objects, value)
         self._pictograms: dict[tuple, tuple] = {}
@@ -111,7 +114,7 @@ class Composer:
         kept = self._kept.pop(lang, None)
         if kept is None:
             kept = {"paragraphs": {}, "scales": {}, "fits": {}}
-            while len(self._kept) >= self.LANGUAGES_KEPT:
+            while len(self._kept) >= self.languages_kept:
                 del self._kept[next(iter(self._kept))]
         self._kept[lang] = kept          # the most recent last
         return kept[kind]

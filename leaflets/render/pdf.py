@@ -655,7 +655,7 @@ _PATH_OPS = {"M": "m", "L": "l", "C": "c"}
 _HEX = tuple("<%02X>" % b for b in range(256))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _num(v: float) -> str:
     """A number as PDF writes it: at most three decimals, no trailing zeros (the same numbers recur
     on a page, and from page to page: each is written once)."""
@@ -680,16 +680,20 @@ def _pdf_string(text: str) -> str:
     return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
 
 
-PLANS_KEPT = 256         # paragraphs whose plans a renderer keeps: an official page's, and a few more
+PLANS_KEPT = 48          # paragraphs whose plans a renderer keeps by default: a page's, for its other editions
 
 
 class PdfRenderer:
     """Paints pages.  Keep one per process: it caches embedded fonts."""
 
-    def __init__(self):
+    def __init__(self, plans_kept: int = PLANS_KEPT):
+        """``plans_kept``: how many paragraphs' plans (what they paint, whatever the document) are kept,
+        the least recently painted going first: a page's for its other editions by default; a batch, which
+        paints the same official page around each organisation's block, keeps those of all its languages."""
         self._fonts: dict[int, _PdfFont] = {}
         self._paths: dict[tuple, str] = {}
         self._plans: dict[tuple, _BlockPlan] = {}     # (block, page right to left) -> how it is painted
+        self.plans_kept = max(1, int(plans_kept))
 
     def _font(self, face: FontFace) -> _PdfFont:
         f = self._fonts.get(id(face))
@@ -902,7 +906,7 @@ class _Painter:
         if plan is None or any(self.r._font(face) is not font for face, font in plan.fonts):
             plan = self._plan(block)
         if key is not None:
-            while len(plans) >= PLANS_KEPT:
+            while len(plans) >= self.r.plans_kept:
                 del plans[next(iter(plans))]
             plans[key] = plan
         self.code.append(plan.span)
