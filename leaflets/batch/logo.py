@@ -50,6 +50,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ..errors import ContentError, Diagnostic, ERROR, WARNING
+from ..layout.page import LOGO_MAX_HEIGHT_MM as MAX_DRAWN_HEIGHT_MM    # the tallest a logo is drawn (its plate)
 from ..model.schema import Color
 
 MAX_BYTES = 5 * 1024 * 1024      # a logo file
@@ -59,7 +60,6 @@ MAX_ELEMENTS = 20_000            # SVG elements
 MAX_SEGMENTS = 200_000           # path segments of an SVG, after <use> is expanded
 MAX_USE_DEPTH = 8
 PRINT_DPI = 300                  # the effective resolution a print file needs (preflight's minimum)
-MAX_DRAWN_HEIGHT_MM = 25.0       # the tallest a logo is drawn: the contact block's plate (leaflets.layout.page)
 BAND_PIXELS = 1 << 18            # pixels of a PNG flattened and converted at a time
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

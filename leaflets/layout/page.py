@@ -36,6 +36,7 @@ SLUG_CLEAR_MM = 2.0                     # between the slug and a mark beside it
 SLUG_SIZES = (6.5, 6.0, 5.5, 5.0, 4.5)  # pt: the slug is never printed (it is cut away), 4.5 pt still reads
 # statuses whose leaflets carry no draft mark
 MARK_FREE = ("source", "reviewed")
+LOGO_MAX_HEIGHT_MM = 25.0               # the tallest an organisation's logo is drawn (its plate)
 # what stands in for a character no font covers: the first of these the stack has
 PLACEHOLDERS = ("\ufffd", "\u25cc", "?")
 
@@ -707,10 +708,10 @@ class Composer:
     @staticmethod
     def _logo(logo, box: Box, mirrored: bool, paper: Color | None) -> tuple[list, Box, Box]:
         """A logo on a paper plate at the start of ``box`` (the end, mirrored), as tall as the box allows
-        (25 mm at most), at most 30 % of its width and, for pixels, no wider than 300 dpi allows:
-        (its items, the plate, the box left for the text)."""
+        (LOGO_MAX_HEIGHT_MM at most), at most 30 % of its width and, for pixels, no wider than 300 dpi
+        allows: (its items, the plate, the box left for the text)."""
         x, y, w, h = box
-        plate_h = min(h, 25 * MM)
+        plate_h = min(h, LOGO_MAX_HEIGHT_MM * MM)
         pad = min(1.0 * MM, 0.08 * plate_h)
         lh = plate_h - 2 * pad
         lw = lh * logo.aspect
