@@ -484,12 +484,8 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
         # position and advances by its own width, else reaching its right end (as reaching() below)
         own = font.advances
         count = len(own)
-        known = font._widths
-        scale = size / 1000.0
         keys = []
-        pieces = []
         pen = 0.0      # the pen of the shaped run
-        at = 0.0       # the text position, as :func:`_pieces` moves it
         for (gid, x, _y, text), a in zip(glyphs, advances):
             end = pen + a
             if x == pen and abs((own[gid] if gid < count else 0.0) * size / 1000.0 - a) <= tolerance:
@@ -500,15 +496,7 @@ def _reading_order(run: GlyphRun, font: "_PdfFont") -> tuple[list[tuple], list[f
                 key = (gid, text, None if reach - x <= e + tolerance else math.ceil((reach - x) * 100.0 / size) * 10.0)
             keys.append(key)
             pen = end
-            adjust = round((at - x) / scale)
-            if adjust:
-                pieces.append(str(adjust) + " %s")
-                at -= adjust * scale
-            else:
-                pieces.append("%s")
-            w = known.get(key)
-            at += (font.painted_width(*key) if w is None else w) * scale
-        return keys, list(map(_Y, glyphs)), pieces
+        return keys, list(map(_Y, glyphs)), _pieces(keys, [g[1] for g in glyphs], size, font)
     pens = list(accumulate(advances, initial=0.0))
     # clusters, as ranges of glyphs: a glyph with text starts one (and the first glyph, in any case)
     starts = [0, *(i for i in range(1, len(glyphs)) if glyphs[i][3])]
