@@ -1293,6 +1293,7 @@ class _Walker:
                     if nums is None:
                         dflt = _NUM_DEFAULT.get(op, 0.0)      # w, M and Tz read one operand
                         nums = [_num(v, dflt) for v in ins.operands]
+                    points = None             # a path's new points in device space
                     if op == "re":
                         x0, y0, w, h = nums[:4]
                         c = g.ctm
@@ -1303,49 +1304,14 @@ class _Walker:
                         xb, yb = x1 * a0 + y0 * c0 + e0, x1 * b0 + y0 * d0 + f0
                         xc, yc = x0 * a0 + y1 * c0 + e0, x0 * b0 + y1 * d0 + f0
                         xd, yd = x1 * a0 + y1 * c0 + e0, x1 * b0 + y1 * d0 + f0
-                        # min() and max() as the box grew point by point (b < a replaces a, b > a replaces a)
-                        if not path:
-                            bx0 = bx1 = xa
-                            by0 = by1 = ya
-                            path = True
-                        else:
-                            if xa < bx0:
-                                bx0 = xa
-                            if ya < by0:
-                                by0 = ya
-                            if xa > bx1:
-                                bx1 = xa
-                            if ya > by1:
-                                by1 = ya
-                        for x, y in ((xb, yb), (xc, yc), (xd, yd)):
-                            if x < bx0:
-                                bx0 = x
-                            if y < by0:
-                                by0 = y
-                            if x > bx1:
-                                bx1 = x
-                            if y > by1:
-                                by1 = y
+                        points = ((xa, ya), (xb, yb), (xc, yc), (xd, yd))
                         # the square corners of an upright rectangle reach no further out than its sides
                         joins = joins or not ((b0 == 0 and c0 == 0) or (a0 == 0 and d0 == 0))
                         segments = 0
                     elif op == "l" or op == "m":
                         px, py = nums[0], nums[1]
                         c = g.ctm
-                        x, y = px * c[0] + py * c[2] + c[4], px * c[1] + py * c[3] + c[5]
-                        if not path:
-                            bx0 = bx1 = x
-                            by0 = by1 = y
-                            path = True
-                        else:
-                            if x < bx0:
-                                bx0 = x
-                            if y < by0:
-                                by0 = y
-                            if x > bx1:
-                                bx1 = x
-                            if y > by1:
-                                by1 = y
+                        points = ((px * c[0] + py * c[2] + c[4], px * c[1] + py * c[3] + c[5]),)
                         if op == "m":
                             segments = 0
                         else:
@@ -1353,22 +1319,8 @@ class _Walker:
                             joins = joins or segments > 1
                     elif op == "c" or op == "v" or op == "y":
                         c = g.ctm
-                        for j in range(0, len(nums) - 1, 2):
-                            px, py = nums[j], nums[j + 1]
-                            x, y = px * c[0] + py * c[2] + c[4], px * c[1] + py * c[3] + c[5]
-                            if not path:
-                                bx0 = bx1 = x
-                                by0 = by1 = y
-                                path = True
-                            else:
-                                if x < bx0:
-                                    bx0 = x
-                                if y < by0:
-                                    by0 = y
-                                if x > bx1:
-                                    bx1 = x
-                                if y > by1:
-                                    by1 = y
+                        points = [(px * c[0] + py * c[2] + c[4], px * c[1] + py * c[3] + c[5])
+                                  for px, py in zip(nums[0:-1:2], nums[1::2])]
                         segments += 1
                         joins = joins or segments > 1
                     elif op == "k" or op == "K" or op == "g" or op == "G" or op == "rg" or op == "RG":
@@ -1407,6 +1359,22 @@ class _Walker:
                         g.th = nums[0] / 100
                     elif op == "Tr":
                         g.tr = int(nums[0])
+                    if points is not None:
+                        # min() and max() as the box grew point by point (b < a replaces a, b > a replaces a)
+                        for x, y in points:
+                            if not path:
+                                bx0 = bx1 = x
+                                by0 = by1 = y
+                                path = True
+                            else:
+                                if x < bx0:
+                                    bx0 = x
+                                if y < by0:
+                                    by0 = y
+                                if x > bx1:
+                                    bx1 = x
+                                if y > by1:
+                                    by1 = y
                     continue
                 if op == "TJ":
                     n = 0
