@@ -2087,8 +2087,7 @@ class QrZones:
 
 def zone_rasters(page, media, boxes, dpi: float) -> list[tuple]:
     """The ``boxes`` of a pypdfium2 page rendered in grey at ``dpi``, one render each: for each box with
-    something of it on the page, (its image, the scale, the box clipped to the media box and aligned to
-    the pixels it became)."""
+    something of it on the page, (its image, the scale, the box clipped to the media box)."""
     scale = dpi / 72
     out = []
     for box in boxes:
@@ -2111,6 +2110,7 @@ def zone_codes(data: bytes, boxes: dict[int, list[tuple[float, float, float, flo
     import zxingcpp
     formats = [getattr(zxingcpp.BarcodeFormat, f) for f in _QR_FORMATS]
     out: dict[int, list[str]] = {}
+    zones = QrZones(boxes, memo)
     doc = pdfium.PdfDocument(data)
     try:
         for pageno in sorted(boxes):
@@ -2126,10 +2126,7 @@ def zone_codes(data: bytes, boxes: dict[int, list[tuple[float, float, float, flo
                     found = memo.get(key) if memo is not None else None
                     if found is None:
                         found = tuple(c.text for c in zxingcpp.read_barcodes(img, formats=formats) if c.valid)
-                        if memo is not None:
-                            if len(memo) >= QrZones.MEMO_SIZE:
-                                memo.clear()
-                            memo[key] = found
+                        zones.remember(key, found)
                     texts += found
             finally:
                 page.close()
