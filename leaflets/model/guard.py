@@ -137,20 +137,27 @@ def _confusables_path() -> str | None:
     return path if os.path.isfile(path) else None
 
 
-def _confusables_data(raw: bytes | None = None) -> dict:
-    """Unicode's confusables data as confusable_homoglyphs ships it: its confusables.json (``raw``, or read
-    from :func:`_confusables_path`), else what the package itself loads."""
-    import json
+def _confusables_raw() -> bytes | None:
+    """The bytes of that confusables.json; None when it is not there or cannot be read."""
+    path = _confusables_path()
+    if path is None:
+        return None
     try:
-        if raw is None:
-            path = _confusables_path()
-            if path is not None:
-                with open(path, "rb") as f:
-                    raw = f.read()
-        if raw is not None:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _confusables_data(raw: bytes | None) -> dict:
+    """Unicode's confusables data as confusable_homoglyphs ships it: ``raw`` (the bytes of its
+    confusables.json, :func:`_confusables_raw`) parsed, else what the package itself loads."""
+    import json
+    if raw is not None:
+        try:
             return json.loads(raw)
-    except (OSError, ValueError):
-        pass
+        except ValueError:
+            pass
     from confusable_homoglyphs.confusables import confusables_data
     return confusables_data
 
@@ -185,10 +192,9 @@ def write_tables(path: Path = TABLES_FILE) -> Path:
     file by default), with the data's sha256."""
     import hashlib
     import json
-    source = _confusables_path()
-    if source is None:
-        raise FileNotFoundError("confusable_homoglyphs' confusables.json is not installed")
-    raw = Path(source).read_bytes()
+    raw = _confusables_raw()
+    if raw is None:
+        raise FileNotFoundError("confusable_homoglyphs' confusables.json is not installed or cannot be read")
     homoglyphs, digits, dots = _tables_from(_confusables_data(raw))
     doc = {"source": "confusable_homoglyphs confusables.json (Unicode confusables.txt)",
            "source_sha256": hashlib.sha256(raw).hexdigest(),
@@ -204,14 +210,7 @@ def _confusable_tables() -> tuple[dict[str, str], dict[str, int], frozenset[str]
     the data itself (7 MB as Python objects) is read once and not kept; the package's own copy of them
     when the installed data is the one they were derived from."""
     import hashlib
-    path = _confusables_path()
-    raw = None
-    if path is not None:
-        try:
-            with open(path, "rb") as f:
-                raw = f.read()
-        except OSError:
-            raw = None
+    raw = _confusables_raw()
     if raw is not None:
         kept = _kept_tables(hashlib.sha256(raw).hexdigest())
         if kept is not None:
