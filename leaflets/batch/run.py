@@ -109,7 +109,10 @@ def warning_record(d: Diagnostic, base: Path) -> dict:
     ``base`` (the spec's folder: the manifest names no place on the machine that built it)."""
     out: dict = {"message": d.message}
     if d.file is not None:
-        out["file"] = Path(os.path.relpath(Path(d.file).resolve(), Path(base).resolve())).as_posix()
+        try:
+            out["file"] = Path(os.path.relpath(Path(d.file).resolve(), Path(base).resolve())).as_posix()
+        except ValueError:       # on another drive than the spec's folder (Windows): its name alone
+            out["file"] = Path(d.file).name
     if d.line is not None:
         out["line"] = d.line
     if d.hint:
