@@ -131,6 +131,20 @@ def test_a_rerun_says_again_what_was_said_of_the_files_it_keeps(root, font_cache
     code, stdout, again = cli(*args)
     assert code == 0 and "0 built" in stdout, again
     assert sorted(line for line in again.splitlines() if "warning:" in line) == said
+    # a hand-edited manifest: what is no warning is passed over, the run still ends well
+    path = out / "sample" / "manifest.json"
+    doc = json.loads(path.read_text("utf-8"))
+    for row in doc["files"]:
+        if row.get("warnings"):
+            row["warnings"] += ["text", None, {"message": 5}, {"hint": "no message"}]
+        else:
+            row["warnings"] = 7
+    path.write_text(json.dumps(doc), "utf-8")
+    code, stdout, edited = cli(*args)
+    assert code == 0 and "internal error" not in edited and "Traceback" not in edited, edited
+    assert sorted(line for line in edited.splitlines() if "warning:" in line) == said
+    rows = manifest(out / "sample")["files"]
+    assert all(isinstance(w, dict) and isinstance(w["message"], str) for r in rows for w in r.get("warnings", []))
 
 
 def test_a_changed_language_file_rebuilds_only_that_language(project_copy, font_cache, tmp_path):

@@ -101,7 +101,7 @@ class BatchFile:
     @classmethod
     def from_record(cls, r: dict) -> "BatchFile":
         return cls(r["file"], r["organisation"], r["language"], r["format"], r["edition"], r["pages"],
-                   r["copies"], r["sha256"], r.get("inputs", ""), tuple(r.get("warnings") or ()))
+                   r["copies"], r["sha256"], r.get("inputs", ""), _kept_warnings(r))
 
 
 def warning_record(d: Diagnostic, base: Path) -> dict:
@@ -122,14 +122,20 @@ def warning_record(d: Diagnostic, base: Path) -> dict:
     return out
 
 
+def _kept_warnings(row: dict) -> tuple[dict, ...]:
+    """The warnings a manifest row keeps, as :func:`warning_record` writes them (a mapping with a message);
+    anything else a hand-edited manifest holds is passed over."""
+    kept = row.get("warnings")
+    if not isinstance(kept, list):
+        return ()
+    return tuple(w for w in kept if isinstance(w, dict) and isinstance(w.get("message"), str))
+
+
 def warnings_of(rows: list[dict], base: Path) -> list[Diagnostic]:
-    """The warnings manifest rows keep (what :func:`warning_record` wrote, files relative to ``base``;
-    anything else is passed over)."""
+    """The warnings manifest rows keep (:func:`_kept_warnings`), files relative to ``base``."""
     out: list[Diagnostic] = []
     for row in rows:
-        for w in row.get("warnings") or ():
-            if not isinstance(w, dict) or not isinstance(w.get("message"), str):
-                continue
+        for w in _kept_warnings(row):
             line = w.get("line")
             out.append(Diagnostic(WARNING, w["message"],
                                   Path(base) / w["file"] if isinstance(w.get("file"), str) else None,
