@@ -27,6 +27,8 @@ def join_pages(pdfs: list[bytes]) -> bytes:
     document information and catalogue entries (language, viewer preferences)
     are kept.  Deterministic: the same input gives the same bytes."""
     import pikepdf
+
+    from .render.pdfx import has_unfiltered_streams
     first = pikepdf.open(io.BytesIO(pdfs[0]))
     with first:
         others = [pikepdf.open(io.BytesIO(d)) for d in pdfs[1:]]
@@ -35,7 +37,7 @@ def join_pages(pdfs: list[bytes]) -> bytes:
                 first.pages.append(other.pages[0])
             out = io.BytesIO()
             first.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable,
-                       compress_streams=True)
+                       compress_streams=has_unfiltered_streams(first))
         finally:
             for o in others:
                 o.close()

@@ -52,6 +52,7 @@ import io
 import math
 import re
 import uuid
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
@@ -813,8 +814,9 @@ def impose(fronts: Sequence[Path | str | bytes], layout: Layout | str, *,
         version = max((s.pdf.pdf_version for s in sources if s is not None),
                       key=lambda v: tuple(int(x) for x in re.findall(r"\d+", v)[:2]))
         buf = io.BytesIO()
+        from .render.pdfx import has_unfiltered_streams
         out.save(buf, force_version=version, deterministic_id=True, fix_metadata_version=False,
-                 object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=has_unfiltered_streams(out),
                  qdf=False, linearize=False)
         return Imposed(buf.getvalue(), plan, len(out.pages), placed, pdfx)
 
@@ -962,7 +964,7 @@ def _sheet(out, plan: Plan, placements, form_of, layout: Layout, stamp: str = ""
         for (x0, y0), (x1, y1) in plan.marks:
             ops.append(f"{_n(x0 * MM)} {_n(y0 * MM)} m {_n(x1 * MM)} {_n(y1 * MM)} l S")
         ops.append("Q")
-    content = out.make_stream(("\n".join(ops) + "\n").encode("ascii"))
+    content = out.make_stream(zlib.compress(("\n".join(ops) + "\n").encode("ascii")), Filter=pikepdf.Name.FlateDecode)
 
     def arr(r):
         return pikepdf.Array([pikepdf.Object.parse(_n(v * MM).encode()) for v in r])

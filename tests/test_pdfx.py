@@ -113,6 +113,72 @@ def test_outputs_pass_qpdf_check(built, lang):
                 obj.read_bytes()
 
 
+def _xref_offsets(data: bytes) -> dict[int, int]:
+    """The classic cross-reference table of ``data``, read by hand: object number -> offset."""
+    import re
+    start = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data).group(1))
+    assert data[start:start + 4] == b"xref"
+    lines = data[start:].split(b"trailer")[0].splitlines()[1:]
+    first, count = map(int, lines[0].split())
+    entries = [line for line in lines[1:] if line.strip()]
+    assert len(entries) == count
+    return {first + i: int(e[:10]) for i, e in enumerate(entries) if e.split()[2] == b"n"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "th", "ar"])
+def test_the_profile_written_after_qpdf_leaves_a_sound_file(built, root, lang, tmp_path):
+    """The ICC profile is spliced into the file qpdf wrote: every cross-reference entry must point at its
+    object, and every reader must take the file without repairing it."""
+    data = built[(lang, "print")]
+    for num, offset in _xref_offsets(data).items():
+        assert data[offset:].startswith(b"%d 0 obj" % num), (num, offset)
+    pdf = pikepdf.open(io.BytesIO(data))
+    profile = pdf.Root.OutputIntents[0].DestOutputProfile
+    assert profile.read_bytes() == (root / "icc" / "JapanColor2011Coated.icc").read_bytes()
+    assert int(profile.Length) == len(profile.read_raw_bytes())
+    assert pdf.check_pdf_syntax() == [] and pdf.get_warnings() == []
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(data)
+    assert len(doc) == 1 and doc[0].get_textpage().get_text_range()
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    mined = PDFDocument(PDFParser(io.BytesIO(data)))
+    assert mined.xrefs and not getattr(mined.xrefs[0], "is_fallback", False)
+    path = tmp_path / "f.pdf"
+    path.write_bytes(data)
+    if shutil.which("pdfinfo"):
+        import subprocess
+        done = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0 and "rror" not in done.stderr, done.stderr
+
+
+def test_splice_stream_refuses_what_it_does_not_read(built):
+    """A file with an incremental update or a cross-reference stream is not spliced (None): the caller
+    writes the profile through qpdf instead."""
+    data = built[("en", "print")]
+    path = ("/Root", "/OutputIntents", 0, "/DestOutputProfile")
+    pdf = pikepdf.open(io.BytesIO(data))
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert pdfx.splice_stream(out.getvalue(), path, b"<< /Length 1 >>", b"x") is None
+    assert pdfx.splice_stream(data + b"\n% more\n", path, b"<< /Length 1 >>", b"x") is None   # after %%EOF
+    update = data + b"1 0 obj\n<< >>\nendobj\nxref\n1 1\n%010d 00000 n \ntrailer\n<< /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(data), 0, len(data) + 22)
+    assert pdfx.splice_stream(update, path, b"<< /Length 1 >>", b"x") is None
+    assert pdfx.splice_stream(data, ("/Root", "/Pages"), b"<< /Length 1 >>", b"x") is None   # not a stream
+
+
+def test_the_profile_goes_through_qpdf_when_it_cannot_be_spliced(monkeypatch, root, workspace):
+    monkeypatch.setattr(pdfx, "splice_stream", lambda *a, **k: None)
+    data = _print(workspace, "en")
+    pdf = pikepdf.open(io.BytesIO(data))
+    assert pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes() == \
+        (root / "icc" / "JapanColor2011Coated.icc").read_bytes()
+    assert pdf.check_pdf_syntax() == []
+    report = preflight(data)
+    assert not report.errors, report.errors
+
+
 def test_online_edition_is_not_pdfx(built):
     pdf = pikepdf.open(io.BytesIO(built[("en", "online")]))
     assert "/OutputIntents" not in pdf.Root and "/GTS_PDFXVersion" not in pdf.trailer.Info

@@ -606,8 +606,13 @@ def apply(data: bytes, level: str, condition: OutputCondition, conditions: Outpu
                             OutputConditionIdentifier=String(condition.identifier),
                             OutputCondition=String(condition.name), RegistryName=String(condition.registry),
                             Info=String(condition.info))
-        if level == "x4":
-            intent.DestOutputProfile = pdf.copy_foreign(conditions.profile_stream(condition))
+        profile = conditions.compressed(condition) if level == "x4" else None
+        if profile is not None:
+            # qpdf writes a small stand-in naming the profile by its sha256 (the file's ID is derived from
+            # it); the profile's compressed bytes take its place after the save (see splice_stream)
+            intent.DestOutputProfile = pdf.make_stream(zlib.compress(
+                b"ICC profile, sha256 %s, %d bytes compressed" % (condition.sha256.encode("ascii"), len(profile))),
+                Filter=Name.FlateDecode)
         pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
         if level == "x1a":
             _pdf13_only(pdf)
@@ -634,7 +639,100 @@ def apply(data: bytes, level: str, condition: OutputCondition, conditions: Outpu
                          instance_id=instance_id, fingerprint=fingerprint, versions=vtext)
         pdf.Root.Metadata = pdf.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
 
+        compress = has_unfiltered_streams(pdf)
         out = io.BytesIO()
         pdf.save(out, force_version=PDF_VERSION[level], deterministic_id=True, fix_metadata_version=False,
-                 object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=True)
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=compress)
+        data = out.getvalue()
+        if profile is None:
+            return data
+        spliced = splice_stream(data, ("/Root", "/OutputIntents", 0, "/DestOutputProfile"),
+                                b"<< /Filter /FlateDecode /Length %d /N 4 >>" % len(profile), profile)
+        if spliced is not None:
+            return spliced
+        # a file qpdf laid out in a way splice_stream does not read: the profile goes through qpdf
+        intent = pdf.Root.OutputIntents[0]
+        intent.DestOutputProfile = pdf.copy_foreign(conditions.profile_stream(condition))
+        out = io.BytesIO()
+        pdf.save(out, force_version=PDF_VERSION[level], deterministic_id=True, fix_metadata_version=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=compress)
     return out.getvalue()
+
+
+def has_unfiltered_streams(pdf) -> bool:
+    """Whether a stream of ``pdf`` other than an XMP packet (which stays readable) is stored without a
+    filter: only then is qpdf asked to compress streams when it saves, since it then decodes and compresses
+    again every stream it can (reportlab's /Filter [/FlateDecode] included): milliseconds for each file."""
+    import pikepdf
+    return any(isinstance(o, pikepdf.Stream) and "/Filter" not in o and o.get("/Type") != pikepdf.Name.Metadata
+               for o in pdf.objects)
+
+
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
+_SUBSECTION = re.compile(rb"(\d+) (\d+)[ \t]*\r?\n")
+
+
+def splice_stream(data: bytes, path: tuple, head: bytes, raw: bytes) -> bytes | None:
+    """``data`` (a PDF as qpdf writes it without object streams: one revision, a classic cross-reference
+    table) with the indirect stream found at ``path`` from the trailer (keys and array indices) written
+    as ``head`` (its dictionary, /Length included) and ``raw`` (its encoded bytes), every offset after it
+    moved.  None when ``data`` is not laid out so: the caller then writes the stream another way.
+
+    A stream of a megabyte or two (an ICC profile) costs qpdf several milliseconds each time it writes a
+    file; spliced in, it is one copy."""
+    import pikepdf
+    tail = _STARTXREF.search(data, max(0, len(data) - 64))
+    if tail is None:
+        return None
+    xref = int(tail.group(1))
+    if data[xref:xref + 4] != b"xref" or data.count(b"startxref", 0, xref) or b"/Prev" in data[xref:]:
+        return None
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            obj = pdf.trailer
+            for step in path:
+                obj = obj[step]
+            if not isinstance(obj, pikepdf.Stream) or not obj.is_indirect or obj.objgen[1] != 0:
+                return None
+            num = obj.objgen[0]
+    except (pikepdf.PdfError, KeyError, IndexError, TypeError, ValueError):
+        return None
+    # the table: subsections of "first count" and 20-byte entries
+    pos = xref + 4
+    while data[pos:pos + 1] in (b"\r", b"\n", b" "):
+        pos += 1
+    entries = {}                       # object number -> (where its entry is, its offset) for objects in use
+    while True:
+        sub = _SUBSECTION.match(data, pos)
+        if sub is None:
+            break
+        first, count = int(sub.group(1)), int(sub.group(2))
+        pos = sub.end()
+        for i in range(count):
+            entry = data[pos:pos + 20]
+            if len(entry) != 20 or entry[10:11] != b" " or entry[16:17] != b" ":
+                return None
+            if entry[17:18] == b"n":
+                entries[first + i] = (pos, int(entry[:10]))
+            pos += 20
+    if data[pos:pos + 7] != b"trailer" or num not in entries:
+        return None
+    start = entries[num][1]
+    ends = [off for _where, off in entries.values() if off > start]
+    end = min(ends) if ends else xref
+    old = data[start:end]
+    if not old.startswith(b"%d 0 obj" % num) or not old.rstrip().endswith(b"endobj") or old.count(b"endstream") != 1:
+        return None
+    new = b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (num, head, raw)
+    delta = len(new) - len(old)
+    out = bytearray(data[:start])
+    out += new
+    out += data[end:xref]
+    table = bytearray(data[xref:tail.start()])
+    for where, off in entries.values():
+        if off > start:
+            at = where - xref
+            table[at:at + 10] = b"%010d" % (off + delta)
+    out += table
+    out += b"startxref\n%d\n%%%%EOF\n" % (xref + delta)
+    return bytes(out)

@@ -181,7 +181,7 @@ def tag(data: bytes, pages: list[Page], marks: list[MarkedContent]) -> bytes:
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
-    from .pdfx import xmp_wrap
+    from .pdfx import has_unfiltered_streams, xmp_wrap
 
     first = pages[0]
     doc_lang = first.lang
@@ -298,5 +298,5 @@ def tag(data: bytes, pages: list[Page], marks: list[MarkedContent]) -> bytes:
         catalog.Metadata = pdf.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
         out = io.BytesIO()
         pdf.save(out, force_version="1.7", deterministic_id=True, fix_metadata_version=False,
-                 object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=True)
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=has_unfiltered_streams(pdf))
     return out.getvalue()
