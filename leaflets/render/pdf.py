@@ -216,7 +216,11 @@ class _PdfFont:
         for gid, codes in tf.glyphToChar.items():
             if codes:
                 self.cmap_codes[gid] = min(codes)
-        self.taken = set(tf.charToGlyph)
+        # reportlab reads glyphToChar only while it loads the font: for a CJK face it is megabytes of lists
+        tf.glyphToChar = None
+        # the codes of the font's cmap, and those given to private glyphs (all below next_private), are
+        # the keys of charToGlyph: a private code is sought among them (see code)
+        self.taken = tf.charToGlyph
         self.private: dict[tuple[int, str, float | None], int] = {}   # (gid, text, width) -> code, this document
         self.next_private = _PUA_START
         self.units = 1000.0 / face.upem
