@@ -1254,6 +1254,7 @@ class _Walker:
         clipping = False          # W or W*: the path clips once it is painted
         if resources is None:
             resources = pikepdf.Dictionary()
+        bad = self.syntax(stream, instructions, lines, resources, what)
         instruction = pikepdf.ContentStreamInstruction
         # the resources do not change while their content is drawn: an ExtGState's effects and a font, by name
         states: dict[str, tuple] = {}
@@ -1490,9 +1491,31 @@ class _Walker:
             except _Budget:
                 raise
             except (IndexError, TypeError, ValueError, AttributeError, KeyError, pikepdf.PdfError):
-                k.add("structure", self.pageno, ("operands", op),
-                      f"the operator '{op}' in a {what} has operands that cannot be read", severity=WARNING)
+                if i not in bad:          # its syntax was reported
+                    k.add("structure", self.pageno, ("operands", op),
+                          f"the operator '{op}' in a {what} has operands that cannot be read", severity=WARNING)
         self.base_ctm = saved_base
+
+    def syntax(self, stream, instructions, lines, resources, what: str) -> frozenset:
+        """The syntax of a content stream (leaflets.content_syntax), judged once for each stream: what is
+        wrong is an error of the file's structure.  Returns the places of the instructions whose operands
+        are wrong."""
+        from . import content_syntax
+        k = self.k
+        key = _objgen(stream)
+        found = k.syntax_bad.get(key) if key is not None else None
+        if found is not None:
+            return found
+        problems = content_syntax.check(instructions, resources, glyph=what == "a Type 3 glyph", lines=lines)
+        where = what if what.startswith("a ") else f"a {what}"
+        for p in problems:
+            k.add("structure", self.pageno, ("syntax", p.kind, p.op),
+                  f"the content of {where}: {p.message} (instruction {p.index + 1} of {len(instructions)})",
+                  severity=None if p.error else WARNING)
+        found = frozenset(p.index for p in problems if p.kind == "operands")
+        if key is not None:
+            k.syntax_bad[key] = found
+        return found
 
     def do(self, g: _GState, name: str, resources) -> None:
         import pikepdf
@@ -1713,6 +1736,7 @@ class _Check:
         self.sizes: dict[tuple, int] = {}
         self.contents: dict[tuple, tuple] = {}
         self.kept_ops = 0
+        self.syntax_bad: dict[tuple, frozenset] = {}    # content stream -> its instructions with wrong operands
         self.gs_effects: dict[tuple, tuple] = {}     # ExtGState -> what it sets (_gs_effects)
         self.metrics: dict[tuple, tuple | None] = {}  # font -> how far its glyphs can reach (_font_reach)
         self.type3s: dict[tuple, bool] = {}          # font -> whether it is a Type 3 font
