@@ -449,6 +449,28 @@ def test_no_east_asian_last_line_of_one_or_two_characters(fonts, workspace, lang
                 assert p.width(before, b) > width, (width, texts(p, lines))
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_display_text_already_parted_inside_a_phrase_takes_no_short_last_line(fonts, workspace, seed):
+    """Where the line before the last ends inside a phrase (one wider than the line), the phrase is parted
+    anyway: the last line is filled from the body text's breaks rather than left one or two characters."""
+    rng = random.Random(seed)
+    strings = sorted(workspace.project.string("ja", key)[0] for key in workspace.project.languages["ja"].strings)
+    sentences = [t for t in strings if 8 <= len(t) <= 60 and not any(c.isascii() for c in t)]
+    cases = [para(fonts, "アダルトビデオへの出演を強要された", "ja", "Jpan", "bold")]
+    cases += [para(fonts, "".join(rng.sample(sentences, 2)), "ja", "Jpan", "bold") for _ in range(4)]
+    seen = 0
+    for p in cases:
+        phrases = set(p.segmentation(True).breaks)
+        for width in [x / 4 for x in range(12, 64)]:
+            lines = p.break_nicely(width, True)
+            if len(lines) < 2 or lines[-2][1] in phrases:
+                continue
+            seen += 1
+            a, b = lines[-1]
+            assert len(p.text[a:b].strip()) >= 3, (width, texts(p, lines))
+    assert seen, "no case parted a phrase before its last line"
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_a_heading_does_not_end_a_line_with_the_first_word_of_a_sentence(fonts, seed):
     rng = random.Random(seed)

@@ -329,7 +329,16 @@ class Paragraph:
         return count == 2 and any(wide(ch) for ch in self.text[start:vend])
 
     def _settle(self, plan: _Plan, lines: list, w: float) -> list:
-        """Pull characters down onto a last line that is too short, within the break rules."""
+        """Pull characters down onto a last line that is too short, within the break rules.  Display text
+        whose last lines were already broken inside a phrase (one wider than the line) may be broken at any
+        of the body text's breaks there instead, as the phrase is parted anyway."""
+        out = self._settle_in(plan, lines, w)
+        body = self._plan(False)
+        if out is lines and plan is not body and len(lines) >= 2 and lines[-2][1] not in plan.allowed:
+            out = self._settle_in(body, lines, w)
+        return out
+
+    def _settle_in(self, plan: _Plan, lines: list, w: float) -> list:
         if len(lines) < 2:
             return lines
         (pa, a), (_a, b) = lines[-2], lines[-1]
