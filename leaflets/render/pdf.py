@@ -15,6 +15,7 @@ import io
 import math
 import unicodedata
 import zlib
+from array import array
 from dataclasses import replace
 from functools import lru_cache
 from itertools import accumulate, groupby
@@ -192,6 +193,17 @@ def _to_unicode_cmap(name: str, texts: list[str]) -> str:
     return "\n".join(out)
 
 
+class _Buffer:
+    """A font's bytes as reportlab reads a font file (its read() once): the buffer itself, not a copy, so
+    that a mapped font file stays mapped (reportlab only slices and indexes what it reads)."""
+
+    def __init__(self, data):
+        self._data = data
+
+    def read(self):
+        return self._data
+
+
 class _PdfFont:
     """A face as reportlab embeds it, with glyphs mapped to character codes.
 
@@ -208,7 +220,7 @@ class _PdfFont:
         self.source = face                     # the face the text was shaped with
         self.gid_map: dict[int, int] | None = None    # its glyph ids -> ``face``'s, when they differ
         self.texts: dict[int, str] = {}        # private code -> text, this document only
-        self.tt = _TTFont(face.name, io.BytesIO(face.data), subfontIndex=face.index, asciiReadable=0,
+        self.tt = _TTFont(face.name, _Buffer(face.buffer()), subfontIndex=face.index, asciiReadable=0,
                           shapable=False, texts=self.texts)
         tf = self.tt.face
         self.widths = tf.charWidths
@@ -216,8 +228,10 @@ class _PdfFont:
         for gid, codes in tf.glyphToChar.items():
             if codes:
                 self.cmap_codes[gid] = min(codes)
-        # reportlab reads glyphToChar only while it loads the font: for a CJK face it is megabytes of lists
+        # reportlab reads glyphToChar only while it loads the font: for a CJK face it is megabytes of lists;
+        # the glyphs' offsets, which its subsetting reads by glyph id, are kept as an array
         tf.glyphToChar = None
+        tf.glyphPos = array("I", tf.glyphPos)
         # the codes of the font's cmap, and those given to private glyphs (all below next_private), are
         # the keys of charToGlyph: a private code is sought among them (see code)
         self.taken = tf.charToGlyph

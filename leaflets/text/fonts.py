@@ -51,8 +51,10 @@ class FontFace:
 
     def __init__(self, entry: FontEntry, data: "bytes | Callable[[], bytes]", name: str, index: int = 0,
                  derived: bool = False, blob: "hb.Blob | None" = None,
-                 coverages: "dict[frozenset[int], frozenset[int]] | None" = None):
+                 coverages: "dict[frozenset[int], frozenset[int]] | None" = None,
+                 mapped: "Callable[[], object] | None" = None):
         self.entry = entry
+        self._mapped = mapped            # the font file mapped read-only (see buffer), when it is one on disk
         self.family = entry.family
         self.weight = entry.weight
         # the font file's bytes, or what reads them when they are first needed (to embed or convert
@@ -81,6 +83,16 @@ class FontFace:
         if callable(self._data):
             self._data = self._data()
         return self._data
+
+    def buffer(self):
+        """The face's bytes as a read-only buffer (slicing and indexing as bytes do): the font file mapped
+        into memory when the face is a file on disk, so that what reads it (the painter's subsetting) has
+        only the pages it reads in memory, not a copy of the file; else :attr:`data`."""
+        if self._mapped is not None:
+            found = self._mapped()
+            if found is not None:
+                return found
+        return self.data
 
     @property
     def embedded(self) -> "FontFace":
@@ -225,6 +237,7 @@ class FontLibrary:
         self._faces: dict[tuple[str, str], FontFace] = {}
         self._derived: dict[tuple[str, str, frozenset], FontFace] = {}
         self._files: dict[str, bytes] = {}
+        self._maps: dict[str, object] = {}      # file -> its mmap (None where it could not be mapped)
         self._blobs: dict[str, hb.Blob] = {}
         self._coverages: dict[frozenset[int], frozenset[int]] = {}
         self._lock = threading.Lock()
@@ -314,6 +327,21 @@ class FontLibrary:
                                            hint="fonts/ must hold every file the manifest lists")) from None
         return data
 
+    def _map(self, rel: str):
+        """The font file ``rel`` mapped read-only (an mmap, kept open while the library lives), or None where
+        it cannot be mapped (the caller then reads it)."""
+        m = self._maps.get(rel)
+        if m is None and rel not in self._maps:
+            import mmap
+            try:
+                with open(self.fonts_dir / rel, "rb") as f:
+                    m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):
+                m = None
+            with self._lock:
+                m = self._maps.setdefault(rel, m)
+        return m
+
     def face(self, family: str, weight: str = "regular") -> FontFace:
         """The face of ``family`` in ``weight`` (regular when there is no such weight)."""
         key = (family, weight)
@@ -334,7 +362,7 @@ class FontLibrary:
                 # collection is 20 MB); its bytes are read when the face is embedded or converted
                 blob = self._blobs[entry.file] = hb.Blob.from_file_path(str(path))
             face = FontFace(entry, functools.partial(self._file, entry.file), entry.postscript_name, entry.index,
-                            blob=blob, coverages=self._coverages)
+                            blob=blob, coverages=self._coverages, mapped=functools.partial(self._map, entry.file))
             self._faces[key] = face
         return face
 
