@@ -169,6 +169,30 @@ def test_cff_subset_shapes_as_its_conversion_with_glyph_ids_mapped(workspace, tm
         assert hashlib.sha256(ttf.read_bytes()).hexdigest() == digest
 
 
+def test_a_glyph_the_converted_subset_lacks_is_an_error_not_an_empty_box(workspace, font_cache, monkeypatch):
+    """Text shaped with a CFF face is painted with the converted subset's glyph ids: a glyph missing from
+    it would print as .notdef.  The render stops with an error naming the font instead."""
+    from leaflets.build import Workspace
+    from leaflets.errors import ContentError
+    from leaflets.render import PRINT
+    from leaflets.text import fonts as fontmod
+
+    ws = Workspace(workspace.root, font_cache)
+    page = ws.composer.compose("a4-leaflet", "zh-Hans")[0]
+    made = fontmod.SubsetFace.embedded.fget
+
+    def lacking(self):
+        face = made(self)
+        gone = self.base.hb_font.get_nominal_glyph(ord("人"))          # a character every zh leaflet shows
+        self.gid_map = {g: n for g, n in self.gid_map.items() if g != gone}
+        return face
+    monkeypatch.setattr(fontmod.SubsetFace, "embedded", property(lacking))
+    with pytest.raises(ContentError) as caught:
+        ws.renderer.render(page, PRINT)
+    message = str(caught.value.diagnostics[0].message)
+    assert "lacks glyph" in message and "empty box" in message
+
+
 def test_chinese_pdf_embeds_the_converted_subset(built):
     import io
     import pikepdf

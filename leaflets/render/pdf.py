@@ -27,6 +27,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFZCompress
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from ..errors import ERROR, ContentError, Diagnostic
 from ..layout.frame import MM, GlyphRun, Image, Page, Path, Rect, TextBlock
 from ..model.schema import Color
 from ..text.bidi import mirror
@@ -935,7 +936,16 @@ class _Painter:
                 fonts.append((run.face, font))
                 if font.gid_map is not None:      # shaped with the full face: the subset's glyph ids
                     m = font.gid_map
-                    run = replace(run, glyphs=tuple((m.get(g, 0), x, y, t) for g, x, y, t in run.glyphs))
+                    lost = [g for g, _x, _y, _t in run.glyphs if g not in m]
+                    if lost:
+                        # never painted as .notdef (an empty box where a character should be)
+                        raise ContentError(Diagnostic(
+                            ERROR, f"the embedded subset of the font {run.face.name} lacks glyph "
+                                   f"{', '.join(map(str, sorted(set(lost))[:5]))} of the text "
+                                   f"'{block.text[:40]}': it would print as an empty box",
+                            hint="delete the converted subsets in the font cache (the cache folder's *.ttf and "
+                                 "*.gids files) and build again; if it stays, report it with the text"))
+                    run = replace(run, glyphs=tuple((m[g], x, y, t) for g, x, y, t in run.glyphs))
                 order.append((run, font, *_reading_order(run, font)))
         # the glyph that carries the replacement text: one that draws (PDFium skips a text object that
         # covers no area) and, for right-to-left text, a right-to-left letter, which PDFium takes as
