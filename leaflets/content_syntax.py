@@ -277,6 +277,13 @@ def check(instructions, resources, glyph: bool = False, lines: list | None = Non
                 else:
                     problems.append(Problem("balance", op, i, "'EMC' ends marked content that no BMC or BDC began",
                                             False))
+        if op == "q":                # counted wherever it stands: a reader saves the state all the same
+            saves += 1
+        elif op == "Q":
+            if saves:
+                saves -= 1
+            else:
+                problems.append(Problem("balance", op, i, "'Q' restores a graphics state that no q saved"))
         if place == "page":
             if op not in _AT_PAGE:
                 problems.append(_misplaced(op, place, i))
@@ -285,13 +292,6 @@ def check(instructions, resources, glyph: bool = False, lines: list | None = Non
                 place = "text"
             elif op == "m" or op == "re":
                 place = "path"
-            elif op == "q":
-                saves += 1
-            elif op == "Q":
-                if saves:
-                    saves -= 1
-                else:
-                    problems.append(Problem("balance", op, i, "'Q' restores a graphics state that no q saved"))
         elif place == "text":
             if op == "ET":
                 place = "page"

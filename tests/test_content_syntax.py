@@ -169,6 +169,11 @@ def test_where_an_operator_stands_and_what_must_balance(text, kind, op, error):
     assert any(p.kind == kind and p.op == op and p.error is error for p in found), (text, found)
 
 
+def test_a_q_that_stands_misplaced_still_counts_for_the_balance():
+    found = problems("BT q ET Q")
+    assert [(p.kind, p.op, p.error) for p in found] == [("place", "q", False)], found
+
+
 def test_a_glyph_starts_with_d0_or_d1():
     assert problems("1000 0 d0 0 0 m 1 1 l S", glyph=True) == []
     assert problems("1000 0 0 0 750 750 d1 0 0 750 750 re f", glyph=True) == []
