@@ -779,6 +779,8 @@ def test_fonts_piped_into_head(font_cache):
 
 _INTERRUPT = """
 import os, signal, sys
+# Ctrl-C as at a terminal, also where this test was started with SIGINT ignored (a background job)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from leaflets.build import Workspace
 real = Workspace.render
 calls = []
