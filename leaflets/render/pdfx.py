@@ -323,8 +323,9 @@ class OutputConditions:
 
     def profile_stream(self, cond: OutputCondition):
         """The compressed profile (:meth:`compressed`) as a stream (FlateDecode, /N 4) of a PDF of its own,
-        made once per process: a print file copies it from there, so that its bytes are handed to qpdf once,
-        not for every file (the copy is written with the same bytes as a stream made in the file itself)."""
+        made once per process: a print file that :func:`splice_stream` cannot take the profile into copies it
+        from there, so that its bytes are handed to qpdf once, not for every file (the copy is written with the
+        same bytes as a stream made in the file itself)."""
         kept = self._streams.get(cond.key)
         if kept is None:
             import pikepdf
