@@ -65,6 +65,40 @@ def test_every_script_digit_set_is_read_by_value(guard):
             assert HOTLINE in messages(found)
 
 
+def _numerals() -> dict[int, list[str]]:
+    """Every character that is no decimal digit but has a digit's value (Unicode's Numeric_Value 0-9), by value."""
+    out: dict[int, list[str]] = {}
+    for cp in range(0x80, sys.maxunicode + 1):
+        ch = chr(cp)
+        if unicodedata.category(ch) == "Nd":
+            continue
+        v = unicodedata.numeric(ch, None)
+        if v is not None and v == int(v) and 0 <= v <= 9 and unicodedata.normalize("NFKC", ch) == ch:
+            out.setdefault(int(v), []).append(ch)
+    return out
+
+
+def test_numerals_that_are_no_digits_are_read_by_value_where_they_stand_together(guard):
+    """〇一二〇・九二四・八三九 (ideographs), 零一二零… (Chinese), and every other set of numerals with a digit's
+    value: the hotline in them is the hotline written another way, another number is refused."""
+    numerals = _numerals()
+    assert {len(numerals[d]) > 0 for d in range(10)} == {True}
+    assert "〇" in numerals[0] and "一" in numerals[1] and "九" in numerals[9] and "零" in numerals[0]
+    for other in ("〇一二〇・九二四・八三九", "〇一二〇九二四八三九", "零一二零九二四八三九", "〇一二〇 九二四 八三九"):
+        found = guard.check(f"電話 {other} へ")
+        assert found and "written another way" in messages(found), other
+    assert "not one of the campaign's numbers" in messages(guard.check("電話 〇三・五五五五・一二三四 へ"))
+    # one numeral of each value, as many sets as Unicode has, in turn
+    for k in range(max(len(v) for v in numerals.values())):
+        digits = "".join(numerals[int(d)][k % len(numerals[int(d)])] for d in "0120924830")
+        found = guard.check(f"call {digits} now")
+        assert "not one of the campaign's numbers" in messages(found), digits
+    # alone, and among words, a numeral is a word: 一人, 一一〇番 (three digits), 二〇二六年
+    for ok in ("一人で悩まないで", "一一〇番に電話", "二〇二六年一月一日", "第三者", "九州と四国"):
+        assert guard.check(ok) == [], ok
+    assert "written another way" in messages(guard.check("0120一924一839"))     # 一 between digits: a dash
+
+
 def test_the_display_form_is_the_only_accepted_form(guard):
     assert guard.check(f"Call {HOTLINE} (toll-free).") == []
     for other in ("+81 120 924 839", "+81-120-924-839", "0120 924 839", "0120924839", "(0120) 924-839",

@@ -289,6 +289,17 @@ def digit_value(ch: str) -> int | None:
     return None
 
 
+def _numeral_value(ch: str) -> int | None:
+    """The value of a numeral that is no decimal digit (Unicode's Numeric_Value, where it is a whole number
+    from 0 to 9: 〇, 一 … 九, 零, 壱, Ⅲ …), or None."""
+    if ch.isascii() or unicodedata.category(ch) == "Nd":
+        return None
+    v = unicodedata.numeric(ch, None)
+    if v is None or v != int(v) or not 0 <= v <= 9:
+        return None
+    return int(v)
+
+
 def _is_dash(ch: str) -> bool:
     return unicodedata.category(ch) == "Pd" or ch in _EXTRA_DASHES
 
@@ -530,7 +541,7 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
     longer run: "0120-924-839 (24 hours)" holds the hotline, and 24."""
     n = len(text)
     values: list[int | None] = [digit_value(c) for c in text]
-    if not any(v is not None for v in values):
+    if not any(v is not None or _numeral_value(c) is not None for v, c in zip(values, text)):
         return []
     stops = set()
     for form in exact:
@@ -540,6 +551,23 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
                                         and not _is_hidden(text[k]))
                    for k in (a - 1, b)):
                 stops.update(range(a, b))
+    # numerals that are no decimal digits but have a digit's value (Unicode's Numeric_Value 0 to 9: the
+    # ideographic 〇 and 一 … 九, 零, 壱 弐 参, Roman and Hangzhou numerals …) count as digits where two or
+    # more stand together: 〇一二〇・九二四・八三九 is the hotline; 一 alone between digits stays a dash
+    i = 0
+    while i < n:
+        if values[i] is None and _numeral_value(text[i]) is not None:
+            j = i
+            while j < n and values[j] is None and _numeral_value(text[j]) is not None:
+                j += 1
+            if j - i >= 2:
+                for k in range(i, j):
+                    values[k] = _numeral_value(text[k])
+            i = j
+        else:
+            i += 1
+    if not any(v is not None for v in values):
+        return []
     lookalike = _digit_lookalikes()
     # a look-alike letter counts as a digit where it stands among digits,
     # not inside a word: O12O-924-839
