@@ -1398,11 +1398,12 @@ class _Walker:
                     name = str(ins.operands[0])
                     effects = states.get(name)
                     if effects is None:
-                        gs = resources.get("/ExtGState", {}).get(name)
-                        effects = self.gs_effects(gs)
-                        if effects is None:
-                            self.extgstate_read(g, gs)
-                            continue
+                        effects, error = self.gs_effects(resources.get("/ExtGState", {}).get(name))
+                        if error is not None:
+                            # what it sets before the error is set; the error is reported as any other
+                            for attr, value in effects:
+                                setattr(g, attr, value)
+                            raise error
                         states[name] = effects
                     for attr, value in effects:
                         setattr(g, attr, value)
@@ -1531,62 +1532,29 @@ class _Walker:
                 matrix = _ID
             self.form(xobj, xobj.get("/Resources", resources), _mul(matrix, g.ctm), g, f"form {name}")
 
-    def gs_effects(self, gs) -> tuple | None:
-        """What extgstate_read() sets from ``gs`` (see _gs_effects), once for each ExtGState object; None where
-        reading it fails part way (extgstate_read sets what it sets before the error)."""
+    def gs_effects(self, gs) -> tuple[tuple, Exception | None]:
+        """What an ExtGState dictionary sets (see _gs_effects), once for each ExtGState object, and None; or,
+        where reading it fails part way, what it sets before the error, and the error."""
         if gs is None:
-            return ()
+            return (), None
         key = _objgen(gs)
         effects = self.k.gs_effects.get(key) if key is not None else None
         if effects is None:
+            found: list = []
             try:
-                effects = _gs_effects(gs)
-            except Exception:
-                return None
+                _gs_effects(gs, found)
+            except Exception as exc:
+                return tuple(found), exc
+            effects = tuple(found)
             if key is not None:
                 self.k.gs_effects[key] = effects
-        return effects
-
-    def extgstate_read(self, g: _GState, gs) -> None:
-        """The parameters of an ExtGState dictionary set in ``g`` (see _gs_effects)."""
-        if "/LW" in gs:
-            g.lw = _num(gs.get("/LW"), g.lw)
-        if "/OP" in gs:
-            g.op_s = bool(gs.get("/OP"))
-            if "/op" not in gs:
-                g.op_f = g.op_s
-        if "/op" in gs:
-            g.op_f = bool(gs.get("/op"))
-        if "/OPM" in gs:
-            g.opm = int(_num(gs.get("/OPM")))
-        if "/CA" in gs:
-            g.ca_s = _num(gs.get("/CA"), 1.0)
-        if "/ca" in gs:
-            g.ca_f = _num(gs.get("/ca"), 1.0)
-        if "/BM" in gs:
-            bm = gs.get("/BM")
-            try:
-                names = [str(x)[1:] for x in bm] if not str(bm).startswith("/") else [str(bm)[1:]]
-            except TypeError:
-                names = [str(bm)[1:]]
-            g.bm = names[0] if names else "Normal"
-        if "/SMask" in gs:
-            g.smask = str(gs.get("/SMask")) != "/None"
-        if "/LJ" in gs:
-            g.lj = int(_num(gs.get("/LJ")))
-        if "/ML" in gs:
-            g.ml = max(1.0, _num(gs.get("/ML"), 10.0))
-        if "/Font" in gs:
-            try:
-                g.font, g.fsize = gs["/Font"][0], _num(gs["/Font"][1])
-            except (IndexError, TypeError):
-                pass
+        return effects, None
 
 
-def _gs_effects(gs) -> tuple:
-    """What _Walker.extgstate_read() sets from ``gs``, in its order: (attribute, value) pairs (none for a line
-    width that is no number, which leaves the width as it was)."""
-    out = []
+def _gs_effects(gs, out: list) -> None:
+    """What the ExtGState dictionary ``gs`` sets in a graphics state, appended to ``out`` in order as
+    (attribute, value) pairs (none for a line width that is no number, which leaves the width as it was);
+    an entry that cannot be read raises, ``out`` holding what comes before it."""
     if "/LW" in gs:
         lw = _num(gs.get("/LW"), None)
         if lw is not None:
@@ -1625,7 +1593,6 @@ def _gs_effects(gs) -> tuple:
         else:
             out.append(("font", font))
             out.append(("fsize", size))
-    return tuple(out)
 
 
 def _font_reach(font) -> tuple | None:
