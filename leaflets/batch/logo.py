@@ -51,6 +51,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ..errors import ContentError, Diagnostic, ERROR, WARNING
 from ..layout.page import LOGO_MAX_HEIGHT_MM as MAX_DRAWN_HEIGHT_MM    # the tallest a logo is drawn (its plate)
+from ..memo import keep, recent
 from ..model.schema import Color
 
 MAX_BYTES = 5 * 1024 * 1024      # a logo file
@@ -144,12 +145,10 @@ DECODED_KEPT = 8
 def _decoded(path: Path, kind: str, data: bytes) -> Logo:
     import hashlib
     key = (kind, hashlib.sha256(data).digest())
-    logo = _DECODED.pop(key, None)
+    logo = recent(_DECODED, key)
     if logo is None:
         logo = _png(path, data) if kind == "png" else _svg(path, data)
-    while len(_DECODED) >= DECODED_KEPT:
-        del _DECODED[next(iter(_DECODED))]
-    _DECODED[key] = logo
+        keep(_DECODED, key, logo, DECODED_KEPT)
     return logo if logo.source == path else replace(logo, source=path)
 
 

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ..errors import Diagnostic, ERROR, WARNING
+from ..memo import keep, recent
 from ..model.schema import Color, Design, DraftMark, Language, Project, Region, Style, TextItem
 from ..text.fonts import FontLibrary
 from ..text.paragraph import Paragraph, normalise
@@ -112,39 +113,21 @@ class Composer:
         self._pictograms: dict[tuple, tuple] = {}
 
     def _memo(self, lang: str, kind: str) -> dict:
-        kept = self._kept.pop(lang, None)
+        kept = recent(self._kept, lang)
         if kept is None:
             kept = {"paragraphs": {}, "scales": {}, "fits": {}}
-            while len(self._kept) >= self.languages_kept:
-                del self._kept[next(iter(self._kept))]
-        self._kept[lang] = kept          # the most recent last
+            keep(self._kept, lang, kept, self.languages_kept)
         return kept[kind]
-
-    @staticmethod
-    def _keep(memo: dict, key: tuple, value) -> None:
-        """``value`` kept under ``key`` as the most recent; the least recently used go first."""
-        memo.pop(key, None)
-        while len(memo) >= Composer.KEPT:
-            del memo[next(iter(memo))]
-        memo[key] = value
-
-    @staticmethod
-    def _recent(memo: dict, key: tuple):
-        """What ``memo`` keeps under ``key`` (None), made the most recent."""
-        value = memo.pop(key, None)
-        if value is not None:
-            memo[key] = value
-        return value
 
     def _paragraph(self, text: str, lang: str, faces: list, rtl: bool) -> Paragraph:
         """``Paragraph(text, lang, faces, fonts, rtl)``, shaped once for the same faces."""
         memo = self._memo(lang, "paragraphs")
         key = (text, rtl, tuple(map(id, faces)))
-        kept = self._recent(memo, key)
+        kept = recent(memo, key)
         if kept is not None and len(kept[0]) == len(faces) and all(a is b for a, b in zip(kept[0], faces)):
             return kept[1]
         para = Paragraph(text, lang, faces, self.fonts, rtl)
-        self._keep(memo, key, (tuple(faces), para))
+        keep(memo, key, (tuple(faces), para), self.KEPT)
         return para
 
     @staticmethod
@@ -480,11 +463,11 @@ class Composer:
                 picture = project.pictograms[region.pictogram]
                 px, py = ix + (iw - size) / 2, iy + (ih - size) / 2
                 key = (id(picture), px, py, size, tuple((n, id(c)) for n, c in pcolors.items()), mirrored)
-                kept = self._recent(self._pictograms, key)
+                kept = recent(self._pictograms, key)
                 if kept is None or kept[0] is not picture or any(a is not b for a, b in zip(kept[1], pcolors.values())):
                     kept = (picture, tuple(pcolors.values()),
                             tuple(pictograms.place(picture, px, py, size, pcolors, mirror=mirrored)))
-                    self._keep(self._pictograms, key, kept)
+                    keep(self._pictograms, key, kept, self.KEPT)
                 items += _figure(region.id, self._alt(region, lang), list(kept[2]))
             if region.qr:
                 items += _figure(region.id, self._alt(region, lang, project.facts.links[region.qr].display), self._qr(
@@ -799,11 +782,11 @@ class Composer:
         memo = self._memo(paras[0].lang, "scales")
         objects = self._objects(paras)
         key = (tuple(map(id, (o[0] for o in objects))), w, h, top)
-        kept = self._recent(memo, key)
+        kept = recent(memo, key)
         if kept is not None and self._same(kept[0], objects):
             return kept[1]
         best = self._search(paras, w, h, top)
-        self._keep(memo, key, (objects, best))
+        keep(memo, key, (objects, best), self.KEPT)
         return best
 
     def _search(self, paras: list[_Para], w: float, h: float, top: float) -> float:
@@ -830,11 +813,11 @@ class Composer:
         memo = self._memo(lang, "fits")
         objects = self._objects(paras) + ((region, design, None, lang, mirrored),)
         key = (tuple(map(id, (o[0] for o in objects))), id(region), x, y, w, h, mirrored, scale)
-        kept = self._recent(memo, key)
+        kept = recent(memo, key)
         if kept is not None and self._same(kept[0], objects):
             return list(kept[1][0]), list(kept[1][1])
         blocks, problems = self._set(region, paras, x, y, w, h, design, lang, mirrored, scale)
-        self._keep(memo, key, (objects, (tuple(blocks), tuple(problems))))
+        keep(memo, key, (objects, (tuple(blocks), tuple(problems))), self.KEPT)
         return blocks, problems
 
     def _set(self, region: Region, paras: list[_Para], x: float, y: float, w: float, h: float, design: Design,

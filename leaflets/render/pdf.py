@@ -29,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import ERROR, ContentError, Diagnostic
 from ..layout.frame import MM, GlyphRun, Image, Page, Path, Rect, TextBlock
+from ..memo import keep, recent
 from ..model.schema import Color
 from ..text.bidi import mirror
 from ..text.fonts import FontFace
@@ -907,15 +908,13 @@ class _Painter:
         key = (block, self.page.rtl)
         plans = self.r._plans
         try:
-            plan = plans.pop(key, None)       # kept again as the most recent (the least recent go first)
+            plan = recent(plans, key)
         except TypeError:                 # a block made with a list in it: painted all the same, not kept
             plan = key = None
         if plan is None or any(self.r._font(face) is not font for face, font in plan.fonts):
             plan = self._plan(block)
-        if key is not None:
-            while len(plans) >= self.r.plans_kept:
-                del plans[next(iter(plans))]
-            plans[key] = plan
+            if key is not None:
+                keep(plans, key, plan, self.r.plans_kept)
         self.code.append(plan.span)
         for run in plan.runs:
             self.glyph_run(run)
