@@ -541,7 +541,8 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
     longer run: "0120-924-839 (24 hours)" holds the hotline, and 24."""
     n = len(text)
     values: list[int | None] = [digit_value(c) for c in text]
-    if not any(v is not None or _numeral_value(c) is not None for v, c in zip(values, text)):
+    numerals = [_numeral_value(c) if v is None else None for c, v in zip(text, values)]
+    if all(v is None for v in values) and all(v is None for v in numerals):
         return []
     stops = set()
     for form in exact:
@@ -556,16 +557,15 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
     # more stand together: 〇一二〇・九二四・八三九 is the hotline; 一 alone between digits stays a dash
     i = 0
     while i < n:
-        if values[i] is None and _numeral_value(text[i]) is not None:
-            j = i
-            while j < n and values[j] is None and _numeral_value(text[j]) is not None:
-                j += 1
-            if j - i >= 2:
-                for k in range(i, j):
-                    values[k] = _numeral_value(text[k])
-            i = j
-        else:
+        if numerals[i] is None:
             i += 1
+            continue
+        j = i
+        while j < n and numerals[j] is not None:
+            j += 1
+        if j - i >= 2:
+            values[i:j] = numerals[i:j]
+        i = j
     if not any(v is not None for v in values):
         return []
     lookalike = _digit_lookalikes()
