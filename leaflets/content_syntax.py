@@ -179,14 +179,70 @@ def _resource_problem(op: str, operands, resources) -> str | None:
     return None
 
 
-# an instruction as qpdf writes it (pikepdf.unparse_content_stream(), one line each) whose operands are all
-# numbers, each followed by a space, then its operator: PDF numbers have no exponent (ISO 32000-1 7.3.3)
-_NUMBERS_LINE = re.compile(rb"((?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+) )*)([^ ]+)")
+# reading an instruction as qpdf writes it (pikepdf.unparse_content_stream(), one line each), without
+# making its objects: the walker of leaflets.preflight reads its numbers and TJ arrays so too
+
+def numbers(line: bytes, sp: int) -> list[float] | None:
+    """The operands of an instruction as qpdf writes it (``line``: each operand followed by a space, then the
+    operator, after the space at ``sp``) as numbers, or None unless each is a finite number.  A token float()
+    reads is an integer or a real (strings, names, arrays and dictionaries are written from ( < / [, booleans
+    and null as words, and any other word would be an operator), and float() makes of the text qpdf writes
+    what it makes of the operand (an int, or a Decimal of that text)."""
+    if sp < 0:
+        return []
+    try:
+        vals = list(map(float, line[:sp].split(b" ")))
+    except ValueError:
+        return None
+    total = sum(vals)
+    if total - total != 0.0:      # inf or nan somewhere (or finite numbers whose sum is not)
+        for v in vals:
+            if v - v != 0.0:
+                return None
+    return vals
+
+
+# an item of a TJ array as qpdf writes it: a string in hexadecimal (two digits a byte) or literal (a byte
+# itself, or escaped: \n \r \t \b \f \( \) \\ or three octal digits), or any other run of bytes
+_TJ_ITEM = re.compile(rb"<[0-9a-f]*>|\((?:[^\\)]|\\[0-7]{3}|\\[^0-7])*\)|[^ ]+", re.S)
+_ESCAPE = re.compile(rb"\\(?:[0-7]{3}|.)", re.S)
+
+
+def shown(line: bytes, sp: int, fsize: float, th: float) -> tuple[int, float, float] | None:
+    """(bytes shown, the negative and the positive adjustments summed in text space, in order) of a TJ as qpdf
+    writes it (see numbers: its array written as [ items ]) whose array holds only strings and finite numbers;
+    None for any other."""
+    if sp < 3 or line[:2] != b"[ " or line[sp - 2:sp] != b" ]":
+        return None
+    n = 0
+    back = ahead = 0.0
+    for t in _TJ_ITEM.findall(line, 2, sp - 1):
+        c = t[0]
+        if c == 60:               # <
+            if len(t) < 2 or t[1] == 60 or t[-1] != 62:
+                return None
+            n += (len(t) - 2) >> 1
+        elif c == 40:             # (
+            if len(t) < 2 or t[-1] != 41:
+                return None
+            n += len(t) - 2 if 92 not in t else len(_ESCAPE.sub(b"x", t)) - 2
+        else:
+            try:
+                v = float(t)
+            except ValueError:
+                return None
+            if v - v != 0.0:
+                return None
+            d = -v / 1000 * fsize * th
+            if d < 0:
+                back += d
+            else:
+                ahead += d
+    return n, back, ahead
+
+
 _NUMBERS_ONLY = {op: len(sig) for op, sig in SIGNATURES.items()
                  if isinstance(sig, tuple) and all(k == NUM for k in sig)}
-# a TJ as qpdf writes it: one array of strings (literal, with escapes, or hexadecimal) and numbers
-_TJ_LINE = re.compile(rb"\[(?:\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f]*>|[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)| )*\] TJ",
-                      re.DOTALL)
 _OPERATOR_BYTES = {op.encode("latin-1"): op for op in SIGNATURES}
 _NAMES_RESOURCE = frozenset({"Tf", "Do", "gs", "sh", "cs", "CS", "scn", "SCN"})
 
@@ -215,14 +271,16 @@ def check(instructions, resources, glyph: bool = False, lines: list | None = Non
         op = None
         line = lines[i] if lines is not None else None
         if line is not None:
-            m = _NUMBERS_LINE.fullmatch(line)
-            if m is not None:
-                op = _OPERATOR_BYTES.get(m.group(2))
-                count = _NUMBERS_ONLY.get(op, -1)
-                if count != -1 and count == m.group(1).count(b" ") and op not in _VALUES:
-                    line = b""                       # sound: numbers as many as it takes
-            elif line.endswith(b" TJ") and _TJ_LINE.fullmatch(line) is not None:
-                op, line = "TJ", b""
+            sp = line.rfind(b" ")
+            op = _OPERATOR_BYTES.get(line[sp + 1:])
+            count = _NUMBERS_ONLY.get(op, -1)
+            if count != -1:
+                if op not in _VALUES:
+                    nums = numbers(line, sp)
+                    if nums is not None and len(nums) == count:
+                        line = b""                   # sound: numbers as many as it takes
+            elif op == "TJ" and shown(line, sp, 1.0, 1.0) is not None:
+                line = b""                           # one array of strings and numbers
         if line:
             found = seen.get(line)
             if found is not None:

@@ -51,6 +51,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import content_syntax
+
 MM = 72 / 25.4
 MAX_SHOWN = 8            # findings of one rule listed in the text report
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -592,65 +594,6 @@ _HANDLED = _NUMERIC | _PAINT | {"h", "W", "W*", "cs", "CS", "sc", "scn", "SC", "
                                 "T*", "Tj", "'", '"', "TJ", "Do", "sh"}
 _OPERATORS = {op.encode(): op for op in _HANDLED}
 _SET_COLOUR = {"k": _CMYK, "K": _CMYK, "g": _GRAY, "G": _GRAY, "rg": _RGB_, "RG": _RGB_}
-
-
-def _floats(line: bytes, sp: int) -> list[float] | None:
-    """The operands of an instruction as qpdf writes it (``line``: each operand followed by a space, then the
-    operator, after the space at ``sp``) as numbers, or None unless each is a finite number.  A token float()
-    reads is an integer or a real (strings, names, arrays and dictionaries are written from ( < / [, booleans
-    and null as words, and any other word would be an operator), and float() makes of the text qpdf writes
-    what it makes of the operand (an int, or a Decimal of that text): _num() of each."""
-    if sp < 0:
-        return []
-    try:
-        vals = list(map(float, line[:sp].split(b" ")))
-    except ValueError:
-        return None
-    total = sum(vals)
-    if total - total != 0.0:      # inf or nan somewhere (or finite numbers whose sum is not)
-        for v in vals:
-            if v - v != 0.0:
-                return None
-    return vals
-
-
-# an item of a TJ array as qpdf writes it: a string in hexadecimal (two digits a byte) or literal (a byte
-# itself, or escaped: \n \r \t \b \f \( \) \\ or three octal digits), or any other run of bytes
-_TJ_ITEM = re.compile(rb"<[0-9a-f]*>|\((?:[^\\)]|\\[0-7]{3}|\\[^0-7])*\)|[^ ]+", re.S)
-_ESCAPE = re.compile(rb"\\(?:[0-7]{3}|.)", re.S)
-
-
-def _shown(line: bytes, sp: int, fsize: float, th: float) -> tuple[int, float, float] | None:
-    """(bytes shown, the negative and the positive adjustments summed in text space, in order) of a TJ as qpdf
-    writes it (see _floats: its array written as [ items ]) whose array holds only strings and finite numbers;
-    None for any other."""
-    if sp < 3 or line[:2] != b"[ " or line[sp - 2:sp] != b" ]":
-        return None
-    n = 0
-    back = ahead = 0.0
-    for t in _TJ_ITEM.findall(line, 2, sp - 1):
-        c = t[0]
-        if c == 60:               # <
-            if len(t) < 2 or t[1] == 60 or t[-1] != 62:
-                return None
-            n += (len(t) - 2) >> 1
-        elif c == 40:             # (
-            if len(t) < 2 or t[-1] != 41:
-                return None
-            n += len(t) - 2 if 92 not in t else len(_ESCAPE.sub(b"x", t)) - 2
-        else:
-            try:
-                v = float(t)
-            except ValueError:
-                return None
-            if v - v != 0.0:
-                return None
-            d = -v / 1000 * fsize * th
-            if d < 0:
-                back += d
-            else:
-                ahead += d
-    return n, back, ahead
 
 
 # ---------------------------------------------------------------- the walker
@@ -1290,7 +1233,7 @@ class _Walker:
                 if op in _NUMERIC:
                     # every operand as a number (_num: 0 where it is none), from the text qpdf writes when each is
                     # a finite number, which is what float() makes of the operand itself
-                    nums = _floats(line, sp) if line is not None else None
+                    nums = content_syntax.numbers(line, sp) if line is not None else None
                     if nums is None:
                         dflt = _NUM_DEFAULT.get(op, 0.0)      # w, M and Tz read one operand
                         nums = [_num(v, dflt) for v in ins.operands]
@@ -1380,7 +1323,7 @@ class _Walker:
                 if op == "TJ":
                     n = 0
                     back = ahead = 0.0
-                    shown = _shown(line, sp, g.fsize, g.th) if line is not None else None
+                    shown = content_syntax.shown(line, sp, g.fsize, g.th) if line is not None else None
                     if shown is not None:
                         n, back, ahead = shown
                     else:
@@ -1501,7 +1444,6 @@ class _Walker:
         """The syntax of a content stream (leaflets.content_syntax), judged once for each stream: what is
         wrong is an error of the file's structure.  Returns the places of the instructions whose operands
         are wrong."""
-        from . import content_syntax
         k = self.k
         key = _objgen(stream)
         found = k.syntax_bad.get(key) if key is not None else None
