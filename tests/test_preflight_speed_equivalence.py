@@ -430,3 +430,14 @@ def test_the_profile_is_taken_from_the_file_only_where_qpdf_reads_it_so(print_fi
     updated = cases["written again in an update"][0]
     r = report(updated, known_streams=known)
     assert any("ICC profile" in f["message"] for f in r["findings"] if f["rule"] == "structure"), r["findings"]
+
+
+def test_a_graphics_state_copy_carries_every_field():
+    """_GState.copy names its fields one by one (a loop over __slots__ is slower): a field added to the class
+    and not to copy() would be lost at every q."""
+    g = pf._GState()
+    for i, name in enumerate(pf._GState.__slots__):
+        setattr(g, name, ("value", i))
+    c = g.copy()
+    assert [getattr(c, name) for name in pf._GState.__slots__] == \
+        [("value", i) for i in range(len(pf._GState.__slots__))]
