@@ -557,9 +557,9 @@ class _Budget(Exception):
     pass
 
 
-def _content_bytes(stream) -> int:
+def _content_bytes(stream, sizes: dict | None = None) -> int:
     """The decoded size of a page's content streams or of a form's (0 if they cannot be decoded: the parser says
-    why)."""
+    why).  ``sizes``: the sizes found so far, by object, each stream decoded once (see _Check.content_size)."""
     import pikepdf
     obj = stream.obj if isinstance(stream, pikepdf.Page) else stream
     parts = obj.get("/Contents") if isinstance(stream, pikepdf.Page) else obj
@@ -567,10 +567,16 @@ def _content_bytes(stream) -> int:
     total = 0
     for part in parts:
         if isinstance(part, pikepdf.Stream):
-            try:
-                total += len(part.read_bytes())
-            except pikepdf.PdfError:
-                pass
+            key = part.objgen
+            size = sizes.get(key) if sizes is not None else None
+            if size is None:
+                try:
+                    size = len(part.read_bytes())
+                except pikepdf.PdfError:
+                    size = 0
+                if sizes is not None and key != (0, 0):
+                    sizes[key] = size
+            total += size
     return total
 
 
@@ -1720,24 +1726,7 @@ class _Check:
 
     def content_size(self, stream) -> int:
         """_content_bytes(), each content stream decoded once."""
-        import pikepdf
-        obj = stream.obj if isinstance(stream, pikepdf.Page) else stream
-        parts = obj.get("/Contents") if isinstance(stream, pikepdf.Page) else obj
-        parts = list(parts) if isinstance(parts, pikepdf.Array) else [parts]
-        total = 0
-        for part in parts:
-            if isinstance(part, pikepdf.Stream):
-                key = part.objgen
-                size = self.sizes.get(key)
-                if size is None:
-                    try:
-                        size = len(part.read_bytes())
-                    except pikepdf.PdfError:
-                        size = 0
-                    if key != (0, 0):
-                        self.sizes[key] = size
-                total += size
-        return total
+        return _content_bytes(stream, self.sizes)
 
     def parsed_content(self, stream) -> tuple | None:
         """(instructions, lines) of a page's or form's content parsed before (see keep_content), or None; a
@@ -2748,7 +2737,7 @@ def _syntax_problems(pdf, known_streams: tuple[bytes, ...] = (), keep: "_Check |
         parts = page.obj.get("/Contents")
         for part in (list(parts) if isinstance(parts, pikepdf.Array) else [parts]):
             if isinstance(part, pikepdf.Stream) and not any(s.objgen == part.objgen for s, *_ in big) \
-                    and _content_bytes(part) > MAX_CONTENT:
+                    and _content_bytes(part, keep.sizes if keep is not None else None) > MAX_CONTENT:
                 big.append((part, bytes(part.read_raw_bytes()), part.get("/Filter"), part.get("/DecodeParms")))
     try:
         for stream, _raw in aside:
@@ -2860,7 +2849,7 @@ def _analyse_page(k: _Check, pdf, pageno: int, page) -> None:
             _annotation(w, annot, g)
     except _Budget:
         # a content stream beyond MAX_CONTENT is not rendered for the QR check either (a renderer takes as long)
-        geo["unrendered"] = _content_bytes(page) > MAX_CONTENT
+        geo["unrendered"] = k.content_size(page) > MAX_CONTENT
         k.add("structure", pageno, ("budget",), f"the page's content is too complex to analyse (more than "
                                                 f"{MAX_OPS:,} operators, or a content stream of more than "
                                                 f"{MAX_CONTENT >> 20} MB): the checks stopped part way",
