@@ -169,6 +169,67 @@ def test_cff_subset_shapes_as_its_conversion_with_glyph_ids_mapped(workspace, tm
         assert hashlib.sha256(ttf.read_bytes()).hexdigest() == digest
 
 
+CLOSURE_TEXT = ("日本語のテキスト、「人身取引」は犯罪です。（電話）0120-123-456 ABCfi ﬁ 한국어 人口贩卖 "
+                "ー〜…‥「」『』（）ｱｲｳ①②")
+
+
+@pytest.mark.parametrize("family", ["Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK KR"])
+def test_a_cff_subset_holds_every_glyph_the_full_layout_closure_reaches(workspace, family):
+    """HarfBuzz's subset of a CFF face keeps every layout feature of every script and language system:
+    its glyphs are those fontTools' subsetter keeps with every feature (locl, vert, aalt, width forms),
+    so no glyph that shaping with the full face can give is left out."""
+    import io
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from leaflets.text import cff
+
+    face = workspace.fonts.face(family, "bold")
+    text = CLOSURE_TEXT + "".join(workspace.project.languages[lang].strings["help.body"].text
+                                  for lang in ("ja", "zh-Hans", "ko"))
+    chars = frozenset(c for c in map(ord, text) if c in face.unicodes)
+    _otf, gids = cff.cff_subset(face.hb_face, chars)
+    font = TTFont(io.BytesIO(face.data), fontNumber=face.index, lazy=True)
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(chars))
+    subsetter._closure_glyphs(font)
+    retained = {font.getGlyphID(n) for n in subsetter.glyphs_retained}
+    assert set(gids) == retained
+    assert list(gids) == sorted(gids) and gids[0] == 0
+
+
+def test_converting_a_subset_reuses_glyphs_and_writes_what_fonttools_recalculates(workspace):
+    """A subset converted with glyphs another subset converted before is the same file as one converted
+    from nothing; the bounds and maxima read from the glyphs' headers are those fontTools recalculates."""
+    import io
+    from fontTools.ttLib import TTFont
+    from leaflets.text import cff
+
+    face = workspace.fonts.face("Noto Sans CJK JP", "bold")
+    chars = frozenset(c for c in map(ord, CLOSURE_TEXT) if c in face.unicodes)
+    converted: dict[int, bytes] = {}
+    cff.subset_to_truetype(face.hb_face, frozenset(list(chars)[::2]), "Other", converted)
+    before = len(converted)
+    warm, gids = cff.subset_to_truetype(face.hb_face, chars, "Name", converted)
+    assert 0 < before < len(converted) <= before + len(gids)
+    fresh, fresh_gids = cff.subset_to_truetype(face.hb_face, chars, "Name")
+    assert (warm, gids) == (fresh, fresh_gids)
+    font = TTFont(io.BytesIO(warm))
+    font["glyf"].ensureDecompiled()
+    for name in font.getGlyphOrder():
+        font["glyf"][name]                  # every glyph expanded: its bounds are recalculated
+    out = io.BytesIO()
+    font.save(out)
+    again = TTFont(io.BytesIO(out.getvalue()))
+    mine = TTFont(io.BytesIO(warm))
+    for tag in ("maxp", "hhea", "vhea", "glyf", "loca"):
+        assert again.reader[tag] == mine.reader[tag], tag
+    for attr in ("xMin", "yMin", "xMax", "yMax", "flags"):
+        assert getattr(again["head"], attr) == getattr(mine["head"], attr), attr
+
+
 def test_a_glyph_the_converted_subset_lacks_is_an_error_not_an_empty_box(workspace, font_cache, monkeypatch):
     """Text shaped with a CFF face is painted with the converted subset's glyph ids: a glyph missing from
     it would print as .notdef.  The render stops with an error naming the font instead."""

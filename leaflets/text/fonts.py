@@ -77,6 +77,8 @@ class FontFace:
         self.ascender = ext.ascender / self.upem
         self.descender = -ext.descender / self.upem   # positive
         self._advances: dict[int, int] = {}
+        # a CFF face's glyphs converted to TrueType so far (glyph id -> glyph data), for its subsets
+        self.converted: dict[int, bytes] = {}
 
     @property
     def data(self) -> bytes:
@@ -155,8 +157,9 @@ class SubsetFace(FontFace):
             with self._lock:
                 if self._embedded is None:
                     base = self.base
-                    data, name, gids = cff.cached_subset(self._cache_dir, lambda: base.data, self.entry.sha256,
-                                                         base.index, self.chars, self.entry.postscript_name)
+                    data, name, gids = cff.cached_subset(self._cache_dir, base.hb_face, self.entry.sha256,
+                                                         base.index, self.chars, self.entry.postscript_name,
+                                                         base.converted)
                     face = FontFace(self.entry, data, name, 0, derived=True)
                     self.gid_map = {gid: new for new, gid in enumerate(gids)}
                     self._embedded = face
