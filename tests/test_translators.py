@@ -150,13 +150,13 @@ def test_new_language_scaffold(project_copy, font_cache, workspace):
 
 
 def test_a_script_without_a_font_is_named_with_a_fix(project_copy, font_cache):
-    run("new-language", "ka", "--name", "Georgian", "--project", str(project_copy))
-    ka = project_copy / "content" / "languages" / "ka.yaml"
-    edit(ka, '  headline:\n    text: ""', '  headline:\n    text: "ადამიანებით ვაჭრობა დანაშაულია!"')
+    run("new-language", "bo", "--name", "Tibetan", "--project", str(project_copy))
+    bo = project_copy / "content" / "languages" / "bo.yaml"
+    edit(bo, '  headline:\n    text: ""', '  headline:\n    text: "མི་ཚོང་ནི་ཉེས་ཁྲིམས་རེད།"')
     code, out, _ = run("check", "--project", str(project_copy), cache=font_cache)
     assert code == 1
-    assert re.search(r"ka\.yaml:\d+: error: ka: no font covers the script Geor; the first characters without a "
-                     r"font are 'ა' U\+10D0", out)
+    assert re.search(r"bo\.yaml:\d+: error: bo: no font covers the script Tibt; the first characters without a "
+                     r"font are 'མ' U\+0F58", out)
     assert "fonts/manifest.yaml" in out
 
 
