@@ -99,6 +99,63 @@ def test_numerals_that_are_no_digits_are_read_by_value_where_they_stand_together
     assert "written another way" in messages(guard.check("0120一924一839"))     # 一 between digits: a dash
 
 
+def _spellouts() -> dict[str, list[str]]:
+    """The words ICU spells 0 to 9 with in every locale Babel knows whose ten words the guard's table has
+    (those with its digits): locale -> words."""
+    from babel.localedata import locale_identifiers
+    from icu4py.locale import Locale
+    from icu4py.messageformat import MessageFormat
+    from leaflets.model import numberwords
+    table = numberwords._table()[1]
+    out = {}
+    for ident in sorted(locale_identifiers()):
+        fmt = MessageFormat("{n, spellout}", Locale(ident.replace("_", "-")))
+        words = [fmt.format({"n": n}) for n in range(10)]
+        if all(table.get(numberwords.fold(w)) == n for n, w in enumerate(words)):
+            out[ident] = words
+    return out
+
+
+def test_the_hotline_spelled_in_words_is_refused_in_every_language_icu_spells_numbers_in(guard):
+    """"zero one two zero nine two four eight three nine", "공일이공 구이사 팔삼구", Thai with no spaces: in
+    the words of every locale ICU spells numbers in, spaced, dashed or glued, upper-case or full-width,
+    decomposed, alone or mixed with digits; another valid phone number in words is refused as well."""
+    spellouts = _spellouts()
+    assert len({tuple(w) for w in spellouts.values()}) > 60        # distinct sets of words, not only English
+    assert {"en", "th", "ko", "vi", "my", "km", "ru", "ar", "ne", "fil"} <= set(spellouts)
+    for ident, words in spellouts.items():
+        spell = lambda number, sep=" ": sep.join(words[int(c)] for c in number if c.isdigit())  # noqa: E731
+        forms = [spell("0120924839"), spell("0120924839", "-"), spell("0120924839", ""),
+                 spell("0120924839").upper(), unicodedata.normalize("NFD", spell("0120924839")),
+                 spell("0120") + " 924-839"]
+        for form in forms:
+            found = guard.check(f"« {form} »")
+            assert "spells the campaign's hotline number in words" in messages(found), (ident, form)
+        other = guard.check(f"« {spell('0355551234')} »")
+        assert "spells a phone number in words" in messages(other), (ident, spell("0355551234"))
+    assert "hotline number in words" in messages(guard.check("Ｚｅｒｏ ｏｎｅ ｔｗｏ ｚｅｒｏ ９２４ ８３９"))
+
+
+def test_words_that_hold_number_words_stay_words(guard):
+    """Number words inside other words (someone, stone, tone), a few of them in a row, counting, and
+    Korean syllables that are number words in ordinary words: no finding."""
+    for ok in ("Someone won two prizes; the stone has one tone.", "one, two, three, four, five, six, seven",
+               "이 일은 사이가 좋은 오구 이사 공간입니다", "Ang isa o dalawang tao", "không một ai biết",
+               "ศูนย์ช่วยเหลือหนึ่งแห่ง"):
+        assert guard.check(ok) == [], ok
+
+
+def test_the_kept_number_words_are_those_icu_spells(tmp_path):
+    import json
+    from icu4py._version import icu_version
+    from leaflets.model import numberwords
+    kept = json.loads(numberwords.TABLE_FILE.read_text("utf-8"))
+    if kept["icu"] != str(icu_version):
+        pytest.skip(f"the table was made with ICU {kept['icu']}, this is ICU {icu_version}: make it again with "
+                    "leaflets.model.numberwords.write_table()")
+    assert numberwords.write_table(tmp_path / "again.json").read_bytes() == numberwords.TABLE_FILE.read_bytes()
+
+
 def test_the_display_form_is_the_only_accepted_form(guard):
     assert guard.check(f"Call {HOTLINE} (toll-free).") == []
     for other in ("+81 120 924 839", "+81-120-924-839", "0120 924 839", "0120924839", "(0120) 924-839",
@@ -256,6 +313,7 @@ HOSTILE = {
     "full-width-host": ("ja", "ｗｗｗ．ｔｏｋｕｒｎｅｉ２４．ｊｐ", "imitates"),
     "cyrillic-o": ("ru", "www.tоkumei24.jp", "U+043E CYRILLIC SMALL LETTER O"),
     "javascript": ("es", "javascript:alert(1)", "scheme"),
+    "spelled-korean": ("ko", "공일이공 구이사 팔삼구", "spells the campaign's hotline number in words"),
 }
 
 

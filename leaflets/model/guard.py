@@ -374,6 +374,31 @@ class FactsGuard:
                 continue
             out.append(Finding(f"the phone number '{visible(raw)}' is not one of the campaign's numbers",
                                self._number_hint(None)))
+        return out + self._spelled_numbers(text)
+
+    def _spelled_numbers(self, text: str) -> list[Finding]:
+        """Numbers written in words, alone or mixed with digits ("zero one two zero 924 839", "공일이공"):
+        read as the digits they spell.  Words glue together in scripts without spaces, so a run in words
+        is refused only when it is one of the campaign's numbers or a valid phone number, not for its
+        length alone."""
+        from . import numberwords
+        found = numberwords.spelled(text)
+        if found is None:
+            return []
+        mapped, index, from_words = found
+        out: list[Finding] = []
+        for start, end, digits, _hidden in _digit_runs(mapped, [n.display for n in self.numbers]):
+            if not any(k in from_words for k in range(start, end)):
+                continue            # digits only: the check above has judged them
+            raw = text[index[start]:index[end]]
+            official = self._official(digits)
+            if official is not None:
+                out.append(Finding(
+                    f"'{visible(raw)}' spells the campaign's {official.name} number in words",
+                    f"leave it out: the design prints {official.display} from content/campaign.yaml"))
+            elif _valid_phone(digits):
+                out.append(Finding(f"'{visible(raw)}' spells a phone number in words, which is not one of "
+                                   f"the campaign's numbers", self._number_hint(None)))
         return out
 
     def _official(self, digits: str) -> Number | None:
@@ -649,6 +674,12 @@ def _phonenumbers_match(digits: str, raw: str) -> bool:
     ascii_run = "".join(str(digit_value(c)) if digit_value(c) is not None else
                         ("-" if _is_dash(c) else (c if c in " ()+." else " ")) for c in raw)
     return any(True for _m in PhoneNumberMatcher(ascii_run, "JP", leniency=Leniency.POSSIBLE))
+
+
+def _valid_phone(digits: str) -> bool:
+    import phonenumbers
+    parsed = parse_phone(digits)
+    return parsed is not None and phonenumbers.is_valid_number(parsed)
 
 
 def parse_phone(text: str):
