@@ -89,6 +89,8 @@ def write_table(path: Path = TABLE_FILE) -> Path:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[re.Pattern, dict[str, int]]:
+    """A quick search for number words anywhere in folded text (a text with too few is not looked at
+    closer), and the table."""
     words = json.loads(TABLE_FILE.read_text(encoding="utf-8"))["words"]
     return re.compile(_trie_pattern(words)), words
 
