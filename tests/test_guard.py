@@ -106,7 +106,7 @@ def _spellouts() -> dict[str, list[str]]:
     from icu4py.locale import Locale
     from icu4py.messageformat import MessageFormat
     from leaflets.model import numberwords
-    table = numberwords._table()[1]
+    table = numberwords._table()
     out = {}
     for ident in sorted(locale_identifiers()):
         fmt = MessageFormat("{n, spellout}", Locale(ident.replace("_", "-")))

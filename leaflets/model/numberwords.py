@@ -19,7 +19,6 @@ one in digits (see :mod:`leaflets.model.guard`).
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -88,17 +87,14 @@ def write_table(path: Path = TABLE_FILE) -> Path:
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[re.Pattern, dict[str, int]]:
-    """A quick search for number words anywhere in folded text (a text with too few is not looked at
-    closer), and the table."""
-    words = json.loads(TABLE_FILE.read_text(encoding="utf-8"))["words"]
-    return re.compile(_trie_pattern(words)), words
+def _table() -> dict[str, int]:
+    return json.loads(TABLE_FILE.read_text(encoding="utf-8"))["words"]
 
 
 @lru_cache(maxsize=1)
 def _trie() -> dict:
     trie: dict = {}
-    for w, digit in _table()[1].items():
+    for w, digit in _table().items():
         node = trie
         for ch in w:
             node = node.setdefault(ch, {})
@@ -139,26 +135,6 @@ def _words_in(flat: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def _trie_pattern(words) -> str:
-    """A regular expression matching any of ``words``, the longest where several start at one place
-    (a trie: each branch tried once per position)."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def walk(node) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + walk(sub) for ch, sub in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-    return walk(trie)
-
-
 def _jamo_after(ch: str) -> bool:
     """A Hangul vowel or final jamo, which composes with the jamo before it (a decomposed syllable)."""
     cp = ord(ch)
@@ -193,14 +169,8 @@ def spelled(text: str, least: int = 3) -> tuple[str, list[int], set[int]] | None
     the indices in the new text of the digits that were words); None when fewer than ``least`` words."""
     if text.isascii() and not any(c.isalpha() for c in text):
         return None
-    pattern = _table()[0]
-    quick = 0
-    for m in pattern.finditer(fold(text)):     # most texts hold too few words to look closer
-        quick += m.end() > m.start()
-        if quick >= least:
-            break
-    else:
-        return None
+    if len(_whole_words(fold(text), _words_in(fold(text)))) < least:
+        return None                  # most texts hold too few words to look closer
     folded: list[str] = []
     starts: list[int] = []
     i, n = 0, len(text)
