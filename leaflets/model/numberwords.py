@@ -169,7 +169,8 @@ def spelled(text: str, least: int = 3) -> tuple[str, list[int], set[int]] | None
     the indices in the new text of the digits that were words); None when fewer than ``least`` words."""
     if text.isascii() and not any(c.isalpha() for c in text):
         return None
-    if len(_whole_words(fold(text), _words_in(fold(text)))) < least:
+    whole = fold(text)
+    if len(_whole_words(whole, _words_in(whole))) < least:
         return None                  # most texts hold too few words to look closer
     folded: list[str] = []
     starts: list[int] = []
