@@ -446,3 +446,22 @@ def test_the_kept_confusables_tables_are_those_of_the_installed_data(tmp_path):
     assert guard._kept_tables(digest, damaged) is None
     written = guard.write_tables(tmp_path / "again.json")
     assert written.read_bytes() == guard.TABLES_FILE.read_bytes()
+
+
+def test_unreadable_confusables_data_is_an_error_with_a_fix(project_copy, tmp_path):
+    """$CONFUSABLE_DATA naming a folder without the data (or with a broken confusables.json): exit 1, the
+    cause and what to do, no traceback, nothing written."""
+    import os
+    import subprocess
+    broken = tmp_path / "data"
+    broken.mkdir()
+    (broken / "confusables.json").write_text("{", encoding="utf-8")
+    for where in (tmp_path / "nowhere", broken):
+        env = {**os.environ, "CONFUSABLE_DATA": str(where), "LEAFLETS_CACHE_DIR": str(tmp_path / "cache")}
+        done = subprocess.run([sys.executable, "-m", "leaflets", "build", "--lang", "en", "--edition", "print",
+                               "--design", "a4-leaflet", "--project", str(project_copy)],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert "confusables data could not be read" in done.stderr and "CONFUSABLE_DATA" in done.stderr
+        assert "Traceback" not in done.stderr + done.stdout
+        assert not (project_copy / "output").exists()

@@ -158,7 +158,16 @@ def _confusables_data(raw: bytes | None) -> dict:
             return json.loads(raw)
         except ValueError:
             pass
-    from confusable_homoglyphs.confusables import confusables_data
+    import os
+    try:
+        from confusable_homoglyphs.confusables import confusables_data
+    except (OSError, ValueError) as exc:
+        from ..errors import LeafletsError
+        where = os.environ.get("CONFUSABLE_DATA")
+        fix = (f"CONFUSABLE_DATA is set to {where!r}, which does not hold the package's data: unset it, or point "
+               "it to a folder with confusables.json and categories.json") if where else \
+            "reinstall confusable-homoglyphs (pip install --force-reinstall confusable-homoglyphs)"
+        raise LeafletsError(f"Unicode's confusables data could not be read ({exc})\n    hint: {fix}") from None
     return confusables_data
 
 
