@@ -611,9 +611,9 @@ def test_segmentation_is_worked_out_once_per_paragraph_and_mode(fonts, workspace
     calls = []
     real = module.segment
 
-    def counting(text, lang, display=False):
+    def counting(text, lang, display=False, joiner=""):
         calls.append(display)
-        return real(text, lang, display)
+        return real(text, lang, display, joiner)
 
     monkeypatch.setattr(module, "segment", counting)
     p = para(fonts, workspace.project.string("ru", "scenario.debt.body")[0], "ru", "Cyrl")
@@ -624,3 +624,31 @@ def test_segmentation_is_worked_out_once_per_paragraph_and_mode(fonts, workspace
     assert sorted(calls) == [False, True]
     first.append((0, 0))
     assert p.break_nicely(12.0) != first, "callers get their own list"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_agencies_names_stay_whole_wherever_that_costs_no_line(fonts, workspace, lang):
+    """The footer's list of agencies (names joined by " / "): at every width, a line ends inside a name
+    only when keeping the names whole would take more lines (then it breaks as any text does), or when a
+    name alone is wider than the line; the number of lines, so the box's height, is never changed."""
+    project = workspace.project
+    language = project.languages[lang]
+    names = [project.string(lang, f"agency.{a}")[0] for a in project.facts.agencies]
+    joiner = " / "
+    text = joiner.join(names)
+    faces = fonts.faces(language.script, "regular")
+    listed = Paragraph(text, lang, faces, fonts, language.rtl, joiner)
+    plain = Paragraph(text, lang, faces, fonts, language.rtl)
+    spans, pos = [], 0
+    for name in names:
+        spans.append((pos, pos + len(name)))
+        pos += len(name) + len(joiner)
+    for width in WIDTHS:
+        lines = listed.break_nicely(width)
+        assert len(lines) == len(plain.break_nicely(width)), width
+        # a name and the joiner's mark after it (a line may not start with "/") fit the line
+        inside = [b for _a, b in lines[:-1]
+                  if any(s < b < e and listed.width(s, min(len(text), e + len(joiner.rstrip()))) <= width
+                         for s, e in spans)]
+        if len(listed._nicely(width, False, False)) <= len(lines):
+            assert not inside, (width, texts(listed, lines))

@@ -119,14 +119,14 @@ class Composer:
             keep(self._kept, lang, kept, self.languages_kept)
         return kept[kind]
 
-    def _paragraph(self, text: str, lang: str, faces: list, rtl: bool) -> Paragraph:
-        """``Paragraph(text, lang, faces, fonts, rtl)``, shaped once for the same faces."""
+    def _paragraph(self, text: str, lang: str, faces: list, rtl: bool, joiner: str = "") -> Paragraph:
+        """``Paragraph(text, lang, faces, fonts, rtl, joiner)``, shaped once for the same faces."""
         memo = self._memo(lang, "paragraphs")
-        key = (text, rtl, tuple(map(id, faces)))
+        key = (text, rtl, tuple(map(id, faces)), joiner)
         kept = recent(memo, key)
         if kept is not None and len(kept[0]) == len(faces) and all(a is b for a, b in zip(kept[0], faces)):
             return kept[1]
-        para = Paragraph(text, lang, faces, self.fonts, rtl)
+        para = Paragraph(text, lang, faces, self.fonts, rtl, joiner)
         keep(memo, key, (tuple(faces), para), self.KEPT)
         return para
 
@@ -280,7 +280,8 @@ class Composer:
         faces = {key: [self.fonts.embeddable(f, frozenset(chars[f])) for f in fs] for key, fs in stacks.items()}
         for paras in texts.values():
             for p in paras:
-                p.paragraph = self._paragraph(p.text, p.lang, faces[(p.script,) + p.stack], p.rtl)
+                p.paragraph = self._paragraph(p.text, p.lang, faces[(p.script,) + p.stack], p.rtl,
+                                              p.item.agencies or "")
 
     # ---------------------------------------------------------- compose
     def compose(self, design_id: str, lang: str, draft_mark: bool = True,

@@ -293,11 +293,28 @@ class Segmentation:
         return _emergency(self, start, end)
 
 
+def _items(text: str, joiner: str) -> list[tuple[int, int]]:
+    """(start, end) of each item of a list written ``item<joiner>item…``, without the joiner's spaces."""
+    out, pos = [], 0
+    for part in text.split(joiner):
+        a, b = pos, pos + len(part)
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+        pos += len(part) + len(joiner)
+    return out
+
+
 @lru_cache(maxsize=512)
-def segment(text: str, lang: str, display: bool = False) -> Segmentation:
-    """The breaks of ``text`` in ``lang``; ``display``: headline rules (phrases)."""
+def segment(text: str, lang: str, display: bool = False, joiner: str = "") -> Segmentation:
+    """The breaks of ``text`` in ``lang``; ``display``: headline rules (phrases).  ``joiner``: the text is a
+    list of names joined by it (the agencies, " / "), each kept on one line unless it alone is wider."""
     n = len(text)
     raw = line_breaks(text, lang)
+    items = _items(text, joiner) if joiner and joiner.strip() else ()
     phrases = phrase_boundaries(text, lang) if display else None
     urls = tuple(url_spans(text))
     ko = korean(lang)
@@ -315,7 +332,9 @@ def segment(text: str, lang: str, display: bool = False) -> Segmentation:
             continue
         if urls and any(a < i < b for a, b in urls):
             continue
-        if ko and _letter_unit(before) and cat[0] in "LNM":
+        if items and any(a < i < b for a, b in items):
+            fallback.append(i)       # inside a name of a list: only when the name is wider than the line
+        elif ko and _letter_unit(before) and cat[0] in "LNM":
             fallback.append(i)
         elif cat == "Pd":
             dashes.append(i)

@@ -16,6 +16,8 @@ line ending with the first word of a sentence) and no short last line.
 
 from __future__ import annotations
 
+import copy
+
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -118,10 +120,14 @@ class _Plan:
 class Paragraph:
     """Text of one language, ready to be broken into lines."""
 
-    def __init__(self, text: str, lang: str, faces: list[FontFace], library, rtl: bool = False):
+    def __init__(self, text: str, lang: str, faces: list[FontFace], library, rtl: bool = False,
+                 joiner: str = ""):
+        """``joiner``: the text is a list of names joined by it, and a line breaks inside a name only when the
+        name alone is wider than the line."""
         self.text = text = normalise(text)
         self.lang = lang
         self.rtl = rtl
+        self.joiner = joiner
         self.faces = faces
         self.levels = bidi.levels(text, rtl)
         runs = []
@@ -147,6 +153,7 @@ class Paragraph:
         self._hyphen_sets: frozenset[int] | None = None
         self._hyphen_glyphs: dict[int, tuple | None] = {}
         self._cache: dict[tuple, Lines] = {}
+        self._loose: Paragraph | None = None      # the same without its joiner (see break_nicely)
 
     # ----------------------------------------------------------- measuring
     def width(self, start: int, end: int) -> float:
@@ -186,7 +193,7 @@ class Paragraph:
     def _plan(self, display: bool) -> _Plan:
         plan = self._plans.get(display)
         if plan is None:
-            plan = self._plans[display] = _Plan(self, segment(self.text, self.lang, display))
+            plan = self._plans[display] = _Plan(self, segment(self.text, self.lang, display, self.joiner))
         return plan
 
     # ------------------------------------------------------------ hyphens
@@ -297,23 +304,43 @@ class Paragraph:
         display = balance if display is None else display
         key = (max_width, balance, display)
         lines = self._cache.get(key)
+        if lines is None and self.joiner:
+            # a list's names stay whole wherever that costs no extra line; where it would, the lines break
+            # as any text does (a box's height never depends on it)
+            if len(self._cache) > 256:
+                self._cache.clear()
+            kept = self._nicely(max_width, balance, display)
+            loose = self._twin().break_nicely(max_width, balance, display)
+            lines = self._cache[key] = kept if len(kept) <= len(loose) else loose
         if lines is None:
             if len(self._cache) > 256:
                 self._cache.clear()
-            if balance:
-                lines = self.break_balanced(max_width, display)
-            else:
-                plan = self._plan(display)
-                lines, s = Lines(), 0
-                for first, last in plan.hard:
-                    part, unfit = self._greedy(plan, max_width, s, first, last)
-                    lines += self._settle(plan, part, max_width)
-                    lines.unfit = lines.unfit or unfit
-                    s = plan.breaks[last]
-            self._cache[key] = lines
+            lines = self._cache[key] = self._nicely(max_width, balance, display)
         out = Lines(lines)
         out.unfit = lines.unfit
         return out
+
+    def _twin(self) -> "Paragraph":
+        """This paragraph, shaped as it is, with no joiner: its lines break as any text's do."""
+        if self._loose is None:
+            twin = copy.copy(self)           # the shaped runs and widths are shared: they never change
+            twin.joiner = ""
+            twin._plans, twin._cache, twin._hyphen_glyphs = {}, {}, {}
+            twin._hyphen_sets = twin._graphemes = twin._loose = None
+            self._loose = twin
+        return self._loose
+
+    def _nicely(self, max_width: float, balance: bool, display: bool) -> Lines:
+        if balance:
+            return self.break_balanced(max_width, display)
+        plan = self._plan(display)
+        lines, s = Lines(), 0
+        for first, last in plan.hard:
+            part, unfit = self._greedy(plan, max_width, s, first, last)
+            lines += self._settle(plan, part, max_width)
+            lines.unfit = lines.unfit or unfit
+            s = plan.breaks[last]
+        return lines
 
     # --------------------------------------------------- last lines, lone words
     def short(self, start: int, end: int) -> bool:
