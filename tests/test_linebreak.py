@@ -611,9 +611,9 @@ def test_segmentation_is_worked_out_once_per_paragraph_and_mode(fonts, workspace
     calls = []
     real = module.segment
 
-    def counting(text, lang, display=False, joiner=""):
+    def counting(text, lang, display=False, *rest):
         calls.append(display)
-        return real(text, lang, display, joiner)
+        return real(text, lang, display, *rest)
 
     monkeypatch.setattr(module, "segment", counting)
     p = para(fonts, workspace.project.string("ru", "scenario.debt.body")[0], "ru", "Cyrl")
@@ -652,3 +652,35 @@ def test_the_agencies_names_stay_whole_wherever_that_costs_no_line(fonts, worksp
                          for s, e in spans)]
         if len(listed._nicely(width, False, False)) <= len(lines):
             assert not inside, (width, texts(listed, lines))
+
+
+def test_myanmar_breaks_at_its_spaces_wherever_that_costs_no_line(fonts, workspace):
+    """Burmese runs its words together and parts phrases with spaces: every Burmese string, at every width,
+    breaks between two syllables only when breaking at spaces alone would take more lines (or a phrase
+    alone is wider than the line), and takes as many lines as breaking anywhere ICU allows."""
+    from leaflets.text.linebreak import myanmar
+
+    def between_syllables(text: str, b: int) -> bool:
+        return all(myanmar(c) and unicodedata.category(c)[0] in "LNM" for c in (text[b - 1], text[b]))
+    project = workspace.project
+    checked = kept = 0
+    for key in sorted(project.languages["my"].strings):
+        text = project.string("my", key)[0]
+        if not any(myanmar(ch) for ch in text):
+            continue
+        p = para(fonts, text, "my", "Mymr")
+        anywhere = Paragraph(text, "my", fonts.faces("Mymr", "regular"), fonts)
+        anywhere.spaced = False
+        for width in WIDTHS[::3]:
+            lines = p.break_nicely(width)
+            assert len(lines) == len(anywhere.break_nicely(width)), (key, width)
+            if len(p._nicely(width, False, False)) > len(lines):
+                continue
+            checked += 1
+            for _a, b in lines[:-1]:
+                if between_syllables(text, b):
+                    end = text.find(" ", b)
+                    phrase = (text.rfind(" ", 0, b) + 1, len(text) if end < 0 else end)
+                    assert p.width(*phrase) > width, (key, width, texts(p, lines))
+            kept += any(between_syllables(text, b) for _a, b in anywhere.break_nicely(width)[:-1])
+    assert checked > 50 and kept > 10, (checked, kept)

@@ -308,10 +308,18 @@ def _items(text: str, joiner: str) -> list[tuple[int, int]]:
     return out
 
 
+def myanmar(ch: str) -> bool:
+    """A character of the Myanmar script (Burmese, Shan, Mon, Karen …)."""
+    cp = ord(ch)
+    return 0x1000 <= cp <= 0x109F or 0xA9E0 <= cp <= 0xA9FF or 0xAA60 <= cp <= 0xAA7F
+
+
 @lru_cache(maxsize=512)
-def segment(text: str, lang: str, display: bool = False, joiner: str = "") -> Segmentation:
+def segment(text: str, lang: str, display: bool = False, joiner: str = "", spaced: bool = False) -> Segmentation:
     """The breaks of ``text`` in ``lang``; ``display``: headline rules (phrases).  ``joiner``: the text is a
-    list of names joined by it (the agencies, " / "), each kept on one line unless it alone is wider."""
+    list of names joined by it (the agencies, " / "), each kept on one line unless it alone is wider.
+    ``spaced``: Myanmar text breaks only where it has a space or a mark of punctuation (its words run
+    together; the spaces part phrases), unless a phrase alone is wider than the line."""
     n = len(text)
     raw = line_breaks(text, lang)
     items = _items(text, joiner) if joiner and joiner.strip() else ()
@@ -334,6 +342,8 @@ def segment(text: str, lang: str, display: bool = False, joiner: str = "") -> Se
             continue
         if items and any(a < i < b for a, b in items):
             fallback.append(i)       # inside a name of a list: only when the name is wider than the line
+        elif spaced and myanmar(before) and myanmar(after) and _letter_unit(before) and cat[0] in "LNM":
+            fallback.append(i)       # between two syllables of a Myanmar phrase
         elif ko and _letter_unit(before) and cat[0] in "LNM":
             fallback.append(i)
         elif cat == "Pd":

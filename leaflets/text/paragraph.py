@@ -26,7 +26,7 @@ from itertools import accumulate
 
 from . import bidi
 from .fonts import FontFace
-from .linebreak import HARD, HYPHENS, Segmentation, cached_graphemes, segment, wide
+from .linebreak import HARD, HYPHENS, Segmentation, cached_graphemes, myanmar, segment, wide
 from .shape import Glyph, shape
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -128,6 +128,8 @@ class Paragraph:
         self.lang = lang
         self.rtl = rtl
         self.joiner = joiner
+        # Myanmar text prefers its spaces (see linebreak.segment's ``spaced``)
+        self.spaced = any(myanmar(ch) for ch in text)
         self.faces = faces
         self.levels = bidi.levels(text, rtl)
         runs = []
@@ -153,7 +155,7 @@ class Paragraph:
         self._hyphen_sets: frozenset[int] | None = None
         self._hyphen_glyphs: dict[int, tuple | None] = {}
         self._cache: dict[tuple, Lines] = {}
-        self._loose: Paragraph | None = None      # the same without its joiner (see break_nicely)
+        self._loose: Paragraph | None = None      # the same without its preferences (see break_nicely)
 
     # ----------------------------------------------------------- measuring
     def width(self, start: int, end: int) -> float:
@@ -193,7 +195,8 @@ class Paragraph:
     def _plan(self, display: bool) -> _Plan:
         plan = self._plans.get(display)
         if plan is None:
-            plan = self._plans[display] = _Plan(self, segment(self.text, self.lang, display, self.joiner))
+            plan = self._plans[display] = _Plan(self, segment(self.text, self.lang, display, self.joiner,
+                                                              self.spaced))
         return plan
 
     # ------------------------------------------------------------ hyphens
@@ -304,9 +307,9 @@ class Paragraph:
         display = balance if display is None else display
         key = (max_width, balance, display)
         lines = self._cache.get(key)
-        if lines is None and self.joiner:
-            # a list's names stay whole wherever that costs no extra line; where it would, the lines break
-            # as any text does (a box's height never depends on it)
+        if lines is None and (self.joiner or self.spaced):
+            # a list's names stay whole, Myanmar breaks at its spaces, wherever that costs no extra line;
+            # where it would, the lines break as any text does (a box's height never depends on it)
             if len(self._cache) > 256:
                 self._cache.clear()
             kept = self._nicely(max_width, balance, display)
@@ -321,10 +324,11 @@ class Paragraph:
         return out
 
     def _twin(self) -> "Paragraph":
-        """This paragraph, shaped as it is, with no joiner: its lines break as any text's do."""
+        """This paragraph, shaped as it is, with no joiner nor preference for spaces: its lines break as any
+        text's do."""
         if self._loose is None:
             twin = copy.copy(self)           # the shaped runs and widths are shared: they never change
-            twin.joiner = ""
+            twin.joiner, twin.spaced = "", False
             twin._plans, twin._cache, twin._hyphen_glyphs = {}, {}, {}
             twin._hyphen_sets = twin._graphemes = twin._loose = None
             self._loose = twin
