@@ -465,3 +465,31 @@ def test_unreadable_confusables_data_is_an_error_with_a_fix(project_copy, tmp_pa
         assert "confusables data could not be read" in done.stderr and "CONFUSABLE_DATA" in done.stderr
         assert "Traceback" not in done.stderr + done.stdout
         assert not (project_copy / "output").exists()
+
+
+def test_a_string_longer_than_any_box_is_refused_before_layout(project_copy):
+    """A pasted-in-a-loop string (100,000 Thai letters): one error with the file, line and length, from
+    check, build and import alike, before it is shaped or fitted; the language file stays as it was."""
+    from leaflets.model.load import MAX_STRING
+    th = project_copy / "content" / "languages" / "th.yaml"
+    before = th.read_text(encoding="utf-8")
+    line = _line_of(th, "headline")
+    th.write_text(before.replace("    text: การค้ามนุษย์เป็นอาชญากรรม!", "    text: " + "ก" * 100_000, 1),
+                  encoding="utf-8")
+    for command in (["check"], ["build", "--lang", "th", "--design", "a4-leaflet", "--edition", "print"]):
+        code, out = _run(*command, "--project", str(project_copy))
+        assert code == 1, out
+        assert f"th.yaml:{line}: error: strings.headline is 100000 characters long" in out, out
+        assert f"at most {MAX_STRING}" in out
+    assert not (project_copy / "output").exists()
+    th.write_text(before, encoding="utf-8")
+    po = project_copy / "th.po"
+    assert _run("translations", "export", "th", "--format", "po", "-o", str(po), "--project",
+                str(project_copy))[0] == 0
+    import polib
+    catalog = polib.pofile(str(po))
+    next(e for e in catalog if e.msgctxt == "headline").msgstr = "ก" * 100_000
+    catalog.save(str(po))
+    code, out = _run("translations", "import", str(po), "--project", str(project_copy))
+    assert code == 1 and "characters long" in out, out
+    assert th.read_text(encoding="utf-8") == before

@@ -456,6 +456,12 @@ def _check_review(c: _Checker, review: dict, status: Any) -> None:
                     "e.g. date: 2025-03-14 (year, month 01-12, day of that month)")
 
 
+# characters of one string: the longest shipped string has about 210, and no box of the designs holds more
+# than a few hundred even at its smallest size; a longer text is a slip (a paste gone wrong), refused before
+# it is shaped, broken and fitted (work that grows with the square of its length)
+MAX_STRING = 2000
+
+
 def check_strings(language: Language, source: Language, facts: Facts, diags: Diagnostics,
                   guard: FactsGuard | None = None) -> None:
     """Checks of one language against the source language and the campaign facts.
@@ -471,6 +477,11 @@ def check_strings(language: Language, source: Language, facts: Facts, diags: Dia
             close = _closest(key, set(source.strings))
             diags.error(f"unknown string key '{key}' (not in {source.tag}.yaml)", language.path, text.line,
                         f"did you mean '{close}'?" if close else "remove it, or add it to the source language first")
+            continue
+        if len(text.text) > MAX_STRING:
+            diags.error(f"strings.{key} is {len(text.text)} characters long; a string has at most {MAX_STRING} "
+                        f"(no box of the designs holds more than a few hundred)", language.path, text.line,
+                        "check that the text was pasted once, and shorten it")
             continue
         for f in guard.check(text.text, rtl=rtl):
             diags.error(f"strings.{key}: {f.message}", language.path, text.line, f.hint, code="guard")
