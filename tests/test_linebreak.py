@@ -508,7 +508,8 @@ def test_balanced_lines_keep_the_greedy_count_and_are_no_wider(fonts, seed):
     for width in WIDTHS:
         greedy = p.break_lines(width, display=True)
         balanced = p.break_nicely(width, balance=True)
-        assert len(balanced) == len(greedy)
+        # a preference (a one-letter Russian word kept with the next) is dropped where it costs a line
+        assert len(balanced) == min(len(greedy), len(p._twin().break_lines(width, display=True)))
         assert "".join(texts(p, balanced)) == p.text
         if all(e in p.segmentation(True).breaks for e in ends(greedy)):
             assert max(p.width(a, b) for a, b in balanced) <= width + 1e-9
@@ -612,7 +613,7 @@ def test_segmentation_is_worked_out_once_per_paragraph_and_mode(fonts, workspace
     real = module.segment
 
     def counting(text, lang, display=False, *rest):
-        calls.append(display)
+        calls.append((display, rest))
         return real(text, lang, display, *rest)
 
     monkeypatch.setattr(module, "segment", counting)
@@ -621,7 +622,9 @@ def test_segmentation_is_worked_out_once_per_paragraph_and_mode(fonts, workspace
     for width in WIDTHS:
         p.break_nicely(width)
         p.break_nicely(width, balance=True)
-    assert sorted(calls) == [False, True]
+    # each mode once, for the paragraph and for its twin without the Russian one-letter preference
+    assert sorted(calls) == [(False, ("", False, False)), (False, ("", False, True)),
+                             (True, ("", False, False)), (True, ("", False, True))]
     first.append((0, 0))
     assert p.break_nicely(12.0) != first, "callers get their own list"
 
@@ -684,3 +687,32 @@ def test_myanmar_breaks_at_its_spaces_wherever_that_costs_no_line(fonts, workspa
                     assert p.width(*phrase) > width, (key, width, texts(p, lines))
             kept += any(between_syllables(text, b) for _a, b in anywhere.break_nicely(width)[:-1])
     assert checked > 50 and kept > 10, (checked, kept)
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGS if __import__("leaflets.text.linebreak", fromlist=["x"])
+                                  .binds_one_letter(lang)])
+def test_no_line_ends_with_a_one_letter_word_where_binding_costs_no_line(fonts, workspace, lang):
+    """Russian and Ukrainian typesetters never end a line with в, к, с, у, о, и, а …: every string, at every
+    width, keeps a one-letter word with the next unless that takes more lines (then it breaks as before)."""
+    project = workspace.project
+    script = project.languages[lang].script
+    checked = bound = 0
+    for key in sorted(project.languages[lang].strings):
+        text = project.string(lang, key)[0]
+        p = para(fonts, text, lang, script)
+        free = Paragraph(text, lang, fonts.faces(script, "regular"), fonts)
+        free.bind = False
+        # a one-letter word and the word after it: wider than the line, they part as any word does
+        pairs = [(m.start(1), m.end(2)) for m in re.finditer(r"(?<!\S)(\w) (?=(\S+))", text)]
+        widest = max((p.width(a, b) for a, b in pairs), default=0.0)
+        for width in WIDTHS[::2]:
+            lines = p.break_nicely(width)
+            assert len(lines) == len(free.break_nicely(width)), (key, width)
+            if len(p._nicely(width, False, False)) > len(lines) or width < widest:
+                continue
+            checked += 1
+            ends = [text[a:b].rstrip().rsplit(" ", 1)[-1] for a, b in lines[:-1]]
+            assert not [e for e in ends if len(e) == 1 and e.isalpha()], (key, width, texts(p, lines))
+            bound += any(len(e) == 1 and e.isalpha() for e in
+                         (text[a:b].rstrip().rsplit(" ", 1)[-1] for a, b in free.break_nicely(width)[:-1]))
+    assert checked > 100 and bound > 5, (checked, bound)

@@ -314,12 +314,29 @@ def myanmar(ch: str) -> bool:
     return 0x1000 <= cp <= 0x109F or 0xA9E0 <= cp <= 0xA9FF or 0xAA60 <= cp <= 0xAA7F
 
 
+# languages whose typesetters never end a line with a word of one letter (a preposition or conjunction:
+# Russian в, к, с, у, о, и, а; Polish w, z, i; Czech v, k, s, z …): it goes down with the word it belongs to
+BIND_ONE_LETTER = frozenset({"ru", "uk", "be", "bg", "mk", "sr", "hr", "bs", "sl", "pl", "cs", "sk"})
+
+
+def binds_one_letter(lang: str) -> bool:
+    return lang.split("-")[0].lower() in BIND_ONE_LETTER
+
+
+def _after_one_letter(text: str, i: int) -> bool:
+    """Whether the break at ``i`` follows a word of one letter and its space ("обратитесь в |бюро")."""
+    return i >= 2 and text[i - 1] == " " and text[i - 2].isalpha() and \
+        (i == 2 or not (text[i - 3].isalpha() or unicodedata.category(text[i - 3])[0] == "M"))
+
+
 @lru_cache(maxsize=512)
-def segment(text: str, lang: str, display: bool = False, joiner: str = "", spaced: bool = False) -> Segmentation:
+def segment(text: str, lang: str, display: bool = False, joiner: str = "", spaced: bool = False,
+            bind: bool = False) -> Segmentation:
     """The breaks of ``text`` in ``lang``; ``display``: headline rules (phrases).  ``joiner``: the text is a
     list of names joined by it (the agencies, " / "), each kept on one line unless it alone is wider.
     ``spaced``: Myanmar text breaks only where it has a space or a mark of punctuation (its words run
-    together; the spaces part phrases), unless a phrase alone is wider than the line."""
+    together; the spaces part phrases), unless a phrase alone is wider than the line.  ``bind``: no line
+    ends with a word of one letter (see :data:`BIND_ONE_LETTER`)."""
     n = len(text)
     raw = line_breaks(text, lang)
     items = _items(text, joiner) if joiner and joiner.strip() else ()
@@ -342,6 +359,8 @@ def segment(text: str, lang: str, display: bool = False, joiner: str = "", space
             continue
         if items and any(a < i < b for a, b in items):
             fallback.append(i)       # inside a name of a list: only when the name is wider than the line
+        elif bind and _after_one_letter(text, i):
+            fallback.append(i)       # a one-letter word goes down with the next one
         elif spaced and myanmar(before) and myanmar(after) and _letter_unit(before) and cat[0] in "LNM":
             fallback.append(i)       # between two syllables of a Myanmar phrase
         elif ko and _letter_unit(before) and cat[0] in "LNM":

@@ -26,7 +26,8 @@ from itertools import accumulate
 
 from . import bidi
 from .fonts import FontFace
-from .linebreak import HARD, HYPHENS, Segmentation, cached_graphemes, myanmar, segment, wide
+from .linebreak import (HARD, HYPHENS, Segmentation, binds_one_letter, cached_graphemes, myanmar, segment,
+                        wide)
 from .shape import Glyph, shape
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -130,6 +131,7 @@ class Paragraph:
         self.joiner = joiner
         # Myanmar text prefers its spaces (see linebreak.segment's ``spaced``)
         self.spaced = any(myanmar(ch) for ch in text)
+        self.bind = binds_one_letter(lang)        # no line ends with a one-letter word (Russian в, к, с …)
         self.faces = faces
         self.levels = bidi.levels(text, rtl)
         runs = []
@@ -196,7 +198,7 @@ class Paragraph:
         plan = self._plans.get(display)
         if plan is None:
             plan = self._plans[display] = _Plan(self, segment(self.text, self.lang, display, self.joiner,
-                                                              self.spaced))
+                                                              self.spaced, self.bind))
         return plan
 
     # ------------------------------------------------------------ hyphens
@@ -307,14 +309,19 @@ class Paragraph:
         display = balance if display is None else display
         key = (max_width, balance, display)
         lines = self._cache.get(key)
-        if lines is None and (self.joiner or self.spaced):
-            # a list's names stay whole, Myanmar breaks at its spaces, wherever that costs no extra line;
-            # where it would, the lines break as any text does (a box's height never depends on it)
+        if lines is None and (self.joiner or self.spaced or self.bind):
+            # a list's names stay whole, Myanmar breaks at its spaces, a one-letter word goes down with the
+            # next, wherever that costs no extra line; where it would, the lines break as any text does (a
+            # box's height never depends on it)
             if len(self._cache) > 256:
                 self._cache.clear()
             kept = self._nicely(max_width, balance, display)
-            loose = self._twin().break_nicely(max_width, balance, display)
-            lines = self._cache[key] = kept if len(kept) <= len(loose) else loose
+            twin = self._twin()
+            # greedy filling gives the fewest lines either way (balancing keeps its count): the twin's
+            # lines are made in full only when they are fewer
+            if len(kept) > len(twin.break_lines(max_width, display)):
+                kept = twin.break_nicely(max_width, balance, display)
+            lines = self._cache[key] = kept
         if lines is None:
             if len(self._cache) > 256:
                 self._cache.clear()
@@ -328,7 +335,7 @@ class Paragraph:
         text's do."""
         if self._loose is None:
             twin = copy.copy(self)           # the shaped runs and widths are shared: they never change
-            twin.joiner, twin.spaced = "", False
+            twin.joiner, twin.spaced, twin.bind = "", False, False
             twin._plans, twin._cache, twin._hyphen_glyphs = {}, {}, {}
             twin._hyphen_sets = twin._graphemes = twin._loose = None
             self._loose = twin
