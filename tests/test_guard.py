@@ -129,10 +129,13 @@ def test_the_hotline_spelled_in_words_is_refused_in_every_language_icu_spells_nu
                  spell("0120924839").upper(), unicodedata.normalize("NFD", spell("0120924839")),
                  spell("0120") + " 924-839"]
         for form in forms:
-            found = guard.check(f"« {form} »")
-            assert "spells the campaign's hotline number in words" in messages(found), (ident, form)
-        other = guard.check(f"« {spell('0355551234')} »")
-        assert "spells a phone number in words" in messages(other), (ident, spell("0355551234"))
+            found = messages(guard.check(f"« {form} »"))
+            # (words that are numerals too, 零一二…, are judged as numerals first)
+            assert "spells the campaign's hotline number in words" in found or \
+                "hotline number written another way" in found, (ident, form)
+        other = messages(guard.check(f"« {spell('0355551234')} »"))
+        assert "spells a phone number in words" in other or "not one of the campaign's numbers" in other, \
+            (ident, spell("0355551234"))
     assert "hotline number in words" in messages(guard.check("Ｚｅｒｏ ｏｎｅ ｔｗｏ ｚｅｒｏ ９２４ ８３９"))
 
 
@@ -493,3 +496,32 @@ def test_a_string_longer_than_any_box_is_refused_before_layout(project_copy):
     code, out = _run("translations", "import", str(po), "--project", str(project_copy))
     assert code == 1 and "characters long" in out, out
     assert th.read_text(encoding="utf-8") == before
+
+
+def test_digits_read_aloud_and_parted_by_any_mark_are_the_number_they_make(guard):
+    """Readings CLDR does not spell (Korean 영, "oh", Japanese kana, Chinese 幺), digits parted by any
+    punctuation or symbol (0120/924/839, 0_1_2_0…), a full-width look-alike letter and one numeral
+    against digits: the hotline is refused and so is any other valid number; hours, dates, amounts and
+    ratios parted so stay text."""
+    from leaflets.model.numberwords import READ_ALOUD
+    spoken = {d: [w for w, v in READ_ALOUD.items() if v == d] for d in range(10)}
+    for d in range(10):
+        for w in spoken[d]:
+            digits = "0120924839".replace(str(d), "\0")
+            text = " ".join(w if c == "\0" else {"0": "zero", "1": "one", "2": "two", "3": "three",
+                            "4": "four", "5": "five", "6": "six", "7": "seven", "8": "eight",
+                            "9": "nine"}[c] for c in digits)
+            assert "hotline number in words" in messages(guard.check(text)), (w, text)
+    marks = sorted({chr(c) for c in range(0x21, 0x3000) if unicodedata.category(chr(c))[0] in "PS"
+                    and chr(c) not in "+＋" and digit_value(chr(c)) is None})
+    for mark in marks:
+        if mark.join(["0120", "924", "839"]) == HOTLINE:
+            continue                    # exactly as campaign.yaml writes it
+        found = messages(guard.check(f"call {mark.join(['0120', '924', '839'])} now"))
+        assert "hotline" in found or "written another way" in found, mark
+        assert "not one of the campaign's numbers" in messages(guard.check(f"call {mark.join(['090', '1234', '5678'])}"))
+    for other in ("電話 0120-九24-839", "〇１２〇-九24-8三9", "電話 Ｏ１２Ｏ-９２４-８３９", "0_1_2_0_9_2_4_8_3_9"):
+        assert "written another way" in messages(guard.check(other)), other
+    for ok in ("Open 10:00–18:00, 365 days", "2026/12/01", "1,234,567,890 yen", "1/2/3/4/5/6/7/8",
+               "3人に1人", "第3四半期", "Call 0120-924-839/24h"):
+        assert guard.check(ok) == [], ok

@@ -366,7 +366,9 @@ class FactsGuard:
     # -------------------------------------------------------------- numbers
     def _phone_numbers(self, text: str) -> list[Finding]:
         out: list[Finding] = []
+        seen: list[tuple[int, int]] = []
         for start, end, digits, hidden in _digit_runs(text, [n.display for n in self.numbers]):
+            seen.append((start, end))
             raw = text[start:end]
             official = self._official(digits)
             if hidden:
@@ -383,9 +385,9 @@ class FactsGuard:
                 continue
             out.append(Finding(f"the phone number '{visible(raw)}' is not one of the campaign's numbers",
                                self._number_hint(None)))
-        return out + self._spelled_numbers(text)
+        return out + self._spelled_numbers(text, seen)
 
-    def _spelled_numbers(self, text: str) -> list[Finding]:
+    def _spelled_numbers(self, text: str, seen: list[tuple[int, int]] = ()) -> list[Finding]:
         """Numbers written in words, alone or mixed with digits ("zero one two zero 924 839", "공일이공"):
         read as the digits they spell.  Words glue together in scripts without spaces, so a run in words
         is refused only when it is one of the campaign's numbers or a valid phone number, not for its
@@ -399,7 +401,10 @@ class FactsGuard:
         for start, end, digits, _hidden in _digit_runs(mapped, [n.display for n in self.numbers]):
             if not any(k in from_words for k in range(start, end)):
                 continue            # digits only: the check above has judged them
-            raw = text[index[start]:index[end]]
+            a, b = index[start], index[end]
+            if any(a < e and s < b for s, e in seen):
+                continue            # the same number, judged in digits above
+            raw = text[a:b]
             official = self._official(digits)
             if official is not None:
                 out.append(Finding(
@@ -588,7 +593,8 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
                 stops.update(range(a, b))
     # numerals that are no decimal digits but have a digit's value (Unicode's Numeric_Value 0 to 9: the
     # ideographic 〇 and 一 … 九, 零, 壱 弐 参, Roman and Hangzhou numerals …) count as digits where two or
-    # more stand together: 〇一二〇・九二四・八三九 is the hotline; 一 alone between digits stays a dash
+    # more stand together (〇一二〇・九二四・八三九 is the hotline), or one against a digit; 一 alone
+    # between digits stays a dash
     i = 0
     while i < n:
         if numerals[i] is None:
@@ -599,24 +605,29 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
             j += 1
         if j - i >= 2:
             values[i:j] = numerals[i:j]
+        elif not _is_dash(text[i]) and ((i > 0 and values[i - 1] is not None) or
+                                        (i + 1 < n and values[i + 1] is not None)):
+            values[i] = numerals[i]      # one numeral against a digit: 0120-九24-839 (一 there is a dash)
         i = j
     if not any(v is not None for v in values):
         return []
-    lookalike = _digit_lookalikes()
-    # a look-alike letter counts as a digit where it stands among digits,
-    # not inside a word: O12O-924-839
+    lookalikes = _digit_lookalikes()
+    # a look-alike letter (or its compatibility form: the full-width Ｏ) counts as a digit where it stands
+    # among digits, not inside a word: O12O-924-839
+    like = [lookalikes.get(c, lookalikes.get(unicodedata.normalize("NFKC", c))) if v is None else None
+            for c, v in zip(text, values)]
     for i, ch in enumerate(text):
-        if values[i] is None and ch in lookalike:
+        if values[i] is None and like[i] is not None:
             j, k = i, i
-            while j > 0 and (text[j - 1] in lookalike or values[j - 1] is not None):
+            while j > 0 and (like[j - 1] is not None or values[j - 1] is not None):
                 j -= 1
-            while k < n - 1 and (text[k + 1] in lookalike or values[k + 1] is not None):
+            while k < n - 1 and (like[k + 1] is not None or values[k + 1] is not None):
                 k += 1
             word = range(j, k + 1)
             real = sum(1 for w in word if values[w] is not None)
             if real and real * 2 >= len(word) - real and \
                     (j == 0 or not text[j - 1].isalpha()) and (k == n - 1 or not text[k + 1].isalpha()):
-                values[i] = lookalike[ch]
+                values[i] = like[i]
     runs = []
     i = 0
     while i < n:
@@ -632,6 +643,7 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
         end = i
         j = i
         pending_hidden: list[str] = []    # hidden characters after the last digit so far
+        odd = False                       # digits joined by other punctuation or symbols: 0120/924/839
         while j < n:
             ch = text[j]
             v = values[j]
@@ -646,6 +658,8 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
                 pending_hidden.append(ch)
             elif _is_separator(ch) and ch != "+":
                 pass
+            elif ch not in "+＋" and unicodedata.category(ch)[0] in "PS":
+                odd = odd or any(d is not None for d in values[j + 1:j + 2])
             else:
                 break
             j += 1
@@ -656,7 +670,12 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
         if _is_postal(text, start, digits) or _is_date(text[start:end], digits):
             continue
         count = sum(1 for d in digits if d != "+")
-        if count >= MIN_RUN_DIGITS or (count >= 5 and _phonenumbers_match("".join(digits), text[start:end])):
+        if odd:
+            # digits parted by a slash, a colon, a comma, an underscore …: hours (10:00–18:00), ratios and
+            # such are no phone numbers, so such a run counts only as one: a valid number, or the campaign's
+            if count >= 5 and _valid_phone("".join(digits)):
+                runs.append((start, end, "".join(digits), hidden))
+        elif count >= MIN_RUN_DIGITS or (count >= 5 and _phonenumbers_match("".join(digits), text[start:end])):
             runs.append((start, end, "".join(digits), hidden))
     return runs
 

@@ -86,9 +86,24 @@ def write_table(path: Path = TABLE_FILE) -> Path:
     return path
 
 
+# how digits are read aloud in a phone number where that is not how CLDR spells the number, in the
+# languages of the people the leaflets are for: Korean 영 (beside 공), English "oh" and "nought", Chinese 幺
+# (yāo, one), and the Japanese readings in kana (ゼロ, れい, まる for 0, ニー and ゴー lengthened, …)
+_KANA = {0: "ぜろ れい まる", 1: "いち", 2: "に にい にー", 3: "さん", 4: "よん し", 5: "ご ごお ごー", 6: "ろく",
+         7: "なな しち", 8: "はち", 9: "きゅう きゅー く"}
+READ_ALOUD: dict[str, int] = {"영": 0, "oh": 0, "nought": 0, "naught": 0, "幺": 1}
+for _digit, _words in _KANA.items():
+    for _word in _words.split():
+        READ_ALOUD[_word] = _digit
+        # the same in katakana (ゼロ, ニー): the hiragana block shifted by 0x60
+        READ_ALOUD["".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in _word)] = _digit
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[str, int]:
-    return json.loads(TABLE_FILE.read_text(encoding="utf-8"))["words"]
+    """Every word read as a digit: ICU's (the kept table) and :data:`READ_ALOUD`."""
+    words = json.loads(TABLE_FILE.read_text(encoding="utf-8"))["words"]
+    return {**words, **{fold(w): d for w, d in READ_ALOUD.items()}}
 
 
 @lru_cache(maxsize=1)
