@@ -525,3 +525,18 @@ def test_digits_read_aloud_and_parted_by_any_mark_are_the_number_they_make(guard
     for ok in ("Open 10:00–18:00, 365 days", "2026/12/01", "1,234,567,890 yen", "1/2/3/4/5/6/7/8",
                "3人に1人", "第3四半期", "Call 0120-924-839/24h"):
         assert guard.check(ok) == [], ok
+
+
+@pytest.mark.parametrize("script", ["Xyzw", "Abcd", "Qaaa1"])
+def test_a_script_code_iso_15924_does_not_have_is_one_error_on_its_line(project_copy, script):
+    """Only codes CLDR names (ISO 15924: Unicode's scripts and Jpan, Kore, Hans, Hant …) are scripts; any
+    other is one error on the script's line, not a font error followed by a cascade of overflows."""
+    th = project_copy / "content" / "languages" / "th.yaml"
+    th.write_text(th.read_text(encoding="utf-8").replace("  script: Thai", f"  script: {script}", 1),
+                  encoding="utf-8")
+    line = next(n for n, text in enumerate(th.read_text(encoding="utf-8").splitlines(), 1)
+                if text.strip() == f"script: {script}")
+    code, out = _run("check", "--project", str(project_copy))
+    assert code == 1
+    assert f"th.yaml:{line}: error: script '{script}' is not an ISO 15924 code" in out, out
+    assert "1 error(s)" in out and "no font covers" not in out

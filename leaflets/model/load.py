@@ -381,7 +381,8 @@ def load_language(path: Path, diags: Diagnostics, text: str | None = None) -> La
         for f in FactsGuard((), ()).check(value or "", rtl=meta.get("direction") == "rtl"):
             c.error(("language", key), f"language.{key}: {f.message}", f.hint)
     script = meta.get("script")
-    if "script" in meta and (not isinstance(script, str) or not _SCRIPT.match(script)):
+    if "script" in meta and (not isinstance(script, str) or not _SCRIPT.match(script) or
+                             not _known_script(script)):
         c.error(("language", "script"), f"script '{script}' is not an ISO 15924 code",
                 "use a four-letter code such as Latn, Jpan, Thai, Hans, Hant, Kore, Cyrl, Deva, Mymr, Khmr, Arab")
     direction = meta.get("direction")
@@ -460,6 +461,12 @@ def _check_review(c: _Checker, review: dict, status: Any) -> None:
 # than a few hundred even at its smallest size; a longer text is a slip (a paste gone wrong), refused before
 # it is shaped, broken and fitted (work that grows with the square of its length)
 MAX_STRING = 2000
+
+
+def _known_script(code: str) -> bool:
+    """Whether ``code`` is a script CLDR names (ISO 15924: Unicode's scripts and Jpan, Kore, Hans, Hant …)."""
+    from babel import Locale
+    return code in Locale("en").scripts
 
 
 def check_strings(language: Language, source: Language, facts: Facts, diags: Diagnostics,
