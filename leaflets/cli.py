@@ -403,6 +403,21 @@ def _quiet(out) -> None:
         pass
 
 
+def _out(args, *default: str) -> Path:
+    """The output folder: ``--out``, else ``default`` under the project.  A folder inside what the project
+    is made from (content/, fonts/, icc/) is refused: outputs would mix with the files they are made of."""
+    if args.out is None:
+        return args.project.joinpath("output", *default)
+    out_dir = Path(args.out)
+    resolved = out_dir.resolve()
+    for name in ("content", "fonts", "icc"):
+        source = (args.project / name).resolve()
+        if resolved == source or source in resolved.parents:
+            raise _usage(f"--out {out_dir} is inside the project's {name}/ folder: outputs would mix with "
+                         f"the files they are made from", "write them elsewhere (the default is output/)")
+    return out_dir
+
+
 def _usage(message: str, hint: str | None = None) -> UsageError:
     return UsageError(message + (f"\n    hint: {hint}" if hint else ""))
 
@@ -534,7 +549,7 @@ def cmd_build(args, out, err) -> int:
                          "edition, and this build makes no print file", "add --edition print, or leave "
                          + ("it" if len(given) == 1 else "them") + " out")
     _check_pixels(chosen.project, jobs, args.dpi)
-    out_dir = args.out if args.out is not None else args.project / "output"
+    out_dir = _out(args)
     progress = Progress(len(jobs), "building", err, enabled=None if not args.quiet else False)
     try:
         built = chosen.build(out_dir, strict=args.strict, dpi=args.dpi, progress=progress)   # errors raise
@@ -605,7 +620,7 @@ def _preview_once(ws, args, out, err) -> int:
     from .proof import preview
     designs = _split(args.design) or sorted(ws.project.designs)
     ws.jobs(designs, [args.lang], None)   # usage errors for unknown names
-    out_dir = args.out if args.out is not None else args.project / "output" / "preview"
+    out_dir = _out(args, "preview")
     result = preview(ws, args.lang, designs, out_dir, args.dpi, draft_mark=not args.no_draft_mark)
     for path in result.files:
         out.write(f"{path}\n")
@@ -713,7 +728,7 @@ def cmd_proof(args, out, err) -> int:
     # contact sheets are of the designs' leaflets (the fact sheet has none)
     jobs = [j for j in ws.jobs(_split(args.design), _split(args.lang), None) if j.design in ws.project.designs]
     from .progress import Progress
-    out_dir = args.out if args.out is not None else args.project / "output" / "proof"
+    out_dir = _out(args, "proof")
     for design in sorted({j.design for j in jobs}):
         langs = [j.lang for j in jobs if j.design == design]
         progress = Progress(len(langs), "proof", err)
@@ -806,7 +821,7 @@ def cmd_batch(args, out, err) -> int:
     from .api import open_project
     from .batch.run import IncompleteBatch, run_batches
     ws = open_project(args.project, args.cache).workspace
-    out_root = args.out if args.out is not None else args.project / "output" / "batches"
+    out_root = _out(args, "batches")
     # every spec is checked before anything is built; the bar counts the leaflets to build
     progress = Progress(0, "batch", err, enabled=None if not args.quiet else False)
     try:

@@ -179,3 +179,16 @@ def test_print_options_on_a_build_without_print_files_are_a_usage_error(root, tm
     assert code == 2, err
     assert named in err and "add --edition print" in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["build", "--lang", "en", "--design", "a4-leaflet", "--edition", "print"],
+                                     ["proof", "--lang", "en", "--design", "a4-leaflet"],
+                                     ["preview", "en", "--design", "a4-leaflet"]])
+@pytest.mark.parametrize("inside", ["content", "content/languages/out", "fonts", "icc/x"])
+def test_an_output_folder_inside_the_projects_sources_is_a_usage_error(project_copy, font_cache, command, inside):
+    before = sorted(p.relative_to(project_copy) for p in (project_copy / "content").rglob("*"))
+    code, out, err = run(*command, "--out", str(project_copy / inside), "--project", str(project_copy),
+                         cache=font_cache)
+    assert code == 2, (out, err)
+    assert f"inside the project's {inside.split('/')[0]}/ folder" in err
+    assert sorted(p.relative_to(project_copy) for p in (project_copy / "content").rglob("*")) == before
