@@ -1982,6 +1982,7 @@ def _corners(code) -> list[tuple[float, float]]:
     return [(pt.x, pt.y) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
 
 
+MAX_QR_PAGES = 200      # pages of one file rendered to look for QR codes (each takes about 30 ms)
 ZONE_DPI = 150            # zones (see QrZones) are searched at this resolution
 
 
@@ -2073,6 +2074,11 @@ def _check_qr(k: _Check, data: bytes, geometry: list[dict], mode: str, expect: l
     found_texts: list[str] = []
     try:
         for pageno, geo in enumerate(geometry, start=1):
+            if pageno > MAX_QR_PAGES and zones is None:
+                k.add("qr", None, ("pages",), f"pages {MAX_QR_PAGES + 1} to {len(geometry)} were not rendered to "
+                                              f"look for QR codes: the search renders at most {MAX_QR_PAGES} pages "
+                                              "of a file", severity=WARNING)
+                break
             if geo.get("unrendered"):
                 k.add("qr", pageno, ("unrendered",), f"the page was not rendered to look for QR codes: a content "
                                                      f"stream of more than {MAX_CONTENT >> 20} MB",

@@ -921,3 +921,20 @@ def test_a_damaged_file_gives_the_same_words_every_time(built):
         texts = [[f.to_json() for f in r.findings] for r in reports]
         assert texts[0] == texts[1]
         assert not any(re.search(r"object at 0x|0x[0-9a-f]{6,}", f["message"]) for f in texts[0]), texts[0]
+
+
+def test_the_qr_search_renders_a_bounded_number_of_pages_and_says_so(monkeypatch, tmp_path):
+    """A file of thousands of pages is not rendered page after page for QR codes: past MAX_QR_PAGES the
+    search stops, with a warning naming the pages it left out."""
+    import pikepdf
+    from leaflets import preflight as pf
+    monkeypatch.setattr(pf, "MAX_QR_PAGES", 3)
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    for _ in range(6):
+        pdf.pages.append(pdf.pages[0])
+    path = tmp_path / "many.pdf"
+    pdf.save(path)
+    report = pf.preflight(path, "office", qr="fast")
+    found = [f for f in report.findings if f.rule == "qr" and "not rendered" in f.message]
+    assert len(found) == 1 and "pages 4 to 7" in found[0].message, [f.message for f in report.findings]
