@@ -192,3 +192,11 @@ def test_an_output_folder_inside_the_projects_sources_is_a_usage_error(project_c
     assert code == 2, (out, err)
     assert f"inside the project's {inside.split('/')[0]}/ folder" in err
     assert sorted(p.relative_to(project_copy) for p in (project_copy / "content").rglob("*")) == before
+
+
+@pytest.mark.parametrize("tag", ["../../etc", "a b", "!!", "12"])
+def test_a_language_option_that_is_no_tag_is_named_as_such(tag):
+    code, _out, err = run("build", "--lang", tag, "--design", "a4-leaflet")
+    assert code == 2
+    assert "is not a BCP 47 language tag" in err or "unknown language" in err, err
+    assert "is empty" not in err

@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from ..errors import printable
+
 # RFC 5646 language tags, well formed.  Grandfathered tags and 4-8 letter
 # primary subtags (reserved; none is registered) are not accepted.
 _BCP47 = re.compile(
@@ -126,7 +128,9 @@ def resolve_tag(requested: str, available: Iterable[str]) -> tuple[str, str | No
         return requested, None
     spelled = canonical(requested) if isinstance(requested, str) else ""
     if not spelled:
-        raise TagError("the language tag is empty", _choices(tags))
+        what = "empty" if not (isinstance(requested, str) and requested.strip()) else \
+            f"'{printable(requested)}', which is not a BCP 47 language tag (such as th, pt-BR or zh-Hant)"
+        raise TagError(f"the language tag is {what}", _choices(tags))
     by_key = {canonical(t).lower(): t for t in tags}
     if spelled.lower() in by_key:
         tag = by_key[spelled.lower()]
