@@ -202,6 +202,12 @@ def test_hotline_disguised_is_refused(tmp_path, project, number):
 def test_phone_as_yaml_number_is_refused(tmp_path, project, number):
     d = errors(tmp_path, project, spec(org=f"name: A\nphones: [{number}]"))
     assert any("YAML reads" in x.message and "quotes" in x.hint for x in d), messages(d)
+    assert any("leading + or 0" in x.message for x in d), messages(d)
+
+
+def test_an_empty_list_of_phones_says_so(tmp_path, project):
+    d = errors(tmp_path, project, spec(org="name: A\nphones: []"))
+    assert any(x.message == "organisation.phones lists no number" for x in d), messages(d)
 
 
 @pytest.mark.parametrize("number", ["03-1234-567", "110", "12345", "+999 123 456", "03 1234 5678 ext 5",

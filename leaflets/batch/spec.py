@@ -1093,7 +1093,8 @@ def _phones(r: _Reader, value: Any, p: tuple, facts, guard: FactsGuard) -> tuple
     if isinstance(value, (str, dict)):
         value = [value]
     if not isinstance(value, list) or not value:
-        r.error(p, f"organisation.phones must be a list of numbers, not {_kind(value)}",
+        r.error(p, "organisation.phones lists no number" if isinstance(value, list) else
+                f"organisation.phones must be a list of numbers, not {_kind(value)}",
                 'write phones: ["03-1234-5678"], or phones: [{number: "03-1234-5678", label: Shelter}]')
         return ()
     if len(value) > MAX_PHONES:
@@ -1130,8 +1131,9 @@ def _phone(r: _Reader, value: Any, p: tuple, facts, label: str | None) -> Phone 
     import phonenumbers
     what = "a phone number"
     if isinstance(value, int) and not isinstance(value, bool):
-        r.error(p, f"{what} must be text, but YAML reads {value!r} as a number (and drops a leading 0)",
-                'put it in double quotes as it is written, e.g. "03-1234-5678"')
+        r.error(p, f"{what} must be text, but YAML reads it as the number {value!r}, which loses what a phone "
+                   "number is written with (a leading + or 0, the dashes)",
+                'put it in double quotes as it is written, e.g. "03-1234-5678" or "+81 3-1234-5678"')
         return None
     text = r.string(value, p, what, '"03-1234-5678"')
     if text is None:
