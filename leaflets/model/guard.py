@@ -643,7 +643,7 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
         end = i
         j = i
         pending_hidden: list[str] = []    # hidden characters after the last digit so far
-        odd = False                       # digits joined by other punctuation or symbols: 0120/924/839
+        odd: list[int] = []               # where other punctuation or symbols join digits: 0120/924/839
         while j < n:
             ch = text[j]
             v = values[j]
@@ -659,7 +659,7 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
             elif _is_separator(ch) and ch != "+":
                 pass
             elif ch not in "+＋" and unicodedata.category(ch)[0] in "PS":
-                odd = odd or any(d is not None for d in values[j + 1:j + 2])
+                odd.append(j)
             else:
                 break
             j += 1
@@ -670,11 +670,16 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
         if _is_postal(text, start, digits) or _is_date(text[start:end], digits):
             continue
         count = sum(1 for d in digits if d != "+")
+        odd = [k for k in odd if k < end]
         if odd:
             # digits parted by a slash, a colon, a comma, an underscore …: hours (10:00–18:00), ratios and
-            # such are no phone numbers, so such a run counts only as one: a valid number, or the campaign's
+            # such are no phone numbers, so such a run counts as one only when it is a valid number (the
+            # campaign's among them); else each part between those marks is judged as any run
             if count >= 5 and _valid_phone("".join(digits)):
                 runs.append((start, end, "".join(digits), hidden))
+            else:
+                for a, b in zip([start] + [k + 1 for k in odd], odd + [end]):
+                    runs += [(a + s0, a + e0, d, h) for s0, e0, d, h in _digit_runs(text[a:b], exact)]
         elif count >= MIN_RUN_DIGITS or (count >= 5 and _phonenumbers_match("".join(digits), text[start:end])):
             runs.append((start, end, "".join(digits), hidden))
     return runs
