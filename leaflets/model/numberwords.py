@@ -3,7 +3,8 @@
 The facts guard reads a number written in words as the digits it spells, in
 every language ICU spells numbers in (its rule-based number format, the
 ``spellout`` rules of CLDR): the words for 0 to 9 of each locale Babel knows,
-in each locale's default, cardinal, feminine, masculine and neuter rule sets.
+in its default rule set (icu4py's message format does not choose another one:
+a feminine or native set is not reachable from it).
 They are kept in ``number-words.json`` (made with :func:`write_table` from the
 ICU that icu4py bundles, whose version the file records; a test makes it again
 and compares), so that loading the guard never asks ICU for thousands of
@@ -25,9 +26,6 @@ from pathlib import Path
 
 TABLE_FILE = Path(__file__).with_name("number-words.json")
 
-# rule sets asked for besides each locale's default (a locale without one gives its default instead)
-_RULE_SETS = ("", "%spellout-cardinal", "%spellout-cardinal-feminine", "%spellout-cardinal-masculine",
-              "%spellout-cardinal-neuter")
 # scripts whose single letters are words of their own in no spelled number worth reading: a one-letter
 # "word" of these would turn letters inside ordinary words into digits
 _CASED = ("LATIN", "CYRILLIC", "GREEK")
@@ -62,19 +60,14 @@ def generate() -> dict:
     words: dict[str, int] = {}
     clashes: set[str] = set()
     for ident in sorted(locale_identifiers()):
-        locale = Locale(ident.replace("_", "-"))
-        for rules in _RULE_SETS:
-            try:
-                fmt = MessageFormat("{n, spellout" + (f", {rules}" if rules else "") + "}", locale)
-                spelled = [fold(fmt.format({"n": n})) for n in range(10)]
-            except Exception:       # a rule set this locale does not have
+        fmt = MessageFormat("{n, spellout}", Locale(ident.replace("_", "-")))
+        for digit in range(10):
+            word = fold(fmt.format({"n": digit}))
+            if not _kept(word):
                 continue
-            for digit, word in enumerate(spelled):
-                if not _kept(word):
-                    continue
-                if words.get(word, digit) != digit:
-                    clashes.add(word)
-                words[word] = digit
+            if words.get(word, digit) != digit:
+                clashes.add(word)
+            words[word] = digit
     for word in clashes:            # a word two languages give different digits reads as neither
         del words[word]
     return {"icu": str(icu_version), "words": dict(sorted(words.items()))}
