@@ -17,7 +17,6 @@ line ending with the first word of a sentence) and no short last line.
 from __future__ import annotations
 
 import copy
-
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -309,23 +308,18 @@ class Paragraph:
         display = balance if display is None else display
         key = (max_width, balance, display)
         lines = self._cache.get(key)
-        if lines is None and (self.joiner or self.spaced or self.bind):
-            # a list's names stay whole, Myanmar breaks at its spaces, a one-letter word goes down with the
-            # next, wherever that costs no extra line; where it would, the lines break as any text does (a
-            # box's height never depends on it)
-            if len(self._cache) > 256:
-                self._cache.clear()
-            kept = self._nicely(max_width, balance, display)
-            twin = self._twin()
-            # greedy filling gives the fewest lines either way (balancing keeps its count): the twin's
-            # lines are made in full only when they are fewer
-            if len(kept) > len(twin.break_lines(max_width, display)):
-                kept = twin.break_nicely(max_width, balance, display)
-            lines = self._cache[key] = kept
         if lines is None:
             if len(self._cache) > 256:
                 self._cache.clear()
-            lines = self._cache[key] = self._nicely(max_width, balance, display)
+            lines = self._nicely(max_width, balance, display)
+            # a list's names stay whole, Myanmar breaks at its spaces, a one-letter word goes down with the
+            # next, wherever that costs no extra line; where it would, the lines break as any text does (a
+            # box's height never depends on it).  Greedy filling gives the fewest lines either way
+            # (balancing keeps its count): the twin's lines are made in full only when they are fewer.
+            if (self.joiner or self.spaced or self.bind) and \
+                    len(lines) > len(self._twin().break_lines(max_width, display)):
+                lines = self._twin().break_nicely(max_width, balance, display)
+            self._cache[key] = lines
         out = Lines(lines)
         out.unfit = lines.unfit
         return out
@@ -334,10 +328,10 @@ class Paragraph:
         """This paragraph, shaped as it is, with no joiner nor preference for spaces: its lines break as any
         text's do."""
         if self._loose is None:
-            twin = copy.copy(self)           # the shaped runs and widths are shared: they never change
+            # what depends on the text and its shaping alone (runs, widths, graphemes, hyphens) is shared
+            twin = copy.copy(self)
             twin.joiner, twin.spaced, twin.bind = "", False, False
-            twin._plans, twin._cache, twin._hyphen_glyphs = {}, {}, {}
-            twin._hyphen_sets = twin._graphemes = twin._loose = None
+            twin._plans, twin._cache, twin._loose = {}, {}, None
             self._loose = twin
         return self._loose
 
