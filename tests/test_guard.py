@@ -522,6 +522,9 @@ def test_digits_read_aloud_and_parted_by_any_mark_are_the_number_they_make(guard
         assert "not one of the campaign's numbers" in messages(guard.check(f"call {mark.join(['090', '1234', '5678'])}"))
     for other in ("電話 0120-九24-839", "〇１２〇-九24-8三9", "電話 Ｏ１２Ｏ-９２４-８３９", "0_1_2_0_9_2_4_8_3_9"):
         assert "written another way" in messages(guard.check(other)), other
+    # one or two words beside digits of any script finish a number as well
+    for other in ("ศูนย์ ๑ สอง ๐ 924 839", "zero 120 924 839"):
+        assert "hotline" in messages(guard.check(other)), other
     # a mark before the number does not hide it: the parts between marks are judged as any run
     for other in ("12:30 0120 924 839", "Tel: 1/0120 924 839", "0120 924 839! 24"):
         assert guard.check(other), other

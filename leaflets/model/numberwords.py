@@ -20,11 +20,13 @@ one in digits (see :mod:`leaflets.model.guard`).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 TABLE_FILE = Path(__file__).with_name("number-words.json")
+_DIGIT = re.compile(r"\d")          # a decimal digit of any script
 
 # scripts whose single letters are words of their own in no spelled number worth reading: a one-letter
 # "word" of these would turn letters inside ordinary words into digits
@@ -174,7 +176,10 @@ def _whole_words(flat: str, found: list) -> list:
 def spelled(text: str, least: int = 3) -> tuple[str, list[int], set[int]] | None:
     """``text`` with every number word replaced by its digit and the spaces and punctuation between two of
     them by one space, as (the new text, for each of its characters the index in ``text`` where it starts,
-    the indices in the new text of the digits that were words); None when fewer than ``least`` words."""
+    the indices in the new text of the digits that were words); None when it has no number word, or fewer
+    than ``least`` and no digit to make a number with ("ศูนย์ ๑ สอง ๐ 924 839" mixes them)."""
+    if _DIGIT.search(text):
+        least = 1           # one word beside digits may finish a number: zero 120 924 839
     if text.isascii() and not any(c.isalpha() for c in text):
         return None
     whole = fold(text)
