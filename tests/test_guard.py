@@ -533,6 +533,34 @@ def test_digits_read_aloud_and_parted_by_any_mark_are_the_number_they_make(guard
         assert guard.check(ok) == [], ok
 
 
+def test_the_hotline_parted_by_words_or_letters_is_refused(guard):
+    """The hotline's digits in two to four groups, read one after another across the words or letters of
+    any script between them, in every form it is dialled with (trunk 0, without it, the country code):
+    refused by what they are; groups on different lines, far apart, or of another number are not read
+    together."""
+    from itertools import combinations
+    from leaflets.model.guard import MAX_SPLIT_GAP
+    gaps = [" x ", "x", " then ", " または ", "か", " और ", " ຫຼື ", " или ", " أو ", "a", " 및 "]
+    for digits in ("0120924839", "120924839", "81120924839", "+81120924839"):
+        k = 0
+        for cuts in (c for r in (1, 2, 3) for c in combinations(range(2, len(digits) - 1), r)):
+            parts = [digits[a:b] for a, b in zip((0, *cuts), (*cuts, len(digits)))]
+            gap = gaps[k % len(gaps)]
+            k += 1
+            text = "Call " + gap.join(parts) + " now"
+            found = messages(guard.check(text))
+            assert "hotline number" in found, (text, found)
+            wrong = text.replace(parts[-1], parts[-1][:-1] + str((int(parts[-1][-1]) + 1) % 10))
+            assert "hotline number" not in messages(guard.check(wrong)), wrong
+    for text in ("zero one two zero then nine two four then eight three nine", "〇一二〇と九二四と八三九",
+                 "０１２０か９２４か８３９"):
+        assert "hotline number" in messages(guard.check(text)), text
+    far = " " + "word " * (MAX_SPLIT_GAP // 5 + 1)
+    for text in ("Call 0120\nand 924 839", "0120" + far + "924" + far + "839",
+                 "In 2023, 120 cases; 924 victims; 841 arrests", "Hours 9-17, Sat 10-12, room 924, 839 people"):
+        assert "hotline number" not in messages(guard.check(text)), text
+
+
 @pytest.mark.parametrize("script", ["Xyzw", "Abcd", "Qaaa1"])
 def test_a_script_code_iso_15924_does_not_have_is_one_error_on_its_line(project_copy, script):
     """Only codes CLDR names (ISO 15924: Unicode's scripts and Jpan, Kore, Hans, Hant …) are scripts; any

@@ -63,6 +63,7 @@ IDNA_DOTS = frozenset("\u3002\uFF0E\uFF61")               # dots that IDNA reads
 
 MAX_MARKS = 4         # combining marks on one base; more is "Zalgo" text
 MIN_RUN_DIGITS = 8    # digits joined by separators that make a run phone-like
+MAX_SPLIT_GAP = 40    # characters between two groups of digits read as one number ("0120 x 924 x 839")
 
 # URI schemes worth naming; any "letters://" is a scheme too.
 _SCHEMES = ("http", "https", "ftp", "ftps", "sftp", "file", "data", "javascript", "vbscript", "mailto", "tel",
@@ -339,6 +340,7 @@ class FactsGuard:
             for form in (url, display):
                 self._forms[url_key(form)] = (name, display)
         self._hosts = {_host_of(url): display for _name, url, display in self.links}
+        self._split = _split_forms(self.numbers)
 
     @classmethod
     def from_facts(cls, facts) -> "FactsGuard":
@@ -367,8 +369,11 @@ class FactsGuard:
     def _phone_numbers(self, text: str) -> list[Finding]:
         out: list[Finding] = []
         seen: list[tuple[int, int]] = []
+        split = self._split_numbers(text)
         for start, end, digits, hidden in _digit_runs(text, [n.display for n in self.numbers]):
             seen.append((start, end))
+            if not hidden and any(a <= start and end <= b for a, b, _n in split):
+                continue            # a part of the campaign's number parted by words: said so below
             raw = text[start:end]
             official = self._official(digits)
             if hidden:
@@ -385,7 +390,43 @@ class FactsGuard:
                 continue
             out.append(Finding(f"the phone number '{visible(raw)}' is not one of the campaign's numbers",
                                self._number_hint(None)))
+        for a, b, number in split:
+            if not any(a < e and s < b and not (a <= s and e <= b) for s, e in seen):
+                out.append(self._split_finding(text[a:b], number, "with other characters between its digits"))
+            seen.append((a, b))
         return out + self._spelled_numbers(text, seen)
+
+    def _split_finding(self, raw: str, number: Number, how: str) -> Finding:
+        return Finding(f"'{visible(raw)}' is the campaign's {number.name} number {how}",
+                       f"leave it out: the design prints {number.display} from content/campaign.yaml")
+
+    def _split_numbers(self, text: str, seen: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, Number]]:
+        """(start, end, number) where the digits of two or more groups in ``text``, read one after the other
+        across the words or letters between them, are one of the campaign's numbers: "0120 x 924 x 839",
+        "dial 0120, then 924839".  The groups stand on one line, at most :data:`MAX_SPLIT_GAP` characters
+        apart; a stretch that overlaps ``seen`` (judged already) is left out."""
+        groups = _digit_groups(text)
+        if len(groups) < 2:
+            return []
+        forms = self._split
+        longest = max(map(len, forms), default=0)
+        found: list[tuple[int, int, Number]] = []
+        for i in range(len(groups) - 1):
+            digits = groups[i][2]
+            for j in range(i + 1, len(groups)):
+                gap = text[groups[j - 1][1]:groups[j][0]]
+                if len(gap) > MAX_SPLIT_GAP or any(map(_is_line_break, gap)):
+                    break
+                digits += groups[j][2]
+                if len(digits) > longest:
+                    break
+                number = forms.get(digits)
+                if number is not None:
+                    a, b = groups[i][0], groups[j][1]
+                    if not any(a < e and s < b for s, e in seen):
+                        found.append((a, b, number))
+                    break
+        return found
 
     def _spelled_numbers(self, text: str, seen: list[tuple[int, int]] = ()) -> list[Finding]:
         """Numbers written in words, alone or mixed with digits ("zero one two zero 924 839", "공일이공"):
@@ -398,6 +439,12 @@ class FactsGuard:
             return []
         mapped, index, from_words = found
         out: list[Finding] = []
+        for start, end, number in self._split_numbers(mapped):
+            if any(k in from_words for k in range(start, end)):
+                a, b = index[start], index[end]
+                if not any(a < e and s < b for s, e in seen):
+                    out.append(self._split_finding(text[a:b], number, "in words, with other words between them"))
+                    seen = [*seen, (a, b)]
         for start, end, digits, _hidden in _digit_runs(mapped, [n.display for n in self.numbers]):
             if not any(k in from_words for k in range(start, end)):
                 continue            # digits only: the check above has judged them
@@ -591,43 +638,9 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
                                         and not _is_hidden(text[k]))
                    for k in (a - 1, b)):
                 stops.update(range(a, b))
-    # numerals that are no decimal digits but have a digit's value (Unicode's Numeric_Value 0 to 9: the
-    # ideographic 〇 and 一 … 九, 零, 壱 弐 参, Roman and Hangzhou numerals …) count as digits where two or
-    # more stand together (〇一二〇・九二四・八三九 is the hotline), or one against a digit; 一 alone
-    # between digits stays a dash
-    i = 0
-    while i < n:
-        if numerals[i] is None:
-            i += 1
-            continue
-        j = i
-        while j < n and numerals[j] is not None:
-            j += 1
-        if j - i >= 2:
-            values[i:j] = numerals[i:j]
-        elif not _is_dash(text[i]) and ((i > 0 and values[i - 1] is not None) or
-                                        (i + 1 < n and values[i + 1] is not None)):
-            values[i] = numerals[i]      # one numeral against a digit: 0120-九24-839 (一 there is a dash)
-        i = j
+    _promote(text, values, numerals)
     if not any(v is not None for v in values):
         return []
-    lookalikes = _digit_lookalikes()
-    # a look-alike letter (or its compatibility form: the full-width Ｏ) counts as a digit where it stands
-    # among digits, not inside a word: O12O-924-839
-    like = [lookalikes.get(c, lookalikes.get(unicodedata.normalize("NFKC", c))) if v is None else None
-            for c, v in zip(text, values)]
-    for i, ch in enumerate(text):
-        if values[i] is None and like[i] is not None:
-            j, k = i, i
-            while j > 0 and (like[j - 1] is not None or values[j - 1] is not None):
-                j -= 1
-            while k < n - 1 and (like[k + 1] is not None or values[k + 1] is not None):
-                k += 1
-            word = range(j, k + 1)
-            real = sum(1 for w in word if values[w] is not None)
-            if real and real * 2 >= len(word) - real and \
-                    (j == 0 or not text[j - 1].isalpha()) and (k == n - 1 or not text[k + 1].isalpha()):
-                values[i] = like[i]
     runs = []
     i = 0
     while i < n:
@@ -683,6 +696,91 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
         elif count >= MIN_RUN_DIGITS or (count >= 5 and _phonenumbers_match("".join(digits), text[start:end])):
             runs.append((start, end, "".join(digits), hidden))
     return runs
+
+
+def _promote(text: str, values: list, numerals: list) -> None:
+    """Give ``values`` (each character's digit value, or None) the numerals and look-alike letters that
+    stand for digits where they stand (see :func:`_digit_runs`)."""
+    n = len(text)
+    # numerals that are no decimal digits but have a digit's value (Unicode's Numeric_Value 0 to 9: the
+    # ideographic 〇 and 一 … 九, 零, 壱 弐 参, Roman and Hangzhou numerals …) count as digits where two or
+    # more stand together (〇一二〇・九二四・八三九 is the hotline), or one against a digit; 一 alone
+    # between digits stays a dash
+    i = 0
+    while i < n:
+        if numerals[i] is None:
+            i += 1
+            continue
+        j = i
+        while j < n and numerals[j] is not None:
+            j += 1
+        if j - i >= 2:
+            values[i:j] = numerals[i:j]
+        elif not _is_dash(text[i]) and ((i > 0 and values[i - 1] is not None) or
+                                        (i + 1 < n and values[i + 1] is not None)):
+            values[i] = numerals[i]      # one numeral against a digit: 0120-九24-839 (一 there is a dash)
+        i = j
+    if not any(v is not None for v in values):
+        return
+    lookalikes = _digit_lookalikes()
+    # a look-alike letter (or its compatibility form: the full-width Ｏ) counts as a digit where it stands
+    # among digits, not inside a word: O12O-924-839
+    like = [lookalikes.get(c, lookalikes.get(unicodedata.normalize("NFKC", c))) if v is None else None
+            for c, v in zip(text, values)]
+    for i, ch in enumerate(text):
+        if values[i] is None and like[i] is not None:
+            j, k = i, i
+            while j > 0 and (like[j - 1] is not None or values[j - 1] is not None):
+                j -= 1
+            while k < n - 1 and (like[k + 1] is not None or values[k + 1] is not None):
+                k += 1
+            word = range(j, k + 1)
+            real = sum(1 for w in word if values[w] is not None)
+            if real and real * 2 >= len(word) - real and \
+                    (j == 0 or not text[j - 1].isalpha()) and (k == n - 1 or not text[k + 1].isalpha()):
+                values[i] = like[i]
+
+
+def _digit_groups(text: str) -> list[tuple[int, int, str]]:
+    """Every group of digits in ``text``, however short, as (start, end, digits): digits of any script (and
+    the numerals and look-alikes that stand for them, see :func:`_promote`) with nothing but separators,
+    other punctuation and symbols, or invisible characters between them."""
+    values: list[int | None] = [digit_value(c) for c in text]
+    numerals = [_numeral_value(c) if v is None else None for c, v in zip(text, values)]
+    if all(v is None for v in values) and all(v is None for v in numerals):
+        return []
+    _promote(text, values, numerals)
+    groups: list[tuple[int, int, str]] = []
+    start = end = None
+    digits: list[str] = []
+    for i, ch in enumerate(text):
+        v = values[i]
+        if v is not None:
+            if start is None:
+                start, digits = (i - 1 if i and text[i - 1] in "+＋" else i), []
+            digits.append(str(v))
+            end = i + 1
+        elif start is not None and not (_is_separator(ch) or _is_hidden(ch) or unicodedata.category(ch)[0] in "PSM"):
+            groups.append((start, end, "".join(digits)))
+            start = None
+    if start is not None:
+        groups.append((start, end, "".join(digits)))
+    return groups
+
+
+def _split_forms(numbers: Iterable[Number]) -> dict[str, Number]:
+    """The digits an official number is dialled or written with: its national significant number alone,
+    after the trunk prefix 0, and after its country code."""
+    forms: dict[str, Number] = {}
+    for n in numbers:
+        nsn, cc = str(n.national), str(n.country)
+        for form in (nsn, "0" + nsn, cc + nsn, cc + "0" + nsn):
+            forms.setdefault(form, n)
+    return forms
+
+
+def _is_line_break(ch: str) -> bool:
+    return ch in "\n\r\v\f\x85" or unicodedata.category(ch) in ("Zl", "Zp")
 
 
 def _is_postal(text: str, start: int, digits: list[str]) -> bool:
