@@ -75,3 +75,38 @@ def test_rtl_design_is_mirrored(workspace):
     qr_ar = max((i for i in page.items if isinstance(i, Path)), key=lambda p: len(p.commands))
     qr_en = max((i for i in ltr.items if isinstance(i, Path)), key=lambda p: len(p.commands))
     assert qr_ar.commands[0][1] < page.width / 2 < qr_en.commands[0][1]
+
+
+def test_japanese_and_chinese_body_text_fills_its_measure(workspace):
+    """Every line of a Japanese or Chinese body paragraph but its last reaches the box's far edge: the room
+    is shared between characters, each gap taking at most JUSTIFY_MAX_EM (a line short by more keeps the
+    rest); headings (balanced) and the last line stay as they are."""
+    from leaflets.layout.frame import TextBlock
+    from leaflets.layout.page import JUSTIFIED_SCRIPTS, JUSTIFY_MAX_EM
+    project = workspace.project
+    langs = [t for t, lang in project.languages.items() if lang.script in JUSTIFIED_SCRIPTS]
+    assert {"ja", "zh-Hans", "zh-Hant"} <= set(langs)
+    checked = 0
+    for lang in langs:
+        for design in ("a4-leaflet", "hotline-card"):
+            page, _problems = Composer(project, workspace.fonts).compose(design, lang)
+            for sheet in page.pages:
+                for block in (i for i in sheet.items if isinstance(i, TextBlock) and i.key.endswith(".body")):
+                    lines: dict[float, list] = {}
+                    for run in block.runs:
+                        lines.setdefault(run.y, []).append(run)
+                    ys = sorted(lines)
+                    right = block.box[0] + block.box[2]
+                    for y in ys[:-1]:
+                        runs = sorted(lines[y], key=lambda r: r.x)
+                        glyphs = [(r.x + x, a) for r in runs for (_g, x, _y, _t), a in zip(r.glyphs, r.advances)]
+                        edge = glyphs[-1][0] + glyphs[-1][1]
+                        gaps = [b[0] - (a[0] + a[1]) for a, b in zip(glyphs, glyphs[1:])]
+                        assert abs(edge - right) < 0.05 or max(gaps) > JUSTIFY_MAX_EM * block.size - 0.05, \
+                            (lang, design, block.key, y, edge, right)
+                        assert max(gaps) <= JUSTIFY_MAX_EM * block.size + 0.01, (lang, block.key, max(gaps))
+                        checked += 1
+                    last = sorted(lines[ys[-1]], key=lambda r: r.x)
+                    pen = [(r.x + x, a) for r in last for (_g, x, _y, _t), a in zip(r.glyphs, r.advances)]
+                    assert all(abs(b[0] - (a[0] + a[1])) < 0.01 for a, b in zip(pen, pen[1:])), (lang, block.key)
+    assert checked >= 20

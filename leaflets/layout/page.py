@@ -14,6 +14,7 @@ where it covers no text, pictogram or QR code.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 from ..errors import Diagnostic, ERROR, WARNING
@@ -40,6 +41,9 @@ MARK_FREE = ("source", "reviewed")
 LOGO_MAX_HEIGHT_MM = 25.0               # the tallest an organisation's logo is drawn (its plate)
 # what stands in for a character no font covers: the first of these the stack has
 PLACEHOLDERS = ("\ufffd", "\u25cc", "?")
+# scripts whose body text is justified, set solid with room shared between characters (not between words)
+JUSTIFIED_SCRIPTS = frozenset({"Jpan", "Hans", "Hant", "Hani", "Hira", "Kana", "Hrkt"})
+JUSTIFY_MAX_EM = 0.08                   # the most room one gap between characters takes, em
 
 
 @dataclass(frozen=True)
@@ -856,8 +860,16 @@ class Composer:
             if own and align != "center":
                 align = {"start": "end", "end": "start"}.get(align, align)
             widest = 0.0
-            for line in composed:
+            # Japanese and Chinese body text fills its measure (both edges even), as it is typeset: the room
+            # left on each line but the last of a paragraph (or before a line break) goes between characters
+            justify = (p.script in JUSTIFIED_SCRIPTS and align == "start" and not p.style.fixed
+                       and not p.style.balance and not p.placeholders)
+            for k, line in enumerate(composed):
                 lw = line.width * size
+                last = k == len(composed) - 1 or "\n" in p.paragraph.text[line.end:composed[k + 1].start]
+                spread = _justify(line, size, w - lw) if justify and not last else None
+                if spread is not None:
+                    line, lw = spread
                 widest = max(widest, lw)
                 if align == "center":
                     lx = x + (w - lw) / 2
@@ -907,6 +919,53 @@ def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
         gx += g.advance * scale
     return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx, run.rtl, run.start,
                     tuple(advances))
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF" and not ch.isspace()
+
+
+def _justify(line, size: float, room: float):
+    """``line`` (a composed Line, in em) with ``room`` points shared out between its characters, where one
+    side of the gap is a wide (East Asian) character and the glyphs after it start a new cluster: (the
+    line, its width in points); None when it has no such gap or no room.  A gap gets at most
+    :data:`JUSTIFY_MAX_EM`: wider, readers that build words from glyph boxes (pdfminer.six) would read a
+    space there."""
+    if room <= 0.01 or any(r.rtl for r in line.runs):
+        return None
+    texts = [_glyph_texts(r) for r in line.runs]
+    previous = ""
+    gaps = []          # for each run, for each glyph: whether a gap opens before it
+    count = 0
+    for r, tx in zip(line.runs, texts):
+        marks = []
+        for t in tx:
+            gap = bool(t) and bool(previous) and (_wide(previous[-1]) or _wide(t[0])) \
+                and not previous[-1].isspace() and not t[0].isspace()
+            marks.append(gap)
+            count += gap
+            if t:
+                previous = t
+        gaps.append(marks)
+    if not count:
+        return None
+    extra = min(room / count, JUSTIFY_MAX_EM * size) / size       # em
+    runs = []
+    shift = 0.0
+    for r, marks in zip(line.runs, gaps):
+        inside = 0.0
+        glyphs = []
+        for g, gap in zip(r.glyphs, marks):
+            if gap:
+                if glyphs:
+                    inside += extra
+                else:
+                    shift += extra          # the gap before the run's first glyph moves the run
+            glyphs.append(g if not inside else g._replace(x_offset=g.x_offset + inside * r.face.upem))
+        runs.append(replace(r, x=r.x + shift, width=r.width + inside, glyphs=tuple(glyphs)))
+        shift += inside
+    width = line.width + extra * count
+    return replace(line, width=width, runs=tuple(runs)), width * size
 
 
 def _figure(name: str, alt: str, parts: list) -> list:
