@@ -62,8 +62,7 @@ _POSTAL_MARKS = frozenset("\u3012\u3036\u3020")          # 〒 〶 〠
 IDNA_DOTS = frozenset("\u3002\uFF0E\uFF61")               # dots that IDNA reads as '.'
 
 MAX_MARKS = 4         # combining marks on one base; more is "Zalgo" text
-MIN_RUN_DIGITS = 8    # digits joined by separators that make a run phone-like
-MAX_SPLIT_GAP = 40    # characters between two groups of digits read as one number ("0120 x 924 x 839")
+MAX_SPLIT_GAP = 80    # characters between two stretches of digits read as one number ("0120 x 924 x 839")
 
 # URI schemes worth naming; any "letters://" is a scheme too.
 _SCHEMES = ("http", "https", "ftp", "ftps", "sftp", "file", "data", "javascript", "vbscript", "mailto", "tel",
@@ -273,7 +272,8 @@ def _build_homoglyphs(confusables_data: dict) -> dict[str, str]:
 
 
 def _build_digit_lookalikes(confusables_data: dict) -> dict[str, int]:
-    """Letters that Unicode lists as confusable with a digit (O for 0, l for 1…)."""
+    """Letters that Unicode lists as confusable with a digit (O for 0, l for 1…), and the letters it lists
+    as confusable with such a letter (Cyrillic О and Greek Ο as O, Cyrillic І as l)."""
     out: dict[str, int] = {}
     for char, entries in confusables_data.items():
         char = char.strip("\u200e")
@@ -284,6 +284,18 @@ def _build_digit_lookalikes(confusables_data: dict) -> dict[str, int]:
             if len(g) == 1 and g in "0123456789":
                 out[char] = int(g)
                 out[char.lower()] = int(g)
+    direct = dict(out)
+    for char, entries in confusables_data.items():
+        char = char.strip("\u200e")
+        if len(char) != 1 or unicodedata.category(char) == "Nd" or char in out:
+            continue
+        for e in entries:
+            g = e["c"].strip("\u200e")
+            if g in direct and not g.isdigit() and unicodedata.category(char)[0] == "L":
+                out[char] = direct[g]
+                if char.lower() not in out and len(char.lower()) == 1:
+                    out[char.lower()] = direct[g]
+                break
     return out
 
 
@@ -369,10 +381,11 @@ class FactsGuard:
     def _phone_numbers(self, text: str) -> list[Finding]:
         out: list[Finding] = []
         seen: list[tuple[int, int]] = []
-        split = self._split_numbers(text)
-        for start, end, digits, hidden in _digit_runs(text, [n.display for n in self.numbers]):
+        runs = _digit_runs(text, [n.display for n in self.numbers])
+        split = _outside_runs(self._split_numbers(text), runs)
+        for start, end, digits, hidden in runs:
             seen.append((start, end))
-            if not hidden and any(a <= start and end <= b for a, b, _n in split):
+            if not hidden and any(a <= start and end <= b for a, b, _n, _near in split):
                 continue            # a part of the campaign's number parted by words: said so below
             raw = text[start:end]
             official = self._official(digits)
@@ -388,45 +401,67 @@ class FactsGuard:
                         f"write it exactly as {official.display}, in ASCII digits, or leave it out: the "
                         f"design prints it from content/campaign.yaml"))
                 continue
+            near = self._near(digits)
+            if near is not None:
+                out.append(Finding(f"'{visible(raw)}' looks like the campaign's {near.name} number "
+                                   f"{near.display}, but it is not one of the campaign's numbers",
+                                   f"write it exactly as {near.display}, or leave it out: the design prints it "
+                                   f"from content/campaign.yaml"))
+                continue
             out.append(Finding(f"the phone number '{visible(raw)}' is not one of the campaign's numbers",
                                self._number_hint(None)))
-        for a, b, number in split:
-            if not any(a < e and s < b and not (a <= s and e <= b) for s, e in seen):
-                out.append(self._split_finding(text[a:b], number, "with other characters between its digits"))
+        spans = list(seen)
+        for a, b, number, near in split:
+            if not any(a < e and s < b and not (a <= s and e <= b) for s, e in spans):
+                out.append(self._split_finding(text[a:b], number, "with other characters between its digits", near))
             seen.append((a, b))
         return out + self._spelled_numbers(text, seen)
 
-    def _split_finding(self, raw: str, number: Number, how: str) -> Finding:
+    def _split_finding(self, raw: str, number: Number, how: str, near: bool = False) -> Finding:
+        if near:
+            return Finding(f"'{visible(raw)}' looks like the campaign's {number.name} number {number.display} "
+                           f"{how}, a digit off it", f"leave it out: the design prints {number.display} from "
+                           "content/campaign.yaml")
         return Finding(f"'{visible(raw)}' is the campaign's {number.name} number {how}",
                        f"leave it out: the design prints {number.display} from content/campaign.yaml")
 
-    def _split_numbers(self, text: str, seen: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, Number]]:
-        """(start, end, number) where the digits of two or more groups in ``text``, read one after the other
-        across the words or letters between them, are one of the campaign's numbers: "0120 x 924 x 839",
-        "dial 0120, then 924839".  The groups stand on one line, at most :data:`MAX_SPLIT_GAP` characters
-        apart; a stretch that overlaps ``seen`` (judged already) is left out."""
-        groups = _digit_groups(text)
-        if len(groups) < 2:
-            return []
+    def _split_numbers(self, text: str, seen: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, Number, bool]]:
+        """(start, end, number) where the digits of two or more stretches in ``text``, read one after the
+        other across whatever stands between them (words, letters, marks, a line break), are one of the
+        campaign's numbers: "0120 x 924 x 839", "dial 0120, then 924839 (24h)".  The stretches are at most
+        :data:`MAX_SPLIT_GAP` characters apart; the number exactly as campaign.yaml writes it, and a stretch
+        that overlaps ``seen`` (judged already), are left out."""
         forms = self._split
         longest = max(map(len, forms), default=0)
-        found: list[tuple[int, int, Number]] = []
+        found: list[tuple[int, int, Number, bool]] = []
+        # read with and without the look-alike letters: an I between digits may stand for 1 or part them
+        for groups in (_digit_groups(text), _digit_groups(text, lookalikes=False)):
+            self._split_in(text, groups, forms, longest, seen, found)
+        return sorted(found, key=lambda f: f[0])
+
+    @staticmethod
+    def _split_in(text: str, groups: list, forms: dict, longest: int, seen, found: list) -> None:
         for i in range(len(groups) - 1):
             digits = groups[i][2]
             for j in range(i + 1, len(groups)):
-                gap = text[groups[j - 1][1]:groups[j][0]]
-                if len(gap) > MAX_SPLIT_GAP or any(map(_is_line_break, gap)):
+                if groups[j][0] - groups[j - 1][1] > MAX_SPLIT_GAP:
                     break
                 digits += groups[j][2]
-                if len(digits) > longest:
+                if len(digits) > longest + 1:
                     break
-                number = forms.get(digits)
+                d = digits.lstrip("+")
+                number, near = forms.get(d), False
+                if number is None and len(d) >= 9:
+                    # one digit changed: a reader takes it for the same number
+                    number = next((n for f, n in forms.items()
+                                   if len(f) == len(d) and sum(x != y for x, y in zip(d, f)) == 1), None)
+                    near = number is not None
                 if number is not None:
                     a, b = groups[i][0], groups[j][1]
-                    if not any(a < e and s < b for s, e in seen):
-                        found.append((a, b, number))
+                    if text[a:b] != number.display and not any(a < e and s < b for s, e in seen) and \
+                            not any(a < e and s < b for s, e, _n, _x in found):
+                        found.append((a, b, number, near))
                     break
-        return found
 
     def _spelled_numbers(self, text: str, seen: list[tuple[int, int]] = ()) -> list[Finding]:
         """Numbers written in words, alone or mixed with digits ("zero one two zero 924 839", "공일이공"):
@@ -439,13 +474,15 @@ class FactsGuard:
             return []
         mapped, index, from_words = found
         out: list[Finding] = []
-        for start, end, number in self._split_numbers(mapped):
+        runs = _digit_runs(mapped, [n.display for n in self.numbers])
+        for start, end, number, near in _outside_runs(self._split_numbers(mapped), runs):
             if any(k in from_words for k in range(start, end)):
                 a, b = index[start], index[end]
                 if not any(a < e and s < b for s, e in seen):
-                    out.append(self._split_finding(text[a:b], number, "in words, with other words between them"))
+                    out.append(self._split_finding(text[a:b], number, "in words, with other words between them",
+                                                   near))
                     seen = [*seen, (a, b)]
-        for start, end, digits, _hidden in _digit_runs(mapped, [n.display for n in self.numbers]):
+        for start, end, digits, _hidden in runs:
             if not any(k in from_words for k in range(start, end)):
                 continue            # digits only: the check above has judged them
             a, b = index[start], index[end]
@@ -461,6 +498,13 @@ class FactsGuard:
                 out.append(Finding(f"'{visible(raw)}' spells a phone number in words, which is not one of "
                                    f"the campaign's numbers", self._number_hint(None)))
         return out
+
+    def _near(self, digits: str) -> Number | None:
+        """The official number ``digits`` are one digit off (see :func:`_near_official`), or None."""
+        for n in self.numbers:
+            if _near_official(digits, _official_forms([n.display])):
+                return n
+        return None
 
     def _official(self, digits: str) -> Number | None:
         parsed = parse_phone(digits)
@@ -630,6 +674,7 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
     numerals = [_numeral_value(c) if v is None else None for c, v in zip(text, values)]
     if all(v is None for v in values) and all(v is None for v in numerals):
         return []
+    forms = _official_forms(exact)
     stops = set()
     for form in exact:
         for m in re.finditer(re.escape(form), text):
@@ -667,6 +712,8 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
                 hidden += pending_hidden
                 pending_hidden = []
                 end = j + 1
+            elif _is_line_break(ch):
+                break             # a number does not go on past the end of its line
             elif _is_hidden(ch) or unicodedata.category(ch) in ("Mn", "Me"):
                 pending_hidden.append(ch)
             elif _is_separator(ch) and ch != "+":
@@ -688,19 +735,23 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
             # digits parted by a slash, a colon, a comma, an underscore …: hours (10:00–18:00), ratios and
             # such are no phone numbers, so such a run counts as one only when it is a valid number (the
             # campaign's among them); else each part between those marks is judged as any run
-            if count >= 5 and _valid_phone("".join(digits)):
+            joined = "".join(digits)
+            # as a phone number is written: from its trunk prefix 0 or a '+' (312, 456, 789 is a list)
+            if count >= 5 and (_near_official(joined, forms) or (joined[0] in "0+" and _valid_phone(joined))):
                 runs.append((start, end, "".join(digits), hidden))
             else:
                 for a, b in zip([start] + [k + 1 for k in odd], odd + [end]):
                     runs += [(a + s0, a + e0, d, h) for s0, e0, d, h in _digit_runs(text[a:b], exact)]
-        elif count >= MIN_RUN_DIGITS or (count >= 5 and _phonenumbers_match("".join(digits), text[start:end])):
+        elif count >= 5 and (_near_official("".join(digits), forms) or
+                             (digits[0] in "0+" and _valid_phone("".join(digits))) or
+                             _phonenumbers_match(text[start:end], values[start:end])):
             runs.append((start, end, "".join(digits), hidden))
     return runs
 
 
-def _promote(text: str, values: list, numerals: list) -> None:
-    """Give ``values`` (each character's digit value, or None) the numerals and look-alike letters that
-    stand for digits where they stand (see :func:`_digit_runs`)."""
+def _promote(text: str, values: list, numerals: list, lookalikes: bool = True) -> None:
+    """Give ``values`` (each character's digit value, or None) the numerals and (with ``lookalikes``) the
+    look-alike letters that stand for digits where they stand (see :func:`_digit_runs`)."""
     n = len(text)
     # numerals that are no decimal digits but have a digit's value (Unicode's Numeric_Value 0 to 9: the
     # ideographic 〇 and 一 … 九, 零, 壱 弐 参, Roman and Hangzhou numerals …) count as digits where two or
@@ -720,12 +771,13 @@ def _promote(text: str, values: list, numerals: list) -> None:
                                         (i + 1 < n and values[i + 1] is not None)):
             values[i] = numerals[i]      # one numeral against a digit: 0120-九24-839 (一 there is a dash)
         i = j
-    if not any(v is not None for v in values):
+    if not lookalikes or not any(v is not None for v in values):
         return
     lookalikes = _digit_lookalikes()
     # a look-alike letter (or its compatibility form: the full-width Ｏ) counts as a digit where it stands
     # among digits, not inside a word: O12O-924-839
-    like = [lookalikes.get(c, lookalikes.get(unicodedata.normalize("NFKC", c))) if v is None else None
+    like = [None if v is not None else lookalikes[c] if c in lookalikes else
+            lookalikes.get(unicodedata.normalize("NFKC", c)) if unicodedata.category(c)[0] == "L" else None
             for c, v in zip(text, values)]
     for i, ch in enumerate(text):
         if values[i] is None and like[i] is not None:
@@ -736,35 +788,31 @@ def _promote(text: str, values: list, numerals: list) -> None:
                 k += 1
             word = range(j, k + 1)
             real = sum(1 for w in word if values[w] is not None)
-            if real and real * 2 >= len(word) - real and \
-                    (j == 0 or not text[j - 1].isalpha()) and (k == n - 1 or not text[k + 1].isalpha()):
+            alone = (j == 0 or not text[j - 1].isalpha()) and (k == n - 1 or not text[k + 1].isalpha())
+            if alone and real and (real * 2 >= len(word) - real or _beside_digits(text, values, j, k)):
                 values[i] = like[i]
 
 
-def _digit_groups(text: str) -> list[tuple[int, int, str]]:
-    """Every group of digits in ``text``, however short, as (start, end, digits): digits of any script (and
-    the numerals and look-alikes that stand for them, see :func:`_promote`) with nothing but separators,
-    other punctuation and symbols, or invisible characters between them."""
+def _digit_groups(text: str, lookalikes: bool = True) -> list[tuple[int, int, str]]:
+    """Every stretch of digits in ``text``, however short, as (start, end, digits): digits of any script
+    side by side (and the numerals and look-alikes that stand for them, see :func:`_promote`); whatever
+    else stands between two digits parts them."""
     values: list[int | None] = [digit_value(c) for c in text]
     numerals = [_numeral_value(c) if v is None else None for c, v in zip(text, values)]
     if all(v is None for v in values) and all(v is None for v in numerals):
         return []
-    _promote(text, values, numerals)
+    _promote(text, values, numerals, lookalikes)
     groups: list[tuple[int, int, str]] = []
-    start = end = None
-    digits: list[str] = []
-    for i, ch in enumerate(text):
-        v = values[i]
-        if v is not None:
-            if start is None:
-                start, digits = (i - 1 if i and text[i - 1] in "+＋" else i), []
-            digits.append(str(v))
-            end = i + 1
-        elif start is not None and not (_is_separator(ch) or _is_hidden(ch) or unicodedata.category(ch)[0] in "PSM"):
-            groups.append((start, end, "".join(digits)))
-            start = None
-    if start is not None:
-        groups.append((start, end, "".join(digits)))
+    i, n = 0, len(text)
+    while i < n:
+        if values[i] is None:
+            i += 1
+            continue
+        j = i
+        while j < n and values[j] is not None:
+            j += 1
+        groups.append((i - 1 if i and text[i - 1] in "+＋" else i, j, "".join(str(v) for v in values[i:j])))
+        i = j
     return groups
 
 
@@ -783,6 +831,16 @@ def _is_line_break(ch: str) -> bool:
     return ch in "\n\r\v\f\x85" or unicodedata.category(ch) in ("Zl", "Zp")
 
 
+def _beside_digits(text: str, values: list, j: int, k: int, least: int = 3) -> bool:
+    """Whether text[j:k + 1] stands one separator (a dash, dot or space) away from ``least`` or more digits:
+    a part of a number, as ОІ2О in ОІ2О-924-839."""
+    n = len(text)
+    after = range(k + 2, k + 2 + least)
+    before = range(j - 1 - least, j - 1)
+    return (k + 1 + least < n and _is_separator(text[k + 1]) and all(values[m] is not None for m in after)) or \
+        (j - 1 - least >= 0 and _is_separator(text[j - 1]) and all(values[m] is not None for m in before))
+
+
 def _is_postal(text: str, start: int, digits: list[str]) -> bool:
     k = start - 1
     while k >= 0 and text[k] in " \u3000":
@@ -799,12 +857,51 @@ def _is_date(raw: str, digits: list[str]) -> bool:
     return 1900 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31
 
 
-def _phonenumbers_match(digits: str, raw: str) -> bool:
+def _phonenumbers_match(raw: str, values: list) -> bool:
+    """Whether phonenumbers finds a valid number in the run ``raw`` written in ASCII, each character that
+    stands for a digit (``values``: any script's digits, numerals, look-alikes) as that digit and the
+    separators kept."""
     from phonenumbers import Leniency, PhoneNumberMatcher
-    # the run as phonenumbers would see it written in ASCII, separators kept
-    ascii_run = "".join(str(digit_value(c)) if digit_value(c) is not None else
-                        ("-" if _is_dash(c) else (c if c in " ()+." else " ")) for c in raw)
-    return any(True for _m in PhoneNumberMatcher(ascii_run, "JP", leniency=Leniency.POSSIBLE))
+    ascii_run = "".join(str(v) if v is not None else ("-" if _is_dash(c) else (c if c in " ()+." else " "))
+                        for c, v in zip(raw, values))
+    return any(True for _m in PhoneNumberMatcher(ascii_run, "JP", leniency=Leniency.VALID))
+
+
+def _outside_runs(split: list[tuple], runs: list[tuple]) -> list[tuple]:
+    """The stretches of ``split`` that no one run of ``runs`` holds whole (a run is judged as a number)."""
+    return [f for f in split if not any(s <= f[0] and f[1] <= e for s, e, _d, _h in runs)]
+
+
+def _official_forms(displays: Iterable[str]) -> frozenset[str]:
+    """The digits of each official number's display form as it is dialled: with its trunk prefix, without
+    it, and after Japan's country code."""
+    out = set()
+    for display in displays:
+        d = "".join(str(digit_value(c)) for c in display if digit_value(c) is not None)
+        if d:
+            out |= {d, d.lstrip("0"), "81" + d.lstrip("0")}
+    return frozenset(out)
+
+
+def _edits_within(a: str, b: str, limit: int) -> bool:
+    """Whether ``a`` becomes ``b`` in at most ``limit`` insertions, deletions or substitutions."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > limit:
+            return False
+    return row[-1] <= limit
+
+
+def _near_official(digits: str, forms: frozenset[str]) -> bool:
+    """Whether ``digits`` are an official number's (of nine digits or more), or one digit off one (a digit
+    more, less or changed): a number a reader would take for it."""
+    d = digits.lstrip("+")
+    return any(_edits_within(d, f, 1) for f in forms if len(f) >= 9)
 
 
 def _valid_phone(digits: str) -> bool:
