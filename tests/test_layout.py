@@ -78,15 +78,15 @@ def test_rtl_design_is_mirrored(workspace):
 
 
 def test_japanese_and_chinese_body_text_fills_its_measure(workspace):
-    """Every line of a Japanese or Chinese body paragraph but its last reaches the box's far edge: the room
-    is shared between characters, each gap taking at most JUSTIFY_MAX_EM (a line short by more keeps the
-    rest); headings (balanced) and the last line stay as they are."""
+    """Every line of a Japanese or Chinese body paragraph but its last reaches the box's far edge, the room
+    shared between characters, each gap taking at most JUSTIFY_MAX_EM; a line short by more stays solid, as
+    do headings (balanced) and the last line."""
     from leaflets.layout.frame import TextBlock
     from leaflets.layout.page import JUSTIFIED_SCRIPTS, JUSTIFY_MAX_EM
     project = workspace.project
     langs = [t for t, lang in project.languages.items() if lang.script in JUSTIFIED_SCRIPTS]
     assert {"ja", "zh-Hans", "zh-Hant"} <= set(langs)
-    checked = 0
+    checked = justified = 0
     for lang in langs:
         for design in ("a4-leaflet", "hotline-card"):
             page, _problems = Composer(project, workspace.fonts).compose(design, lang)
@@ -102,11 +102,13 @@ def test_japanese_and_chinese_body_text_fills_its_measure(workspace):
                         glyphs = [(r.x + x, a) for r in runs for (_g, x, _y, _t), a in zip(r.glyphs, r.advances)]
                         edge = glyphs[-1][0] + glyphs[-1][1]
                         gaps = [b[0] - (a[0] + a[1]) for a, b in zip(glyphs, glyphs[1:])]
-                        assert abs(edge - right) < 0.05 or max(gaps) > JUSTIFY_MAX_EM * block.size - 0.05, \
-                            (lang, design, block.key, y, edge, right)
                         assert max(gaps) <= JUSTIFY_MAX_EM * block.size + 0.01, (lang, block.key, max(gaps))
+                        if abs(edge - right) < 0.05:
+                            justified += 1
+                        else:       # too short to fill: solid
+                            assert max(gaps) < 0.01, (lang, design, block.key, y, edge, right)
                         checked += 1
                     last = sorted(lines[ys[-1]], key=lambda r: r.x)
                     pen = [(r.x + x, a) for r in last for (_g, x, _y, _t), a in zip(r.glyphs, r.advances)]
                     assert all(abs(b[0] - (a[0] + a[1])) < 0.01 for a, b in zip(pen, pen[1:])), (lang, block.key)
-    assert checked >= 20
+    assert checked >= 20 and justified >= checked * 0.6, (checked, justified)

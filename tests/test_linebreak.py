@@ -657,36 +657,36 @@ def test_the_agencies_names_stay_whole_wherever_that_costs_no_line(fonts, worksp
             assert not inside, (width, texts(listed, lines))
 
 
-def test_myanmar_breaks_at_its_spaces_wherever_that_costs_no_line(fonts, workspace):
-    """Burmese runs its words together and parts phrases with spaces: every Burmese string, at every width,
-    breaks between two syllables only when breaking at spaces alone would take more lines (or a phrase
-    alone is wider than the line), and takes as many lines as breaking anywhere ICU allows."""
-    from leaflets.text.linebreak import myanmar
+@pytest.mark.parametrize("lang", ["my", "th", "km"])
+def test_thai_khmer_and_myanmar_break_at_their_spaces_wherever_that_costs_no_line(fonts, workspace, lang):
+    """Thai, Khmer and Burmese run their words together and part phrases with spaces: every string, at every
+    width, breaks at its spaces alone where that takes no more lines and every phrase fits the line; else
+    it breaks as breaking anywhere ICU allows does (never at spaces and then inside one phrase)."""
+    from leaflets.text.linebreak import phrased
 
-    def between_syllables(text: str, b: int) -> bool:
-        return all(myanmar(c) and unicodedata.category(c)[0] in "LNM" for c in (text[b - 1], text[b]))
+    def inside_phrase(text: str, b: int) -> bool:
+        return all(phrased(c) and unicodedata.category(c)[0] in "LNM" for c in (text[b - 1], text[b]))
     project = workspace.project
-    checked = kept = 0
-    for key in sorted(project.languages["my"].strings):
-        text = project.string("my", key)[0]
-        if not any(myanmar(ch) for ch in text):
+    script = project.languages[lang].script
+    spaced = kept = 0
+    for key in sorted(project.languages[lang].strings):
+        text = project.string(lang, key)[0]
+        if not any(map(phrased, text)):
             continue
-        p = para(fonts, text, "my", "Mymr")
-        anywhere = Paragraph(text, "my", fonts.faces("Mymr", "regular"), fonts)
+        p = para(fonts, text, lang, script)
+        anywhere = Paragraph(text, lang, fonts.faces(script, "regular"), fonts)
         anywhere.spaced = False
         for width in WIDTHS[::3]:
-            lines = p.break_nicely(width)
-            assert len(lines) == len(anywhere.break_nicely(width)), (key, width)
-            if len(p._nicely(width, False, False)) > len(lines):
-                continue
-            checked += 1
-            for _a, b in lines[:-1]:
-                if between_syllables(text, b):
-                    end = text.find(" ", b)
-                    phrase = (text.rfind(" ", 0, b) + 1, len(text) if end < 0 else end)
-                    assert p.width(*phrase) > width, (key, width, texts(p, lines))
-            kept += any(between_syllables(text, b) for _a, b in anywhere.break_nicely(width)[:-1])
-    assert checked > 50 and kept > 10, (checked, kept)
+            for balance in (False, True):
+                lines = p.break_nicely(width, balance)
+                normal = anywhere.break_nicely(width, balance)
+                assert len(lines) == len(normal), (key, width)
+                if any(inside_phrase(text, b) for _a, b in lines[:-1]):
+                    assert list(lines) == list(normal), (key, width, texts(p, lines), texts(p, normal))
+                    continue
+                spaced += 1
+                kept += any(inside_phrase(text, b) for _a, b in normal[:-1])
+    assert spaced > 30 and kept > 5, (spaced, kept)
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGS if __import__("leaflets.text.linebreak", fromlist=["x"])

@@ -928,9 +928,10 @@ def _wide(ch: str) -> bool:
 def _justify(line, size: float, room: float):
     """``line`` (a composed Line, in em) with ``room`` points shared out between its characters, where one
     side of the gap is a wide (East Asian) character and the glyphs after it start a new cluster: (the
-    line, its width in points); None when it has no such gap or no room.  A gap gets at most
-    :data:`JUSTIFY_MAX_EM`: wider, readers that build words from glyph boxes (pdfminer.six) would read a
-    space there."""
+    line, its width in points); None when it has no such gap or no room, or when filling it would take
+    more than :data:`JUSTIFY_MAX_EM` a gap (a line kinsoku or the last line's minimum left short stays set
+    solid, not loose and still short): wider, readers that build words from glyph boxes (pdfminer.six)
+    would also read a space there."""
     if room <= 0.01 or any(r.rtl for r in line.runs):
         return None
     texts = [_glyph_texts(r) for r in line.runs]
@@ -947,9 +948,9 @@ def _justify(line, size: float, room: float):
             if t:
                 previous = t
         gaps.append(marks)
-    if not count:
+    if not count or room / count > JUSTIFY_MAX_EM * size:
         return None
-    extra = min(room / count, JUSTIFY_MAX_EM * size) / size       # em
+    extra = room / count / size       # em
     runs = []
     shift = 0.0
     for r, marks in zip(line.runs, gaps):

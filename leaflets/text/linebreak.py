@@ -314,6 +314,13 @@ def myanmar(ch: str) -> bool:
     return 0x1000 <= cp <= 0x109F or 0xA9E0 <= cp <= 0xA9FF or 0xAA60 <= cp <= 0xAA7F
 
 
+@lru_cache(maxsize=4096)
+def phrased(ch: str) -> bool:
+    """A character of a script written without spaces between its words, whose spaces part phrases (the
+    scripts ICU breaks by dictionary, Unicode line-break class SA: Thai, Lao, Khmer, Myanmar, Tai Tham …)."""
+    return ord(ch) > 0x7F and ucd.script(ch) in _SA_SCRIPTS
+
+
 # languages whose typesetters never end a line with a word of one letter (a preposition or conjunction:
 # Russian в, к, с, у, о, и, а; Polish w, z, i; Czech v, k, s, z …): it goes down with the word it belongs to
 BIND_ONE_LETTER = frozenset({"ru", "uk", "be", "bg", "mk", "sr", "hr", "bs", "sl", "pl", "cs", "sk"})
@@ -334,8 +341,9 @@ def segment(text: str, lang: str, display: bool = False, joiner: str = "", space
             bind: bool = False) -> Segmentation:
     """The breaks of ``text`` in ``lang``; ``display``: headline rules (phrases).  ``joiner``: the text is a
     list of names joined by it (the agencies, " / "), each kept on one line unless it alone is wider.
-    ``spaced``: Myanmar text breaks only where it has a space or a mark of punctuation (its words run
-    together; the spaces part phrases), unless a phrase alone is wider than the line.  ``bind``: no line
+    ``spaced``: text in a script of :func:`phrased` (Thai, Lao, Khmer, Myanmar …) breaks only where it has a
+    space or a mark of punctuation (its words run together; the spaces part phrases), unless a phrase alone
+    is wider than the line.  ``bind``: no line
     ends with a word of one letter (see :data:`BIND_ONE_LETTER`)."""
     n = len(text)
     raw = line_breaks(text, lang)
@@ -361,8 +369,8 @@ def segment(text: str, lang: str, display: bool = False, joiner: str = "", space
             fallback.append(i)       # inside a name of a list: only when the name is wider than the line
         elif bind and _after_one_letter(text, i):
             fallback.append(i)       # a one-letter word goes down with the next one
-        elif spaced and myanmar(before) and myanmar(after) and _letter_unit(before) and cat[0] in "LNM":
-            fallback.append(i)       # between two syllables of a Myanmar phrase
+        elif spaced and phrased(before) and phrased(after) and _letter_unit(before) and cat[0] in "LNM":
+            fallback.append(i)       # between two words (or syllables) of a phrase
         elif ko and _letter_unit(before) and cat[0] in "LNM":
             fallback.append(i)
         elif cat == "Pd":

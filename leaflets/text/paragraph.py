@@ -25,7 +25,7 @@ from itertools import accumulate
 
 from . import bidi
 from .fonts import FontFace
-from .linebreak import (HARD, HYPHENS, Segmentation, binds_one_letter, cached_graphemes, myanmar, segment,
+from .linebreak import (HARD, HYPHENS, Segmentation, binds_one_letter, cached_graphemes, phrased, segment,
                         wide)
 from .shape import Glyph, shape
 
@@ -128,8 +128,8 @@ class Paragraph:
         self.lang = lang
         self.rtl = rtl
         self.joiner = joiner
-        # Myanmar text prefers its spaces (see linebreak.segment's ``spaced``)
-        self.spaced = any(myanmar(ch) for ch in text)
+        # Thai, Lao, Khmer and Myanmar text prefers its spaces (see linebreak.segment's ``spaced``)
+        self.spaced = any(map(phrased, text))
         self.bind = binds_one_letter(lang)        # no line ends with a one-letter word (Russian в, к, с …)
         self.faces = faces
         self.levels = bidi.levels(text, rtl)
@@ -157,6 +157,7 @@ class Paragraph:
         self._hyphen_glyphs: dict[int, tuple | None] = {}
         self._cache: dict[tuple, Lines] = {}
         self._loose: Paragraph | None = None      # the same without its preferences (see break_nicely)
+        self._unspaced: Paragraph | None = None   # the same without its preference for spaces
 
     # ----------------------------------------------------------- measuring
     def width(self, start: int, end: int) -> float:
@@ -319,21 +320,37 @@ class Paragraph:
             if (self.joiner or self.spaced or self.bind) and \
                     len(lines) > len(self._twin().break_lines(max_width, display)):
                 lines = self._twin().break_nicely(max_width, balance, display)
+            elif self.spaced and any(self._inside_phrase(b) for _a, b in lines[:-1]):
+                # a phrase wider than the line: the paragraph breaks between words anywhere (balanced, for
+                # display text), not at its spaces and then inside that phrase where it must
+                lines = self._twin(spaced_only=True).break_nicely(max_width, balance, display)
             self._cache[key] = lines
         out = Lines(lines)
         out.unfit = lines.unfit
         return out
 
-    def _twin(self) -> "Paragraph":
+    def _twin(self, spaced_only: bool = False) -> "Paragraph":
         """This paragraph, shaped as it is, with no joiner nor preference for spaces: its lines break as any
-        text's do."""
+        text's do (``spaced_only``: with its other preferences kept)."""
+        if spaced_only:
+            if self._unspaced is None:
+                twin = self._unspaced = copy.copy(self)
+                twin.spaced = False
+                twin._plans, twin._cache, twin._loose, twin._unspaced = {}, {}, None, None
+            return self._unspaced
         if self._loose is None:
             # what depends on the text and its shaping alone (runs, widths, graphemes, hyphens) is shared
             twin = copy.copy(self)
             twin.joiner, twin.spaced, twin.bind = "", False, False
-            twin._plans, twin._cache, twin._loose = {}, {}, None
+            twin._plans, twin._cache, twin._loose, twin._unspaced = {}, {}, None, None
             self._loose = twin
         return self._loose
+
+    def _inside_phrase(self, i: int) -> bool:
+        """Whether a break at ``i`` parts two words of a phrase of a :func:`phrased` script."""
+        text = self.text
+        return 0 < i < len(text) and phrased(text[i - 1]) and phrased(text[i]) and \
+            unicodedata.category(text[i])[0] in "LNM" and unicodedata.category(text[i - 1])[0] in "LMN"
 
     def _nicely(self, max_width: float, balance: bool, display: bool) -> Lines:
         if balance:
