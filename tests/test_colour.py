@@ -323,7 +323,7 @@ LABEL_LINE = "{text: 日本語, lang: ja, unless_lang: ja,"
 
 @pytest.mark.parametrize("new,words", [
     ("{text: 日本語, unless_lang: ja,", "needs the language it is written in"),
-    ("{text: 日本語 0120-924-830, lang: ja, unless_lang: ja,", "text: the phone number '0120-924-830' is not one"),
+    ("{text: 日本語 0120-924-830, lang: ja, unless_lang: ja,", "text: '0120-924-830' looks like the campaign's hotline number"),
     ("{text: \"日本語\\u202e\", lang: ja, unless_lang: ja,", "text: the bidi control U+202E"),
     ("{text: www.example.com, lang: ja, unless_lang: ja,", "text: the address 'www.example.com' is not one"),
     ("{text: 日本語, key: shown_to, lang: ja, unless_lang: ja,", "exactly one of key, fact, agencies or text"),
