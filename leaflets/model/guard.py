@@ -502,7 +502,7 @@ class FactsGuard:
     def _near(self, digits: str) -> Number | None:
         """The official number ``digits`` are one digit off (see :func:`_near_official`), or None."""
         for n in self.numbers:
-            if _near_official(digits, _official_forms([n.display])):
+            if _near_official(digits, _official_forms((n.display,))):
                 return n
         return None
 
@@ -674,7 +674,7 @@ def _digit_runs(text: str, exact: Iterable[str] = ()):
     numerals = [_numeral_value(c) if v is None else None for c, v in zip(text, values)]
     if all(v is None for v in values) and all(v is None for v in numerals):
         return []
-    forms = _official_forms(exact)
+    forms = _official_forms(tuple(exact))
     stops = set()
     for form in exact:
         for m in re.finditer(re.escape(form), text):
@@ -872,14 +872,20 @@ def _outside_runs(split: list[tuple], runs: list[tuple]) -> list[tuple]:
     return [f for f in split if not any(s <= f[0] and f[1] <= e for s, e, _d, _h in runs)]
 
 
-def _official_forms(displays: Iterable[str]) -> frozenset[str]:
-    """The digits of each official number's display form as it is dialled: with its trunk prefix, without
-    it, and after Japan's country code."""
+@lru_cache(maxsize=64)
+def _official_forms(displays: tuple[str, ...]) -> frozenset[str]:
+    """The digits of each official number's display form as it is dialled: as written, its national
+    significant number alone and after the trunk prefix 0, and after its country code."""
     out = set()
     for display in displays:
         d = "".join(str(digit_value(c)) for c in display if digit_value(c) is not None)
-        if d:
-            out |= {d, d.lstrip("0"), "81" + d.lstrip("0")}
+        if not d:
+            continue
+        out.add(d)
+        parsed = parse_phone(display)
+        if parsed is not None:
+            nsn, cc = str(parsed.national_number), str(parsed.country_code)
+            out |= {nsn, "0" + nsn, cc + nsn}
     return frozenset(out)
 
 
