@@ -320,9 +320,10 @@ class Paragraph:
             if (self.joiner or self.spaced or self.bind) and \
                     len(lines) > len(self._twin().break_lines(max_width, display)):
                 lines = self._twin().break_nicely(max_width, balance, display)
-            elif self.spaced and any(self._inside_phrase(b) for _a, b in lines[:-1]):
-                # a phrase wider than the line: the paragraph breaks between words anywhere (balanced, for
-                # display text), not at its spaces and then inside that phrase where it must
+            elif self.spaced and balance and any(self._inside_phrase(b) for _a, b in lines[:-1]):
+                # display text with a phrase wider than the line: balanced between words anywhere, not at
+                # its spaces and then inside that phrase where it must (body text, filled line by line, does
+                # that: the phrase that fits stays whole)
                 lines = self._twin(spaced_only=True).break_nicely(max_width, balance, display)
             self._cache[key] = lines
         out = Lines(lines)
