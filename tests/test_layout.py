@@ -112,3 +112,30 @@ def test_japanese_and_chinese_body_text_fills_its_measure(workspace):
                     pen = [(r.x + x, a) for r in last for (_g, x, _y, _t), a in zip(r.glyphs, r.advances)]
                     assert all(abs(b[0] - (a[0] + a[1])) < 0.01 for a, b in zip(pen, pen[1:])), (lang, block.key)
     assert checked >= 20 and justified >= checked * 0.6, (checked, justified)
+
+
+def test_japanese_display_text_closes_up_its_punctuation(workspace):
+    """Japanese headlines, titles and captions (balanced styles) are set with proportional widths (OpenType
+    palt): a full-width 、 or ！ there takes about half an em, as in the font's own palt, not a whole one;
+    body text keeps its font's default widths."""
+    from leaflets.layout.frame import TextBlock
+    from leaflets.layout.page import PROPORTIONAL_SCRIPTS
+    from leaflets.text.shape import shape
+    project = workspace.project
+    assert project.languages["ja"].script in PROPORTIONAL_SCRIPTS
+    page, _problems = Composer(project, workspace.fonts).compose("a4-leaflet", "ja")
+    blocks = {b.key: b for b in page.items if isinstance(b, TextBlock)}
+    closed = 0
+    for key in ("subheadline", "greeting"):
+        block = blocks.get(key)
+        if block is None:
+            continue
+        for run in block.runs:
+            for (gid, _x, _y, text), advance in zip(run.glyphs, run.advances):
+                if text in ("、", "！"):
+                    full = shape(text, 0, 1, run.face, "ja")[0].advance / run.face.upem * run.size
+                    palt = shape(text, 0, 1, run.face, "ja", features=("palt",))[0].advance / run.face.upem * run.size
+                    assert palt < full * 0.75, (key, text, palt, full)
+                    assert abs(advance - palt) < 0.01, (key, text, advance, palt, full)
+                    closed += 1
+    assert closed >= 2, [b.key for b in blocks.values()]

@@ -41,6 +41,9 @@ MARK_FREE = ("source", "reviewed")
 LOGO_MAX_HEIGHT_MM = 25.0               # the tallest an organisation's logo is drawn (its plate)
 # what stands in for a character no font covers: the first of these the stack has
 PLACEHOLDERS = ("\ufffd", "\u25cc", "?")
+# scripts whose display text (balanced styles: headlines, titles, captions) is set with proportional widths
+# (OpenType palt), as Japanese headlines are: its full-width punctuation and kana close up
+PROPORTIONAL_SCRIPTS = frozenset({"Jpan", "Hira", "Kana", "Hrkt"})
 # scripts whose body text is justified, set solid with room shared between characters (not between words)
 JUSTIFIED_SCRIPTS = frozenset({"Jpan", "Hans", "Hant", "Hani", "Hira", "Kana", "Hrkt"})
 JUSTIFY_MAX_EM = 0.08                   # the most room one gap between characters takes, em
@@ -123,14 +126,15 @@ class Composer:
             keep(self._kept, lang, kept, self.languages_kept)
         return kept[kind]
 
-    def _paragraph(self, text: str, lang: str, faces: list, rtl: bool, joiner: str = "") -> Paragraph:
-        """``Paragraph(text, lang, faces, fonts, rtl, joiner)``, shaped once for the same faces."""
+    def _paragraph(self, text: str, lang: str, faces: list, rtl: bool, joiner: str = "",
+                   features: tuple[str, ...] = ()) -> Paragraph:
+        """``Paragraph(text, lang, faces, fonts, rtl, joiner, features)``, shaped once for the same faces."""
         memo = self._memo(lang, "paragraphs")
-        key = (text, rtl, tuple(map(id, faces)), joiner)
+        key = (text, rtl, tuple(map(id, faces)), joiner, features)
         kept = recent(memo, key)
         if kept is not None and len(kept[0]) == len(faces) and all(a is b for a, b in zip(kept[0], faces)):
             return kept[1]
-        para = Paragraph(text, lang, faces, self.fonts, rtl, joiner)
+        para = Paragraph(text, lang, faces, self.fonts, rtl, joiner, features)
         keep(memo, key, (tuple(faces), para), self.KEPT)
         return para
 
@@ -285,7 +289,7 @@ class Composer:
         for paras in texts.values():
             for p in paras:
                 p.paragraph = self._paragraph(p.text, p.lang, faces[(p.script,) + p.stack], p.rtl,
-                                              p.item.agencies or "")
+                                              p.item.agencies or "", _features(p))
 
     # ---------------------------------------------------------- compose
     def compose(self, design_id: str, lang: str, draft_mark: bool = True,
@@ -378,7 +382,7 @@ class Composer:
             self._substitute({region.id: paras})
             for p in paras:
                 p.paragraph = self._paragraph(p.text, p.lang, self.fonts.faces(p.script, p.stack[1], p.stack[0]),
-                                              p.rtl)
+                                              p.rtl, "", _features(p))
             box = self._inner(region, design, mirror_all)
             if logo is not None:
                 box = self._logo(logo, box, mirror_all and region.mirror, design.colors.get("paper"))[2]
@@ -919,6 +923,11 @@ def _place(run, size: float, x: float, baseline: float, color) -> GlyphRun:
         gx += g.advance * scale
     return GlyphRun(run.face, size, x + run.x * size, baseline, tuple(glyphs), color, gx, run.rtl, run.start,
                     tuple(advances))
+
+
+def _features(p: "_Para") -> tuple[str, ...]:
+    """The OpenType features a paragraph is shaped with beside the default ones (see PROPORTIONAL_SCRIPTS)."""
+    return ("palt",) if p.script in PROPORTIONAL_SCRIPTS and p.style.balance and not p.style.fixed else ()
 
 
 def _wide(ch: str) -> bool:

@@ -121,11 +121,13 @@ class Paragraph:
     """Text of one language, ready to be broken into lines."""
 
     def __init__(self, text: str, lang: str, faces: list[FontFace], library, rtl: bool = False,
-                 joiner: str = ""):
+                 joiner: str = "", features: tuple[str, ...] = ()):
         """``joiner``: the text is a list of names joined by it, and a line breaks inside a name only when the
-        name alone is wider than the line."""
+        name alone is wider than the line.  ``features``: OpenType features it is shaped with (see
+        :func:`leaflets.text.shape.shape`)."""
         self.text = text = normalise(text)
         self.lang = lang
+        self.features = tuple(features)
         self.rtl = rtl
         self.joiner = joiner
         # Thai, Lao, Khmer and Myanmar text prefers its spaces (see linebreak.segment's ``spaced``)
@@ -144,7 +146,7 @@ class Paragraph:
         self.runs: list[tuple[int, int, FontFace, int, list[Glyph]]] = []
         adv = [0.0] * len(text)
         for start, end, face, level in runs:
-            glyphs = shape(text, start, end, face, lang, rtl=bool(level % 2))
+            glyphs = shape(text, start, end, face, lang, rtl=bool(level % 2), features=self.features)
             scale = 1.0 / face.upem
             for g in glyphs:
                 adv[g.cluster] += g.advance * scale
@@ -525,5 +527,5 @@ class Paragraph:
     def _reshape(self, a: int, b: int, face: FontFace, level: int, hyphen: str = "") -> tuple[Glyph, ...]:
         """text[a:b] (and a hyphen after it) shaped on its own; clusters are paragraph indices."""
         piece = self.text[a:b] + hyphen
-        glyphs = shape(piece, 0, len(piece), face, self.lang, rtl=bool(level % 2))
+        glyphs = shape(piece, 0, len(piece), face, self.lang, rtl=bool(level % 2), features=self.features)
         return tuple(g._replace(cluster=g.cluster + a) for g in glyphs)

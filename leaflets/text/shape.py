@@ -19,8 +19,10 @@ class Glyph(NamedTuple):
     y_offset: int
 
 
-def shape(text: str, start: int, end: int, face: FontFace, lang: str, rtl: bool = False) -> list[Glyph]:
-    """Shape ``text[start:end]`` (with the rest as context) in ``face``.
+def shape(text: str, start: int, end: int, face: FontFace, lang: str, rtl: bool = False,
+          features: tuple[str, ...] = ()) -> list[Glyph]:
+    """Shape ``text[start:end]`` (with the rest as context) in ``face``, with the OpenType ``features``
+    (e.g. ``palt``) on beside kerning and ligatures.
 
     The language tag reaches HarfBuzz, so language-specific forms (``locl``)
     are chosen.  Glyphs come in visual order (reversed for right-to-left).
@@ -30,6 +32,6 @@ def shape(text: str, start: int, end: int, face: FontFace, lang: str, rtl: bool 
     buf.guess_segment_properties()
     buf.direction = "rtl" if rtl else "ltr"
     buf.language = lang
-    hb.shape(face.hb_font, buf, _FEATURES)
+    hb.shape(face.hb_font, buf, {**_FEATURES, **dict.fromkeys(features, True)} if features else _FEATURES)
     return [Glyph(i.codepoint, i.cluster, p.x_advance, p.x_offset, p.y_offset)
             for i, p in zip(buf.glyph_infos, buf.glyph_positions)]
