@@ -938,9 +938,9 @@ def _justify(line, size: float, room: float):
     """``line`` (a composed Line, in em) with ``room`` points shared out between its characters, where one
     side of the gap is a wide (East Asian) character and the glyphs after it start a new cluster: (the
     line, its width in points); None when it has no such gap or no room, or when filling it would take
-    more than :data:`JUSTIFY_MAX_EM` a gap (a line kinsoku or the last line's minimum left short stays set
-    solid, not loose and still short): wider, readers that build words from glyph boxes (pdfminer.six)
-    would also read a space there."""
+    more than :data:`JUSTIFY_MAX_EM` a gap.  Readers that build words from glyph boxes (pdfminer.six) read
+    a wider gap as a space; and a line that kinsoku or the last line's minimum left that short is better
+    set solid than loose and still short."""
     if room <= 0.01 or any(r.rtl for r in line.runs):
         return None
     texts = [_glyph_texts(r) for r in line.runs]
