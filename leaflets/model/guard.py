@@ -757,20 +757,12 @@ def _promote(text: str, values: list, numerals: list, lookalikes: bool = True) -
     # ideographic 〇 and 一 … 九, 零, 壱 弐 参, Roman and Hangzhou numerals …) count as digits where two or
     # more stand together (〇一二〇・九二四・八三九 is the hotline), or one against a digit; 一 alone
     # between digits stays a dash
-    i = 0
-    while i < n:
-        if numerals[i] is None:
-            i += 1
-            continue
-        j = i
-        while j < n and numerals[j] is not None:
-            j += 1
+    for i, j in _stretches(numerals):
         if j - i >= 2:
             values[i:j] = numerals[i:j]
         elif not _is_dash(text[i]) and ((i > 0 and values[i - 1] is not None) or
                                         (i + 1 < n and values[i + 1] is not None)):
             values[i] = numerals[i]      # one numeral against a digit: 0120-九24-839 (一 there is a dash)
-        i = j
     if not lookalikes or not any(v is not None for v in values):
         return
     lookalikes = _digit_lookalikes()
@@ -802,8 +794,13 @@ def _digit_groups(text: str, lookalikes: bool = True) -> list[tuple[int, int, st
     if all(v is None for v in values) and all(v is None for v in numerals):
         return []
     _promote(text, values, numerals, lookalikes)
-    groups: list[tuple[int, int, str]] = []
-    i, n = 0, len(text)
+    return [(i - 1 if i and text[i - 1] in "+＋" else i, j, "".join(str(v) for v in values[i:j]))
+            for i, j in _stretches(values)]
+
+
+def _stretches(values: list) -> Iterable[tuple[int, int]]:
+    """(start, end) of each stretch of ``values`` that are not None, in order."""
+    i, n = 0, len(values)
     while i < n:
         if values[i] is None:
             i += 1
@@ -811,9 +808,8 @@ def _digit_groups(text: str, lookalikes: bool = True) -> list[tuple[int, int, st
         j = i
         while j < n and values[j] is not None:
             j += 1
-        groups.append((i - 1 if i and text[i - 1] in "+＋" else i, j, "".join(str(v) for v in values[i:j])))
+        yield i, j
         i = j
-    return groups
 
 
 def _split_forms(numbers: Iterable[Number]) -> dict[str, Number]:
