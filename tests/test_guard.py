@@ -581,6 +581,27 @@ def test_the_hotline_parted_by_words_or_letters_is_refused(guard):
         assert "hotline number" not in messages(guard.check(text)), text
 
 
+def test_the_hotline_in_the_number_words_of_every_shipped_language_is_refused(guard, root):
+    """For every language the project ships, the hotline spelled in that language's words for 0-9 (ICU's
+    spellout; for a language CLDR spells no numbers for, as its speakers say them), and the same typed
+    without accents or hamza (dalawa for dalawá, اثنان for إثنان), is refused."""
+    from icu4py.locale import Locale
+    from icu4py.messageformat import MessageFormat
+    from leaflets.model.numberwords import bare
+    said = {"mn": "тэг нэг хоёр гурав дөрөв тав зургаа долоо найм ес",
+            "tl": "sero isa dalawa tatlo apat lima anim pito walo siyam"}
+    english = [MessageFormat("{n, spellout}", Locale("en")).format({"n": d}) for d in range(10)]
+    for path in sorted((root / "content" / "languages").glob("*.yaml")):
+        lang = path.stem
+        words = [MessageFormat("{n, spellout}", Locale(lang)).format({"n": d}) for d in range(10)]
+        if lang != "en" and words == english:
+            assert lang in said, f"{lang}: ICU spells no numbers for it; list how its speakers say 0-9 here"
+            words = said[lang].split()
+        text = " ".join(words[int(c)] for c in "0120924839")
+        for form in dict.fromkeys((text, bare(text))):
+            assert "hotline number" in messages(guard.check(form)), (lang, form)
+
+
 @pytest.mark.parametrize("script", ["Xyzw", "Abcd", "Qaaa1"])
 def test_a_script_code_iso_15924_does_not_have_is_one_error_on_its_line(project_copy, script):
     """Only codes CLDR names (ISO 15924: Unicode's scripts and Jpan, Kore, Hans, Hant …) are scripts; any

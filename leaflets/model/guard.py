@@ -62,6 +62,7 @@ _POSTAL_MARKS = frozenset("\u3012\u3036\u3020")          # 〒 〶 〠
 IDNA_DOTS = frozenset("\u3002\uFF0E\uFF61")               # dots that IDNA reads as '.'
 
 MAX_MARKS = 4         # combining marks on one base; more is "Zalgo" text
+MIN_SPACED_NUMERALS = 4   # numerals spaced apart (〇 一 二 〇) read as digits, at the least
 MAX_SPLIT_GAP = 80    # characters between two stretches of digits read as one number ("0120 x 924 x 839")
 
 # URI schemes worth naming; any "letters://" is a scheme too.
@@ -763,6 +764,23 @@ def _promote(text: str, values: list, numerals: list, lookalikes: bool = True) -
         elif not _is_dash(text[i]) and ((i > 0 and values[i - 1] is not None) or
                                         (i + 1 < n and values[i + 1] is not None)):
             values[i] = numerals[i]      # one numeral against a digit: 0120-九24-839 (一 there is a dash)
+    # numerals spaced out (〇 一 二 〇 九 …, 〇、一、二、…): MIN_SPACED_NUMERALS or more, each one separator from
+    # the next, count as digits too
+    group: list[int] = []
+    for i in range(n + 1):
+        if i < n and numerals[i] is not None:
+            if group and i - group[-1] > 2:
+                group = []
+            if group and i - group[-1] == 2 and not _spacer(text[i - 1]):
+                group = []
+            group.append(i)
+            continue
+        if i < n and _spacer(text[i]) and group and i - group[-1] == 1:
+            continue
+        if len(group) >= MIN_SPACED_NUMERALS:
+            for k in group:
+                values[k] = numerals[k]
+        group = []
     if not lookalikes or not any(v is not None for v in values):
         return
     lookalikes = _digit_lookalikes()
@@ -821,6 +839,11 @@ def _split_forms(numbers: Iterable[Number]) -> dict[str, Number]:
         for form in (nsn, "0" + nsn, cc + nsn, cc + "0" + nsn):
             forms.setdefault(form, n)
     return forms
+
+
+def _spacer(ch: str) -> bool:
+    """A character that spaces out numerals: a space, a dot, a comma or 、."""
+    return unicodedata.category(ch) == "Zs" or ch in _DOTS or ch in ",，、"
 
 
 def _is_line_break(ch: str) -> bool:

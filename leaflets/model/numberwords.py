@@ -86,7 +86,14 @@ def write_table(path: Path = TABLE_FILE) -> Path:
 # (yāo, one), and the Japanese readings in kana (ゼロ, れい, まる for 0, ニー and ゴー lengthened, …)
 _KANA = {0: "ぜろ れい まる", 1: "いち", 2: "に にい にー", 3: "さん", 4: "よん し", 5: "ご ごお ごー", 6: "ろく",
          7: "なな しち", 8: "はち", 9: "きゅう きゅー く"}
-READ_ALOUD: dict[str, int] = {"영": 0, "oh": 0, "nought": 0, "naught": 0, "幺": 1}
+READ_ALOUD: dict[str, int] = {"영": 0, "oh": 0, "nought": 0, "naught": 0, "幺": 1,
+                              # Mongolian, which CLDR spells no numbers for
+                              "тэг": 0, "нэг": 1, "хоёр": 2, "гурав": 3, "дөрөв": 4, "тав": 5, "зургаа": 6,
+                              "долоо": 7, "найм": 8, "ес": 9,
+                              # Tagalog's zero as it is said, Nepali's colloquial zero
+                              "sero": 0, "सुन्ना": 0,
+                              # Arabic two as it is said in the accusative and in speech (CLDR: إثنان)
+                              "اثنين": 2, "اتنين": 2}
 for _digit, _words in _KANA.items():
     for _word in _words.split():
         READ_ALOUD[_word] = _digit
@@ -94,11 +101,36 @@ for _digit, _words in _KANA.items():
         READ_ALOUD["".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in _word)] = _digit
 
 
+# hamza forms of alef that Arabic is often written without (إثنان, اثنان)
+_BARE_ALEF = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627"})
+
+
+def bare(word: str) -> str:
+    """``word`` as it is often typed: Latin, Cyrillic and Greek letters without their accents (dalawá as
+    dalawa, một as mot), Arabic alef without its hamza."""
+    out = []
+    for ch in unicodedata.normalize("NFD", word.translate(_BARE_ALEF)):
+        if unicodedata.category(ch)[0] == "M" and out and _cased(out[-1]):
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[str, int]:
-    """Every word read as a digit: ICU's (the kept table) and :data:`READ_ALOUD`."""
+    """Every word read as a digit: ICU's (the kept table) and :data:`READ_ALOUD`, and each as it is often
+    typed (:func:`bare`) where no other word is written so and no two are typed the same for two digits."""
     words = json.loads(TABLE_FILE.read_text(encoding="utf-8"))["words"]
-    return {**words, **{fold(w): d for w, d in READ_ALOUD.items()}}
+    table = {**words, **{fold(w): d for w, d in READ_ALOUD.items()}}
+    typed: dict[str, int] = {}
+    clashes: set[str] = set()
+    for w, d in table.items():
+        b = bare(w)
+        if b != w and b not in table and _kept(b):
+            if typed.get(b, d) != d:
+                clashes.add(b)
+            typed[b] = d
+    return {**table, **{b: d for b, d in typed.items() if b not in clashes}}
 
 
 @lru_cache(maxsize=1)
