@@ -426,22 +426,23 @@ class FactsGuard:
         return Finding(f"'{visible(raw)}' is the campaign's {number.name} number {how}",
                        f"leave it out: the design prints {number.display} from content/campaign.yaml")
 
-    def _split_numbers(self, text: str, seen: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, Number, bool]]:
-        """(start, end, number) where the digits of two or more stretches in ``text``, read one after the
-        other across whatever stands between them (words, letters, marks, a line break), are one of the
-        campaign's numbers: "0120 x 924 x 839", "dial 0120, then 924839 (24h)".  The stretches are at most
-        :data:`MAX_SPLIT_GAP` characters apart; the number exactly as campaign.yaml writes it, and a stretch
-        that overlaps ``seen`` (judged already), are left out."""
+    def _split_numbers(self, text: str) -> list[tuple[int, int, Number, bool]]:
+        """(start, end, number, near) where the digits of two or more stretches in ``text``, read one after
+        the other across whatever stands between them (words, letters, marks, a line break), are one of the
+        campaign's numbers (``near``: with one digit changed): "0120 x 924 x 839", "dial 0120, then 924839
+        (24h)".  The stretches are at most :data:`MAX_SPLIT_GAP` characters apart; the number exactly as
+        campaign.yaml writes it is left out."""
         forms = self._split
         longest = max(map(len, forms), default=0)
         found: list[tuple[int, int, Number, bool]] = []
         # read with and without the look-alike letters: an I between digits may stand for 1 or part them
-        for groups in (_digit_groups(text), _digit_groups(text, lookalikes=False)):
-            self._split_in(text, groups, forms, longest, seen, found)
+        looks, plain = _digit_groups(text), _digit_groups(text, lookalikes=False)
+        for groups in ((looks,) if looks == plain else (looks, plain)):
+            self._split_in(text, groups, forms, longest, found)
         return sorted(found, key=lambda f: f[0])
 
     @staticmethod
-    def _split_in(text: str, groups: list, forms: dict, longest: int, seen, found: list) -> None:
+    def _split_in(text: str, groups: list, forms: dict, longest: int, found: list) -> None:
         for i in range(len(groups) - 1):
             digits = groups[i][2]
             for j in range(i + 1, len(groups)):
@@ -459,8 +460,7 @@ class FactsGuard:
                     near = number is not None
                 if number is not None:
                     a, b = groups[i][0], groups[j][1]
-                    if text[a:b] != number.display and not any(a < e and s < b for s, e in seen) and \
-                            not any(a < e and s < b for s, e, _n, _x in found):
+                    if text[a:b] != number.display and not any(a < e and s < b for s, e, _n, _x in found):
                         found.append((a, b, number, near))
                     break
 
