@@ -14,13 +14,13 @@ where it covers no text, pictogram or QR code.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, field, replace
 
 from ..errors import Diagnostic, ERROR, WARNING
 from ..memo import keep, recent
 from ..model.schema import Color, Design, DraftMark, Language, Project, Region, Style, TextItem
 from ..text.fonts import FontLibrary
+from ..text.linebreak import wide
 from ..text.paragraph import Paragraph, normalise
 from . import pictogram as pictograms
 from . import qr as qrcodes
@@ -930,10 +930,6 @@ def _features(p: "_Para") -> tuple[str, ...]:
     return ("palt",) if p.script in PROPORTIONAL_SCRIPTS and p.style.balance and not p.style.fixed else ()
 
 
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF" and not ch.isspace()
-
-
 def _justify(line, size: float, room: float):
     """``line`` (a composed Line, in em) with ``room`` points shared out between its characters, where one
     side of the gap is a wide (East Asian) character and the glyphs after it start a new cluster: (the
@@ -950,7 +946,7 @@ def _justify(line, size: float, room: float):
     for r, tx in zip(line.runs, texts):
         marks = []
         for t in tx:
-            gap = bool(t) and bool(previous) and (_wide(previous[-1]) or _wide(t[0])) \
+            gap = bool(t) and bool(previous) and (wide(previous[-1]) or wide(t[0])) \
                 and not previous[-1].isspace() and not t[0].isspace()
             marks.append(gap)
             count += gap

@@ -321,6 +321,12 @@ def phrased(ch: str) -> bool:
     return ord(ch) > 0x7F and ucd.script(ch) in _SA_SCRIPTS
 
 
+def inside_phrase(text: str, i: int) -> bool:
+    """Whether a break at ``i`` parts two words (or syllables) of a phrase of a :func:`phrased` script."""
+    return 0 < i < len(text) and phrased(text[i - 1]) and phrased(text[i]) and _letter_unit(text[i - 1]) \
+        and _letter_unit(text[i])
+
+
 # languages whose typesetters never end a line with a word of one letter (a preposition or conjunction:
 # Russian в, к, с, у, о, и, а; Polish w, z, i; Czech v, k, s, z …): it goes down with the word it belongs to
 BIND_ONE_LETTER = frozenset({"ru", "uk", "be", "bg", "mk", "sr", "hr", "bs", "sl", "pl", "cs", "sk"})
@@ -369,7 +375,7 @@ def segment(text: str, lang: str, display: bool = False, joiner: str = "", space
             fallback.append(i)       # inside a name of a list: only when the name is wider than the line
         elif bind and _after_one_letter(text, i):
             fallback.append(i)       # a one-letter word goes down with the next one
-        elif spaced and phrased(before) and phrased(after) and _letter_unit(before) and cat[0] in "LNM":
+        elif spaced and inside_phrase(text, i):
             fallback.append(i)       # between two words (or syllables) of a phrase
         elif ko and _letter_unit(before) and cat[0] in "LNM":
             fallback.append(i)

@@ -25,8 +25,8 @@ from itertools import accumulate
 
 from . import bidi
 from .fonts import FontFace
-from .linebreak import (HARD, HYPHENS, Segmentation, binds_one_letter, cached_graphemes, phrased, segment,
-                        wide)
+from .linebreak import (HARD, HYPHENS, Segmentation, binds_one_letter, cached_graphemes, inside_phrase, phrased,
+                        segment, wide)
 from .shape import Glyph, shape
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -322,7 +322,7 @@ class Paragraph:
             if (self.joiner or self.spaced or self.bind) and \
                     len(lines) > len(self._twin().break_lines(max_width, display)):
                 lines = self._twin().break_nicely(max_width, balance, display)
-            elif self.spaced and balance and any(self._inside_phrase(b) for _a, b in lines[:-1]):
+            elif self.spaced and balance and any(inside_phrase(self.text, b) for _a, b in lines[:-1]):
                 # display text with a phrase wider than the line: balanced between words anywhere, not at
                 # its spaces and then inside that phrase where it must (body text, filled line by line, does
                 # that: the phrase that fits stays whole)
@@ -335,25 +335,17 @@ class Paragraph:
     def _twin(self, spaced_only: bool = False) -> "Paragraph":
         """This paragraph, shaped as it is, with no joiner nor preference for spaces: its lines break as any
         text's do (``spaced_only``: with its other preferences kept)."""
-        if spaced_only:
-            if self._unspaced is None:
-                twin = self._unspaced = copy.copy(self)
-                twin.spaced = False
-                twin._plans, twin._cache, twin._loose, twin._unspaced = {}, {}, None, None
-            return self._unspaced
-        if self._loose is None:
+        attr = "_unspaced" if spaced_only else "_loose"
+        twin = getattr(self, attr)
+        if twin is None:
             # what depends on the text and its shaping alone (runs, widths, graphemes, hyphens) is shared
             twin = copy.copy(self)
-            twin.joiner, twin.spaced, twin.bind = "", False, False
+            twin.spaced = False
+            if not spaced_only:
+                twin.joiner, twin.bind = "", False
             twin._plans, twin._cache, twin._loose, twin._unspaced = {}, {}, None, None
-            self._loose = twin
-        return self._loose
-
-    def _inside_phrase(self, i: int) -> bool:
-        """Whether a break at ``i`` parts two words of a phrase of a :func:`phrased` script."""
-        text = self.text
-        return 0 < i < len(text) and phrased(text[i - 1]) and phrased(text[i]) and \
-            unicodedata.category(text[i])[0] in "LNM" and unicodedata.category(text[i - 1])[0] in "LMN"
+            setattr(self, attr, twin)
+        return twin
 
     def _nicely(self, max_width: float, balance: bool, display: bool) -> Lines:
         if balance:
